@@ -61,18 +61,14 @@ class CallContext:
     actor: Actor = SYSTEM_ACTOR
     correlation_id: str = field(default_factory=new_id)
     causation_id: str | None = None
-    reason: str | None = None
 
 
 _current: ContextVar[CallContext | None] = ContextVar("pilot_call_context", default=None)
 
 
 def current_context() -> CallContext:
-    ctx = _current.get()
-    if ctx is None:
-        ctx = CallContext()
-        _current.set(ctx)
-    return ctx
+    """The context of the current call; outside any call, the system actor in a fresh business process."""
+    return _current.get() or CallContext()
 
 
 @contextmanager
@@ -85,6 +81,7 @@ def acting(ctx: CallContext) -> Iterator[CallContext]:
 
 
 @contextmanager
-def with_reason(reason: str | None) -> Iterator[CallContext]:
-    with acting(replace(current_context(), reason=reason)) as ctx:
+def caused_by(causation_id: str) -> Iterator[CallContext]:
+    """Narrows the current context to one cause (a consumed message or a request) for nested work."""
+    with acting(replace(current_context(), causation_id=causation_id)) as ctx:
         yield ctx

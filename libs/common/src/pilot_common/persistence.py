@@ -1,0 +1,249 @@
+"""Per-service event store: the eventsourcing library's SQLAlchemy recorders plus an audit chain.
+
+Every stored event gets a row in `<app>_audit`, written in the same transaction as the event: who did it, the
+correlation and causation ids, and a SHA-256 hash over the event's stored bytes chained to the previous event of
+the same aggregate. Altering or deleting an event breaks the chain, which `verify_audit_chain` reports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from eventsourcing_sqlalchemy.recorders import (
+    SQLAlchemyApplicationRecorder,
+    SQLAlchemyProcessRecorder,
+)
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text, and_, insert, select
+from sqlalchemy.orm import Session
+from sqlalchemy_utils.types.uuid import UUIDType
+
+GENESIS_HASH = "0" * 64
+
+_metadata = MetaData()
+_audit_tables: dict[str, Table] = {}
+
+
+def audit_table(name: str) -> Table:
+    """The audit-chain table beside an events table (one definition per name per process)."""
+    if name not in _audit_tables:
+        _audit_tables[name] = Table(
+            name,
+            _metadata,
+            Column("originator_id", UUIDType(), primary_key=True),
+            Column("originator_version", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+            Column("topic", Text(), nullable=False),
+            Column("recorded_at", String(40)),
+            Column("actor_user_id", String(100)),
+            Column("actor_role", String(20)),
+            Column("actor_province", String(6)),
+            Column("correlation_id", String(64), index=True),
+            Column("causation_id", String(64)),
+            Column("prev_hash", String(64), nullable=False),
+            Column("hash", String(64), nullable=False),
+        )
+    return _audit_tables[name]
+
+
+def chain_hash(prev_hash: str, originator_id: UUID | str, version: int, topic: str, state: bytes) -> str:
+    """SHA-256 over the previous hash and the event exactly as stored (length-prefixed fields)."""
+    digest = hashlib.sha256()
+    for part in (prev_hash.encode(), str(originator_id).encode(), str(version).encode(), topic.encode()):
+        digest.update(len(part).to_bytes(4, "big"))
+        digest.update(part)
+    digest.update(state)
+    return digest.hexdigest()
+
+
+def _metadata_of(state: bytes) -> dict[str, Any]:
+    """Actor and ids from an AuditedAggregate event's JSON state; empty for anything else."""
+    try:
+        data = json.loads(state)
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    actor = data.get("actor") if isinstance(data.get("actor"), dict) else {}
+    timestamp = data.get("timestamp")
+    if isinstance(timestamp, dict):
+        timestamp = timestamp.get("_data_")
+    return {
+        "recorded_at": timestamp if isinstance(timestamp, str) else None,
+        "actor_user_id": actor.get("user_id"),
+        "actor_role": actor.get("role"),
+        "actor_province": actor.get("province"),
+        "correlation_id": data.get("correlation_id"),
+        "causation_id": data.get("causation_id"),
+    }
+
+
+class AuditChainMixin:
+    """Adds the audit row of each inserted event, in the recorder's own transaction."""
+
+    datastore: SQLAlchemyDatastore
+    events_table_name: str
+    audit: Table
+
+    def _init_audit(self) -> None:
+        self.audit = audit_table(self.events_table_name.removesuffix("_events") + "_audit")
+
+    def create_table(self) -> None:
+        super().create_table()  # type: ignore[misc]
+        assert self.datastore.engine is not None
+        self.audit.create(self.datastore.engine, checkfirst=True)
+
+    def _insert_events(self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        super()._insert_events(session, stored_events, **kwargs)  # type: ignore[misc]
+        if stored_events:
+            session.execute(insert(self.audit), self._audit_rows(session, stored_events))
+
+    def _audit_rows(self, session: Session, stored_events: Sequence[StoredEvent]) -> list[dict[str, Any]]:
+        heads: dict[Any, str] = {}
+        rows = []
+        for event in stored_events:
+            key = event.originator_id
+            if key not in heads:
+                heads[key] = self._previous_hash(session, key, event.originator_version)
+            digest = chain_hash(heads[key], key, event.originator_version, event.topic, event.state)
+            rows.append(
+                {
+                    "originator_id": key,
+                    "originator_version": event.originator_version,
+                    "topic": event.topic,
+                    "prev_hash": heads[key],
+                    "hash": digest,
+                    **_metadata_of(event.state),
+                }
+            )
+            heads[key] = digest
+        return rows
+
+    def _previous_hash(self, session: Session, originator_id: Any, version: int) -> str:
+        found = session.execute(
+            select(self.audit.c.hash).where(
+                and_(
+                    self.audit.c.originator_id == originator_id,
+                    self.audit.c.originator_version == version - 1,
+                )
+            )
+        ).scalar_one_or_none()
+        return found or GENESIS_HASH
+
+
+class AuditedApplicationRecorder(AuditChainMixin, SQLAlchemyApplicationRecorder):
+    def __init__(self, datastore: SQLAlchemyDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self._init_audit()
+
+
+class AuditedProcessRecorder(AuditChainMixin, SQLAlchemyProcessRecorder):
+    def __init__(self, datastore: SQLAlchemyDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self._init_audit()
+
+
+class AuditedSQLAlchemyFactory(SQLAlchemyFactory):
+    application_recorder_class = AuditedApplicationRecorder
+    process_recorder_class = AuditedProcessRecorder
+
+
+def event_store_env(database_url: str) -> dict[str, str]:
+    """The eventsourcing environment for a service's event store on the given SQLAlchemy URL."""
+    return {
+        "PERSISTENCE_MODULE": f"{__name__}:AuditedSQLAlchemyFactory",
+        "SQLALCHEMY_URL": database_url,
+        "CREATE_TABLE": "y",
+    }
+
+
+# --- verification -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    code: str  # HASH_MISMATCH, BROKEN_LINK, MISSING_AUDIT, MISSING_EVENT
+    originator_id: str
+    originator_version: int
+    detail: str
+
+
+@dataclass
+class ChainVerification:
+    events_checked: int = 0
+    aggregates_checked: int = 0
+    problems: list[ChainProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_audit_chain(
+    recorder: AuditedApplicationRecorder | AuditedProcessRecorder,
+    originator_id: UUID | None = None,
+    batch_size: int = 1000,
+) -> ChainVerification:
+    """Recomputes every hash from the stored events and compares it with the chain (streams; any store size)."""
+    events = recorder.events_record_cls.__table__
+    audit = recorder.audit
+    result = ChainVerification()
+    ev_q = select(events.c.originator_id, events.c.originator_version, events.c.topic, events.c.state)
+    au_q = select(audit)
+    if originator_id is not None:
+        ev_q = ev_q.where(events.c.originator_id == originator_id)
+        au_q = au_q.where(audit.c.originator_id == originator_id)
+    ev_q = ev_q.order_by(events.c.originator_id, events.c.originator_version)
+    au_q = au_q.order_by(audit.c.originator_id, audit.c.originator_version)
+    assert recorder.datastore.engine is not None
+    with recorder.datastore.engine.connect() as ev_conn, recorder.datastore.engine.connect() as au_conn:
+        ev_rows = _stream(ev_conn.execution_options(yield_per=batch_size).execute(ev_q))
+        au_rows = _stream(au_conn.execution_options(yield_per=batch_size).execute(au_q))
+        ev = next(ev_rows, None)
+        au = next(au_rows, None)
+        last: tuple[Any, str] | None = None  # (originator id, hash) of the previous audited event
+        while ev is not None or au is not None:
+            ev_key = (str(ev.originator_id), ev.originator_version) if ev is not None else None
+            au_key = (str(au.originator_id), au.originator_version) if au is not None else None
+            if au_key is None or (ev_key is not None and ev_key < au_key):
+                assert ev is not None and ev_key is not None
+                result.problems.append(ChainProblem("MISSING_AUDIT", ev_key[0], ev_key[1], "event has no audit row"))
+                ev = next(ev_rows, None)
+                continue
+            if ev_key is None or au_key < ev_key:
+                result.problems.append(
+                    ChainProblem("MISSING_EVENT", au_key[0], au_key[1], "audit row without its event (deleted?)")
+                )
+                last = (au_key[0], au.hash)
+                au = next(au_rows, None)
+                continue
+            assert ev is not None and au is not None
+            if last is None or last[0] != ev_key[0]:
+                result.aggregates_checked += 1
+                expected_prev = GENESIS_HASH
+            else:
+                expected_prev = last[1]
+            state = ev.state.encode() if isinstance(ev.state, str) else bytes(ev.state)
+            if au.prev_hash != expected_prev:
+                result.problems.append(
+                    ChainProblem("BROKEN_LINK", ev_key[0], ev_key[1], "previous hash does not match the chain")
+                )
+            if chain_hash(au.prev_hash, ev.originator_id, ev.originator_version, ev.topic, state) != au.hash:
+                result.problems.append(
+                    ChainProblem("HASH_MISMATCH", ev_key[0], ev_key[1], "stored event differs from its hash")
+                )
+            result.events_checked += 1
+            last = (ev_key[0], au.hash)
+            ev = next(ev_rows, None)
+            au = next(au_rows, None)
+    return result
+
+
+def _stream(result: Any) -> Iterator[Any]:
+    yield from result

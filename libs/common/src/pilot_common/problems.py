@@ -1,0 +1,313 @@
+"""Errors as RFC 9457 problem details (`application/problem+json`), with a stable machine code.
+
+Every error any service returns has the same shape, so that a province's client can show the Chinese
+title, branch on `code` and point at the offending field, and support can find the request by its
+correlation id.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from pilot_common import context as _context
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://pilots.example/problems/"
+
+_log = logging.getLogger(__name__)
+_CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_MEMBERS = frozenset({"type", "title", "title_en", "status", "code", "detail", "instance", "correlation_id", "errors"})
+
+
+class FieldError(BaseModel):
+    """One invalid input: where it is, a machine code, and a human message."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str = Field(description="Dotted path of the input, e.g. `body.projectName`.")
+    code: str = Field(description="Machine code, e.g. the pydantic error type `missing`.")
+    message: str
+
+
+class Problem(BaseModel):
+    """The body of every error response (RFC 9457), plus `code`, `title_en`, `correlation_id`, `errors`."""
+
+    model_config = ConfigDict(extra="allow")  # problem-specific extension members, e.g. quota figures
+
+    type: str = Field(description="URI identifying the problem type.")
+    title: str = Field(description="Short summary in Chinese.")
+    title_en: str = Field(description="Short summary in English.")
+    status: int
+    code: str = Field(description="Stable machine code, e.g. `QUOTA_EXCEEDED`.")
+    detail: str | None = None
+    instance: str | None = Field(default=None, description="Path of the request that failed.")
+    correlation_id: str | None = Field(default=None, description="Quote it when reporting the error.")
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+def type_uri_for(code: str) -> str:
+    return PROBLEM_TYPE_BASE + code.lower().replace("_", "-")
+
+
+class ProblemError(Exception):
+    """Raise anywhere in request handling; the installed handler renders it as problem+json."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        title_zh: str,
+        title_en: str,
+        detail: str | None = None,
+        *,
+        errors: Iterable[FieldError] = (),
+        extra: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        type_uri: str | None = None,
+    ) -> None:
+        if not _CODE.match(code):
+            raise ValueError(f"problem code must be UPPER_SNAKE_CASE, got {code!r}")
+        clash = _MEMBERS.intersection(extra or {})
+        if clash:
+            raise ValueError(f"extra must not overwrite standard members: {sorted(clash)}")
+        super().__init__(f"{code}: {detail or title_en}")
+        self.status = status
+        self.code = code
+        self.title_zh = title_zh
+        self.title_en = title_en
+        self.detail = detail
+        self.errors = list(errors)
+        self.extra = dict(extra or {})
+        self.headers = dict(headers or {})
+        self.type_uri = type_uri or type_uri_for(code)
+
+    def to_body(self, *, instance: str | None, correlation_id: str | None) -> dict[str, Any]:
+        return {
+            **self.extra,
+            "type": self.type_uri,
+            "title": self.title_zh,
+            "title_en": self.title_en,
+            "status": self.status,
+            "code": self.code,
+            "detail": self.detail,
+            "instance": instance,
+            "correlation_id": correlation_id,
+            "errors": [e.model_dump() for e in self.errors],
+        }
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_MEDIA_TYPE
+
+
+def problem_response(problem: ProblemError, instance: str | None) -> ProblemResponse:
+    """Render a problem for the current request; the correlation id comes from the call context."""
+    ctx = _context._current.get()  # peek: an error path must not invent a context
+    body = problem.to_body(instance=instance, correlation_id=ctx.correlation_id if ctx else None)
+    return ProblemResponse(body, status_code=problem.status, headers=problem.headers)
+
+
+# --- catalogue --------------------------------------------------------------------------------------------
+
+# Fallbacks for errors raised by the framework (unknown route, wrong method, ...), keyed by status.
+_HTTP_PROBLEMS: dict[int, tuple[str, str, str]] = {
+    400: ("BAD_REQUEST", "请求格式错误", "Bad request"),
+    401: ("UNAUTHENTICATED", "未提供身份凭证", "Authentication required"),
+    403: ("FORBIDDEN", "无权执行此操作", "Forbidden"),
+    404: ("NOT_FOUND", "资源不存在", "Not found"),
+    405: ("METHOD_NOT_ALLOWED", "不支持该请求方法", "Method not allowed"),
+    406: ("NOT_ACCEPTABLE", "无法提供所请求的格式", "Not acceptable"),
+    409: ("CONFLICT", "与当前状态冲突", "Conflict with the current state"),
+    413: ("PAYLOAD_TOO_LARGE", "请求内容过大", "Payload too large"),
+    415: ("UNSUPPORTED_MEDIA_TYPE", "不支持的内容类型", "Unsupported media type"),
+    422: ("VALIDATION_FAILED", "请求参数校验失败", "Validation failed"),
+    429: ("TOO_MANY_REQUESTS", "请求过于频繁", "Too many requests"),
+    500: ("INTERNAL_ERROR", "服务器内部错误", "Internal server error"),
+    503: ("SERVICE_UNAVAILABLE", "服务暂不可用", "Service unavailable"),
+}
+
+_UNAUTHORIZED_TITLES: dict[str, tuple[str, str]] = {
+    "UNAUTHENTICATED": ("未提供身份凭证", "Authentication required"),
+    "TOKEN_INVALID": ("身份凭证无效", "Invalid token"),
+    "TOKEN_EXPIRED": ("身份凭证已过期", "Token expired"),
+}
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return f"HTTP {status}"
+
+
+def http_problem(status: int, detail: str | None = None, headers: Mapping[str, str] | None = None) -> ProblemError:
+    """The problem for a bare HTTP status, as raised by the framework (unknown route, wrong method, ...)."""
+    code, title_zh, title_en = _HTTP_PROBLEMS.get(status, (f"HTTP_{status}", _phrase(status), _phrase(status)))
+    return ProblemError(status, code, title_zh, title_en, detail, headers=headers)
+
+
+def unauthorized(code: str = "UNAUTHENTICATED", detail: str | None = None) -> ProblemError:
+    """401 with `WWW-Authenticate` (RFC 6750); code is UNAUTHENTICATED, TOKEN_INVALID or TOKEN_EXPIRED."""
+    title_zh, title_en = _UNAUTHORIZED_TITLES.get(code, _UNAUTHORIZED_TITLES["TOKEN_INVALID"])
+    challenge = "Bearer" if code == "UNAUTHENTICATED" else 'Bearer error="invalid_token"'
+    return ProblemError(401, code, title_zh, title_en, detail, headers={"WWW-Authenticate": challenge})
+
+
+def forbidden(
+    detail: str | None = None,
+    *,
+    code: str = "FORBIDDEN",
+    title_zh: str = "无权执行此操作",
+    title_en: str = "Forbidden",
+) -> ProblemError:
+    return ProblemError(403, code, title_zh, title_en, detail)
+
+
+def forbidden_role(detail: str | None = None) -> ProblemError:
+    return forbidden(
+        detail, code="FORBIDDEN_ROLE", title_zh="当前角色无权执行此操作", title_en="Not allowed for this role"
+    )
+
+
+def forbidden_province(detail: str | None = None) -> ProblemError:
+    return forbidden(
+        detail,
+        code="FORBIDDEN_PROVINCE",
+        title_zh="无权访问其他省份的数据",
+        title_en="Not allowed for another province",
+    )
+
+
+def not_found(what: str, identifier: str | None = None) -> ProblemError:
+    """`what` names the kind of thing in English, e.g. `not_found("application", app_id)`."""
+    detail = f"{what} {identifier!r} does not exist" if identifier is not None else f"{what} does not exist"
+    return ProblemError(404, "NOT_FOUND", "资源不存在", "Not found", detail, extra={"resource": what})
+
+
+def conflict(
+    detail: str | None = None,
+    *,
+    code: str = "CONFLICT",
+    title_zh: str = "与当前状态冲突",
+    title_en: str = "Conflict with the current state",
+    extra: Mapping[str, Any] | None = None,
+) -> ProblemError:
+    return ProblemError(409, code, title_zh, title_en, detail, extra=extra)
+
+
+def validation_failed(errors: Iterable[FieldError], detail: str | None = None) -> ProblemError:
+    return ProblemError(422, "VALIDATION_FAILED", "请求参数校验失败", "Validation failed", detail, errors=errors)
+
+
+def internal_error() -> ProblemError:
+    return ProblemError(
+        500,
+        "INTERNAL_ERROR",
+        "服务器内部错误",
+        "Internal server error",
+        "An unexpected error occurred; quote the correlation id when reporting it.",
+    )
+
+
+# --- handlers ---------------------------------------------------------------------------------------------
+
+
+def _field_path(loc: Sequence[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _on_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ProblemError)
+    return problem_response(exc, request.url.path)
+
+
+async def _on_validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    # The rejected input is not echoed back: it can be large, or be somebody's personal data.
+    errors = [
+        FieldError(field=_field_path(err.get("loc", ())), code=str(err.get("type", "invalid")), message=err["msg"])
+        for err in exc.errors()
+    ]
+    return problem_response(validation_failed(errors), request.url.path)
+
+
+async def _on_http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    # Starlette's default detail is just the status phrase, which the title already says.
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != _phrase(exc.status_code) else None
+    return problem_response(http_problem(exc.status_code, detail, exc.headers), request.url.path)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    # Only reached when the app runs without the request middleware of `web.py`, which catches first.
+    _log.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(internal_error(), request.url.path)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Render every error as problem+json and document problem responses under that media type."""
+    app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_unexpected)
+    _document_problems_as_problem_json(app)
+
+
+# --- OpenAPI ----------------------------------------------------------------------------------------------
+
+
+def _example(status: int) -> dict[str, Any]:
+    problem = (
+        validation_failed([FieldError(field="body.projectName", code="missing", message="Field required")])
+        if status == 422
+        else http_problem(status)
+    )
+    return problem.to_body(instance="/applications/3f2c9a1e", correlation_id="6d1f0c2e-8f1b-4c53-9d1e-2b7f3c4a5e60")
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entries documenting these error statuses, e.g. `responses=problem_responses(404, 409)`."""
+    return {
+        status: {
+            "model": Problem,
+            "description": _HTTP_PROBLEMS.get(status, ("", "", _phrase(status)))[2],
+            "content": {PROBLEM_MEDIA_TYPE: {"example": _example(status)}},
+        }
+        for status in statuses
+    }
+
+
+def _document_problems_as_problem_json(app: FastAPI) -> None:
+    # FastAPI puts a `model=` response schema under the route's media type (application/json); move it to
+    # application/problem+json, which is what the handlers actually send.
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if not isinstance(operation, dict):
+                    continue
+                for response in operation.get("responses", {}).values():
+                    content = response.get("content", {})
+                    json_entry = content.get("application/json", {})
+                    if PROBLEM_MEDIA_TYPE in content and str(json_entry.get("schema", {}).get("$ref", "")).endswith(
+                        "/Problem"
+                    ):
+                        content[PROBLEM_MEDIA_TYPE]["schema"] = content.pop("application/json")["schema"]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,174 @@
+"""Versioned reference data the registry serves and the rules use.
+
+Everything here is immutable Python data (no I/O). One :class:`ReferenceData` object,
+:data:`REFERENCE_DATA`, bundles the collections; each collection keeps its entries in a stable published
+order, is looked up by code and carries the :data:`REFERENCE_DATA_VERSION` it belongs to.
+
+* provincial units (31 + 新疆生产建设兵团) with GB/T 2260 codes — :mod:`.divisions`
+* the 13 key industries with GB/T 4754-2017 classes — :mod:`.industries`
+* key air regions, river basins, pollutants — :mod:`.regions`
+* pilot types and park types — :mod:`.programme`
+* earlier batches' coverage (batch 1 is provisional) — :mod:`.coverage`
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._collection import RefCollection
+from ._version import REFERENCE_DATA_VERSION
+from .coverage import BATCH_COVERAGE, BatchCoverage, CoveredProject
+from .divisions import (
+    PROVINCIAL_UNITS,
+    XPCC_CODE,
+    ProvincialKind,
+    ProvincialUnit,
+    UnknownDivisionError,
+    is_division_code,
+    prefecture_of,
+    province_of,
+    provincial_unit,
+    provincial_unit_of,
+)
+from .industries import (
+    ANNEX_CLASSES_OUTSIDE_KEY_INDUSTRIES,
+    INDUSTRIAL_COATING_RULE,
+    KEY_INDUSTRIES,
+    AuditSizeScope,
+    DivisionRangeRule,
+    GbtDivision,
+    IndustryClass,
+    InvalidIndustryCodeError,
+    KeyIndustry,
+    industry_class,
+    is_key_industry_code,
+    is_valid_gbt4754_code,
+    key_industries_of,
+    key_industry_of,
+    normalise_gbt4754_code,
+)
+from .programme import PARK_TYPES, PILOT_TYPES, ParkType, PilotType, pilot_type_by_number
+from .regions import (
+    AIR_REGIONS,
+    KEY_AREAS,
+    POLLUTANTS,
+    RIVER_BASINS,
+    AreaKind,
+    City,
+    KeyArea,
+    Medium,
+    Pollutant,
+    areas_containing,
+    areas_touching_province,
+)
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    """All reference collections of one version, with the look-ups the services need."""
+
+    version: str
+    provincial_units: RefCollection[ProvincialUnit]
+    key_industries: RefCollection[KeyIndustry]
+    air_regions: RefCollection[KeyArea]
+    river_basins: RefCollection[KeyArea]
+    key_areas: RefCollection[KeyArea]
+    pollutants: RefCollection[Pollutant]
+    pilot_types: RefCollection[PilotType]
+    park_types: RefCollection[ParkType]
+    batch_coverage: RefCollection[BatchCoverage]
+
+    def province_of(self, division_code: str) -> str:
+        return province_of(division_code)
+
+    def provincial_unit_of(self, division_code: str) -> ProvincialUnit:
+        return provincial_unit_of(division_code)
+
+    def key_industry_of(self, gbt4754_code: str, *, has_coating_process: bool = False) -> KeyIndustry | None:
+        return key_industry_of(gbt4754_code, has_coating_process=has_coating_process)
+
+    def is_key_industry_code(self, gbt4754_code: str, *, has_coating_process: bool = False) -> bool:
+        return is_key_industry_code(gbt4754_code, has_coating_process=has_coating_process)
+
+    def areas_containing(self, division_code: str) -> tuple[KeyArea, ...]:
+        return areas_containing(division_code)
+
+    def covered_industries(self, before_batch: int) -> frozenset[str]:
+        """Key-industry codes covered by any batch earlier than ``before_batch``."""
+        return frozenset(code for cov in self.batch_coverage if cov.batch < before_batch for code in cov.industries)
+
+    def covered_park_types(self, before_batch: int) -> frozenset[str]:
+        """Park-type codes covered by any batch earlier than ``before_batch``."""
+        return frozenset(code for cov in self.batch_coverage if cov.batch < before_batch for code in cov.park_types)
+
+
+REFERENCE_DATA = ReferenceData(
+    version=REFERENCE_DATA_VERSION,
+    provincial_units=PROVINCIAL_UNITS,
+    key_industries=KEY_INDUSTRIES,
+    air_regions=AIR_REGIONS,
+    river_basins=RIVER_BASINS,
+    key_areas=KEY_AREAS,
+    pollutants=POLLUTANTS,
+    pilot_types=PILOT_TYPES,
+    park_types=PARK_TYPES,
+    batch_coverage=BATCH_COVERAGE,
+)
+
+
+def reference_data() -> ReferenceData:
+    """The current reference data."""
+    return REFERENCE_DATA
+
+
+__all__ = [
+    "AIR_REGIONS",
+    "ANNEX_CLASSES_OUTSIDE_KEY_INDUSTRIES",
+    "BATCH_COVERAGE",
+    "INDUSTRIAL_COATING_RULE",
+    "KEY_AREAS",
+    "KEY_INDUSTRIES",
+    "PARK_TYPES",
+    "PILOT_TYPES",
+    "POLLUTANTS",
+    "PROVINCIAL_UNITS",
+    "REFERENCE_DATA",
+    "REFERENCE_DATA_VERSION",
+    "RIVER_BASINS",
+    "XPCC_CODE",
+    "AreaKind",
+    "AuditSizeScope",
+    "BatchCoverage",
+    "City",
+    "CoveredProject",
+    "DivisionRangeRule",
+    "GbtDivision",
+    "IndustryClass",
+    "InvalidIndustryCodeError",
+    "KeyArea",
+    "KeyIndustry",
+    "Medium",
+    "ParkType",
+    "PilotType",
+    "Pollutant",
+    "ProvincialKind",
+    "ProvincialUnit",
+    "RefCollection",
+    "ReferenceData",
+    "UnknownDivisionError",
+    "areas_containing",
+    "areas_touching_province",
+    "industry_class",
+    "is_division_code",
+    "is_key_industry_code",
+    "is_valid_gbt4754_code",
+    "key_industries_of",
+    "key_industry_of",
+    "normalise_gbt4754_code",
+    "pilot_type_by_number",
+    "prefecture_of",
+    "province_of",
+    "provincial_unit",
+    "provincial_unit_of",
+    "reference_data",
+]

@@ -1,0 +1,146 @@
+"""The eventsourcing application each service is built on, and the table of handlers for incoming events.
+
+A service's application is an `EventSourcedProjection`: it records its own aggregates' events and also processes
+other services' envelopes with a tracking record, so that one incoming event, the new events it causes, the
+read-model rows it writes and its tracking record are committed in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, cast
+from uuid import UUID
+
+from eventsourcing.application import ProcessingEvent
+from eventsourcing.persistence import ProcessRecorder, Tracking
+from eventsourcing.projection import EventSourcedProjection
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from sqlalchemy.orm import Session
+
+from pilot_common.envelope import EventEnvelope
+from pilot_common.persistence import AuditedProcessRecorder, event_store_env
+
+
+class HandlerTableError(Exception):
+    """The handler table does not match the events the service consumes (raised at startup)."""
+
+
+class UnknownEventType(Exception):
+    """An event arrived that the handler table neither handles nor ignores."""
+
+
+@dataclass
+class Handling:
+    """What a handler gets besides the envelope: where to put new events and read-model rows."""
+
+    app: ServiceApplication
+    processing_event: ProcessingEvent[UUID]
+    session: Session
+
+    def collect(self, *aggregates: Any) -> None:
+        """New events of these aggregates are recorded with the tracking record."""
+        self.processing_event.collect_events(*aggregates)
+
+
+Handler = Callable[[EventEnvelope, Handling], None]
+
+
+class HandlerTable:
+    """Which handler takes which incoming event type: one explicit table per service.
+
+    `handles` maps an event type (e.g. `pilot-registry.Finding.Recorded`) to its handler; `ignores` names the
+    types of the consumed topics that the service deliberately does nothing with.
+    """
+
+    def __init__(self, handles: Mapping[str, Handler], ignores: Iterable[str] = ()) -> None:
+        self.handles = dict(handles)
+        self.ignores = frozenset(ignores)
+        both = self.ignores & self.handles.keys()
+        if both:
+            raise HandlerTableError(f"event types both handled and ignored: {sorted(both)}")
+
+    def check(self, published: Mapping[str, Iterable[str]]) -> None:
+        """Fails loudly unless every type published on the consumed topics is handled or ignored, and every
+        entry names a type that is actually published. `published` maps an upstream service to its types."""
+        known = {t for types in published.values() for t in types}
+        unhandled = sorted(known - self.handles.keys() - self.ignores)
+        unknown = sorted((self.handles.keys() | self.ignores) - known)
+        not_callable = sorted(t for t, h in self.handles.items() if not callable(h))
+        problems = []
+        if unhandled:
+            problems.append(f"no handler (nor ignore entry) for {unhandled}")
+        if unknown:
+            problems.append(f"entries for event types nobody publishes: {unknown}")
+        if not_callable:
+            problems.append(f"handlers that are not callable: {not_callable}")
+        if problems:
+            raise HandlerTableError("; ".join(problems))
+
+    def handler_for(self, event_type: str) -> Handler | None:
+        if event_type in self.ignores:
+            return None
+        try:
+            return self.handles[event_type]
+        except KeyError:
+            raise UnknownEventType(event_type) from None
+
+    @property
+    def upstream_types(self) -> frozenset[str]:
+        return frozenset(self.handles) | self.ignores
+
+
+_handling_session: ContextVar[Session | None] = ContextVar("handling_session", default=None)
+
+
+class ServiceApplication(EventSourcedProjection[UUID]):
+    """Base of each service's eventsourcing application (named after the service in each service)."""
+
+    #: The service name: topic `<service>.events`, envelope source and tracking prefix.
+    service: ClassVar[str]
+
+    def __init__(self, database_url: str, handlers: HandlerTable | None = None) -> None:
+        super().__init__(env=event_store_env(database_url))
+        self.handlers = handlers or HandlerTable({})
+
+    @property
+    def datastore(self) -> SQLAlchemyDatastore:
+        return cast(SQLAlchemyFactory, self.factory).datastore
+
+    @property
+    def audited_recorder(self) -> AuditedProcessRecorder:
+        return cast(AuditedProcessRecorder, self.recorder)
+
+    @property
+    def process_recorder(self) -> ProcessRecorder:
+        return self.recorder
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """One transaction for new events, read-model rows and tracking (nested calls share it)."""
+        with self.datastore.transaction(commit=True) as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self.datastore.transaction(commit=False) as session:
+            yield session
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        with self.unit_of_work() as session:
+            token = _handling_session.set(session)
+            try:
+                super().process_event(domain_event, tracking)
+            finally:
+                _handling_session.reset(token)
+
+    def policy(self, domain_event: Any, processing_event: ProcessingEvent[UUID]) -> None:
+        envelope = cast(EventEnvelope, domain_event)
+        handler = self.handlers.handler_for(envelope.type)
+        if handler is not None:
+            session = _handling_session.get()
+            assert session is not None, "policy() runs only inside process_event()"
+            handler(envelope, Handling(self, processing_event, session))

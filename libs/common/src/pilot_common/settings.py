@@ -1,0 +1,55 @@
+"""Settings every service shares, read from the environment (12-factor); a service passes its own name."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# DEVELOPMENT ONLY. Anyone who knows this string can mint tokens for any role, so a deployment must set
+# PILOT_JWT_SECRET; the app factory logs a warning when this default is in use.
+DEV_JWT_SECRET = "DEV-ONLY-insecure-jwt-secret-do-not-use-in-production"
+
+_LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+class ServiceSettings(BaseSettings):
+    """One service's configuration. Env vars are `PILOT_<FIELD>` except the two infrastructure ones."""
+
+    model_config = SettingsConfigDict(env_prefix="PILOT_", extra="ignore", populate_by_name=True)
+
+    service_name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    # Conventional, unprefixed names so that compose/k8s manifests and drivers look as usual.
+    # Empty means the embedded default: a SQLite file per service (filled in below).
+    database_url: str = Field(default="", validation_alias=AliasChoices("DATABASE_URL", "database_url"))
+    # None selects the in-process event bus of the embedded mode.
+    kafka_bootstrap_servers: str | None = Field(
+        default=None, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers")
+    )
+    jwt_secret: str = Field(default=DEV_JWT_SECRET, min_length=32, repr=False)
+    jwt_issuer: str = "pilot-dev-issuer"
+    jwt_audience: str = "cleaner-production-pilots"
+    token_ttl_seconds: int = Field(default=3600, gt=0)
+    log_level: str = "INFO"
+    consumer_max_attempts: int = Field(default=3, ge=1)
+    dev_tokens_enabled: bool = Field(
+        default=False, validation_alias=AliasChoices("PILOT_DEV_TOKENS", "dev_tokens_enabled")
+    )
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in _LOG_LEVELS:
+            raise ValueError(f"log level must be one of {', '.join(_LOG_LEVELS)}")
+        return level
+
+    @model_validator(mode="after")
+    def _default_database(self) -> ServiceSettings:
+        if not self.database_url:
+            # Relative to the working directory; whoever opens the engine creates ./data.
+            self.database_url = f"sqlite:///./data/{self.service_name}.db"
+        return self
+
+    @property
+    def uses_dev_secret(self) -> bool:
+        return self.jwt_secret == DEV_JWT_SECRET

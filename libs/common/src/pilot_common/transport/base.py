@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kafka.partitioner.default import murmur2
+
+DEFAULT_PARTITIONS = 3
+
+
+def service_topic(service: str) -> str:
+    return f"{service}.events"
+
+
+def dlq_topic(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+def partition_for(key: str, partitions: int) -> int:
+    """Kafka's default partitioner (murmur2), so both transports put a key in the same partition."""
+    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
+
+
+class TransportError(Exception):
+    """Publishing or consuming failed; the caller retries from its last recorded position."""
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    key: str
+    value: bytes
+    headers: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    value: bytes
+    headers: dict[str, bytes]
+
+
+class TransportSubscription(ABC):
+    @abstractmethod
+    def poll(self, timeout_seconds: float, max_records: int = 500) -> list[Delivery]:
+        """Next deliveries in partition order (may be empty after the timeout)."""
+
+    @abstractmethod
+    def commit(self) -> None:
+        """Marks everything polled so far as consumed for this group."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+class EventTransport(ABC):
+    #: Whether published messages outlive this process (so a relay may remember how far it got).
+    durable: bool
+    #: Prefix of every topic and consumer group, so that several environments (or tests) share one cluster.
+    namespace: str = ""
+
+    def _qualified(self, name: str) -> str:
+        return f"{self.namespace}.{name}" if self.namespace else name
+
+    def _unqualified(self, name: str) -> str:
+        return name.removeprefix(f"{self.namespace}.") if self.namespace else name
+
+    @abstractmethod
+    def ensure_topics(self, topics: Sequence[str], partitions: int = DEFAULT_PARTITIONS) -> None: ...
+
+    @abstractmethod
+    def publish(self, topic: str, messages: Sequence[OutgoingMessage]) -> None:
+        """Returns only when every message is acknowledged; raises TransportError otherwise."""
+
+    @abstractmethod
+    def subscribe(self, topics: Sequence[str], group: str) -> TransportSubscription: ...
+
+    @abstractmethod
+    def close(self) -> None: ...

@@ -1,0 +1,98 @@
+"""In-process bus for the embedded mode: Kafka's semantics (partitions by key, group offsets) in memory.
+
+Messages live as long as the process; the relay therefore republishes from the start of the notification log
+when the process starts (`durable = False`), and consumers skip what their tracking records say they have done.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+
+from pilot_common.transport.base import (
+    DEFAULT_PARTITIONS,
+    Delivery,
+    EventTransport,
+    OutgoingMessage,
+    TransportSubscription,
+    partition_for,
+)
+
+
+class InProcessBus(EventTransport):
+    durable = False
+
+    def __init__(self, default_partitions: int = DEFAULT_PARTITIONS) -> None:
+        # One bus per process needs no namespace: each bus is its own cluster.
+        self.default_partitions = default_partitions
+        self._logs: dict[str, list[list[Delivery]]] = {}
+        self._committed: dict[tuple[str, str, int], int] = {}
+        self._changed = threading.Condition()
+
+    def ensure_topics(self, topics: Sequence[str], partitions: int = DEFAULT_PARTITIONS) -> None:
+        with self._changed:
+            for topic in topics:
+                self._logs.setdefault(topic, [[] for _ in range(partitions)])
+
+    def publish(self, topic: str, messages: Sequence[OutgoingMessage]) -> None:
+        with self._changed:
+            partitions = self._logs.setdefault(topic, [[] for _ in range(self.default_partitions)])
+            for m in messages:
+                p = partition_for(m.key, len(partitions))
+                partitions[p].append(
+                    Delivery(topic, p, len(partitions[p]), m.key, m.value, {k: v for k, v in m.headers})
+                )
+            self._changed.notify_all()
+
+    def messages(self, topic: str) -> list[Delivery]:
+        """Everything on a topic (for inspection, e.g. of a dead-letter topic)."""
+        with self._changed:
+            return [d for part in self._logs.get(topic, []) for d in part]
+
+    def subscribe(self, topics: Sequence[str], group: str) -> TransportSubscription:
+        return InProcessSubscription(self, list(topics), group)
+
+    def close(self) -> None:
+        pass
+
+
+class InProcessSubscription(TransportSubscription):
+    def __init__(self, bus: InProcessBus, topics: list[str], group: str) -> None:
+        self._bus = bus
+        self._topics = topics
+        self._group = group
+        with bus._changed:
+            bus.ensure_topics(topics)
+            self._positions = {
+                (t, p): bus._committed.get((group, t, p), 0) for t in topics for p in range(len(bus._logs[t]))
+            }
+
+    def _take(self, max_records: int) -> list[Delivery]:
+        out: list[Delivery] = []
+        for (topic, p), pos in self._positions.items():
+            log = self._bus._logs[topic][p]
+            batch = log[pos : pos + max_records - len(out)]
+            out.extend(batch)
+            self._positions[(topic, p)] = pos + len(batch)
+            if len(out) >= max_records:
+                break
+        return out
+
+    def poll(self, timeout_seconds: float, max_records: int = 500) -> list[Delivery]:
+        deadline = time.monotonic() + timeout_seconds
+        with self._bus._changed:
+            while True:
+                out = self._take(max_records)
+                remaining = deadline - time.monotonic()
+                if out or remaining <= 0:
+                    return out
+                self._bus._changed.wait(remaining)
+
+    def commit(self) -> None:
+        with self._bus._changed:
+            for (topic, p), pos in self._positions.items():
+                self._bus._committed[(self._group, topic, p)] = pos
+
+    def close(self) -> None:
+        pass

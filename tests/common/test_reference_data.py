@@ -1,0 +1,472 @@
+"""Reference data: provincial units, key industries, key areas, pilot/park types, earlier batches."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+import pytest
+from pilot_common.reference import (
+    AIR_REGIONS,
+    BATCH_COVERAGE,
+    INDUSTRIAL_COATING_RULE,
+    KEY_AREAS,
+    KEY_INDUSTRIES,
+    PARK_TYPES,
+    PILOT_TYPES,
+    POLLUTANTS,
+    PROVINCIAL_UNITS,
+    REFERENCE_DATA,
+    REFERENCE_DATA_VERSION,
+    RIVER_BASINS,
+    AreaKind,
+    AuditSizeScope,
+    InvalidIndustryCodeError,
+    RefCollection,
+    UnknownDivisionError,
+    areas_containing,
+    industry_class,
+    is_key_industry_code,
+    key_industries_of,
+    key_industry_of,
+    pilot_type_by_number,
+    province_of,
+    provincial_unit_of,
+)
+
+# --- provincial units -------------------------------------------------------------------------------------
+
+
+def test_there_are_32_provincial_units_with_unique_six_digit_codes() -> None:
+    codes = [unit.code for unit in PROVINCIAL_UNITS]
+    assert len(codes) == 32
+    assert len(set(codes)) == 32
+    assert all(re.fullmatch(r"[1-6]\d0000", code) for code in codes)
+    assert len({unit.name for unit in PROVINCIAL_UNITS}) == 32
+    assert len({unit.short_name for unit in PROVINCIAL_UNITS}) == 32
+
+
+def test_provincial_units_are_the_31_provinces_plus_the_corps_in_code_order() -> None:
+    codes = PROVINCIAL_UNITS.codes
+    assert codes[0] == "110000"
+    assert codes[-1] == "660000"
+    assert list(codes) == sorted(codes)
+    assert PROVINCIAL_UNITS["110000"].name == "北京市"
+    assert PROVINCIAL_UNITS["130000"].name == "河北省"
+    assert PROVINCIAL_UNITS["500000"].name == "重庆市"
+    assert PROVINCIAL_UNITS["650000"].name == "新疆维吾尔自治区"
+    corps = PROVINCIAL_UNITS["660000"]
+    assert corps.name == "新疆生产建设兵团"
+    assert corps.short_name == "新疆兵团"
+    assert corps.english_name == "Xinjiang Production and Construction Corps"
+    # Hong Kong, Macao and Taiwan have GB/T 2260 codes but are not programme units.
+    for code in ("710000", "810000", "820000"):
+        assert code not in PROVINCIAL_UNITS
+
+
+def test_every_unit_has_a_short_name_contained_in_its_name_and_an_english_name() -> None:
+    for unit in PROVINCIAL_UNITS:
+        assert unit.english_name
+        if unit.code != "660000":
+            assert unit.name.startswith(unit.short_name), unit
+
+
+def test_lookup_of_unknown_code() -> None:
+    assert PROVINCIAL_UNITS.get("990000") is None
+    with pytest.raises(KeyError):
+        PROVINCIAL_UNITS["990000"]
+
+
+@pytest.mark.parametrize(
+    ("division", "province"),
+    [
+        ("130000", "130000"),
+        ("130100", "130000"),  # 石家庄市
+        ("130102", "130000"),  # 石家庄市长安区
+        ("110105", "110000"),  # 北京市朝阳区
+        ("500243", "500000"),  # 重庆市彭水县
+        ("650102", "650000"),
+        ("659001", "650000"),  # 石河子市 carries a Xinjiang code
+        ("660100", "660000"),
+        ("660000", "660000"),
+        (" 441900 ", "440000"),
+    ],
+)
+def test_province_of_maps_any_division_code_to_its_provincial_unit(division: str, province: str) -> None:
+    assert province_of(division) == province
+
+
+@pytest.mark.parametrize("bad", ["", "13010", "1301020", "13O102", "710000", "990101", "000000"])
+def test_province_of_refuses_malformed_or_foreign_codes(bad: str) -> None:
+    with pytest.raises(UnknownDivisionError):
+        province_of(bad)
+
+
+def test_provincial_unit_of_returns_the_unit() -> None:
+    assert provincial_unit_of("320583").short_name == "江苏"
+
+
+# --- key industries ---------------------------------------------------------------------------------------
+
+NOTICE_003_KEY_INDUSTRIES = [
+    ("ENERGY", "能源"),
+    ("STEEL", "钢铁"),
+    ("COKING", "焦化"),
+    ("BUILDING_MATERIALS", "建材"),
+    ("NONFERROUS", "有色金属"),
+    ("PETROCHEMICAL_CHEMICAL", "石化化工"),
+    ("DYEING_PRINTING", "印染"),
+    ("PAPER", "造纸"),
+    ("CHEMICAL_API", "化学原料药"),
+    ("ELECTROPLATING", "电镀"),
+    ("AGRI_FOOD_PROCESSING", "农副食品加工"),
+    ("INDUSTRIAL_COATING", "工业涂装"),
+    ("PACKAGING_PRINTING", "包装印刷"),
+]
+
+
+def test_the_13_key_industries_in_the_notices_order() -> None:
+    assert [(i.code, i.name) for i in KEY_INDUSTRIES] == NOTICE_003_KEY_INDUSTRIES
+
+
+def test_every_key_industry_has_class_codes_or_a_division_range_rule() -> None:
+    for industry in KEY_INDUSTRIES:
+        assert industry.classes or industry.division_rule is not None, industry.code
+    rules = [i.code for i in KEY_INDUSTRIES if i.division_rule is not None]
+    assert rules == ["INDUSTRIAL_COATING"]
+    assert KEY_INDUSTRIES["INDUSTRIAL_COATING"].classes == ()
+
+
+def test_class_codes_are_four_digit_unique_and_named() -> None:
+    seen: set[str] = set()
+    for industry in KEY_INDUSTRIES:
+        for cls in industry.classes:
+            assert re.fullmatch(r"\d{4}", cls.code), cls
+            assert cls.name
+            assert cls.code not in seen, cls.code
+            seen.add(cls.code)
+    assert len(seen) > 100
+
+
+def test_industrial_coating_rule_is_divisions_33_to_43() -> None:
+    assert INDUSTRIAL_COATING_RULE.division_codes == tuple(str(d) for d in range(33, 44))
+    assert INDUSTRIAL_COATING_RULE.audit_scope is AuditSizeScope.LARGE_MEDIUM
+
+
+@pytest.mark.parametrize(
+    ("code", "industry"),
+    [
+        ("0610", "ENERGY"),
+        ("4411", "ENERGY"),
+        ("3110", "STEEL"),
+        ("2521", "COKING"),
+        ("2522", "COKING"),  # coal chemicals stay with coking
+        ("2523", "COKING"),
+        ("3011", "BUILDING_MATERIALS"),
+        ("3216", "NONFERROUS"),
+        ("2511", "PETROCHEMICAL_CHEMICAL"),  # refining, from the national list
+        ("2614", "PETROCHEMICAL_CHEMICAL"),
+        ("2689", "PETROCHEMICAL_CHEMICAL"),
+        ("1713", "DYEING_PRINTING"),
+        ("2221", "PAPER"),
+        ("2710", "CHEMICAL_API"),
+        ("3360", "ELECTROPLATING"),
+        ("1351", "AGRI_FOOD_PROCESSING"),
+        ("2223", "PACKAGING_PRINTING"),
+        ("2319", "PACKAGING_PRINTING"),
+        ("C2611", "PETROCHEMICAL_CHEMICAL"),  # with its section letter
+        (" 2611 ", "PETROCHEMICAL_CHEMICAL"),
+    ],
+)
+def test_key_industry_of_a_listed_class(code: str, industry: str) -> None:
+    found = key_industry_of(code)
+    assert found is not None
+    assert found.code == industry
+    assert is_key_industry_code(code)
+
+
+@pytest.mark.parametrize("code", ["2720", "3130", "1810", "3411", "4419", "6510"])
+def test_classes_outside_the_key_industries(code: str) -> None:
+    assert key_industry_of(code) is None
+    assert not is_key_industry_code(code)
+
+
+def test_industrial_coating_needs_a_coating_process_in_divisions_33_to_43() -> None:
+    assert key_industry_of("3411") is None
+    coating = key_industry_of("3411", has_coating_process=True)
+    assert coating is not None and coating.code == "INDUSTRIAL_COATING"
+    assert key_industry_of("3670", has_coating_process=True) == coating
+    assert key_industry_of("4330", has_coating_process=True) == coating
+    # Outside 33–43 a coating line does not make a key industry.
+    assert key_industry_of("3211", has_coating_process=True) == KEY_INDUSTRIES["NONFERROUS"]
+    assert key_industry_of("2110", has_coating_process=True) is None
+    assert key_industry_of("4419", has_coating_process=True) is None
+
+
+def test_a_listed_class_with_a_coating_line_is_both_but_resolves_to_its_own_industry() -> None:
+    both = key_industries_of("3360", has_coating_process=True)
+    assert [i.code for i in both] == ["ELECTROPLATING", "INDUSTRIAL_COATING"]
+    found = key_industry_of("3360", has_coating_process=True)
+    assert found is not None and found.code == "ELECTROPLATING"
+
+
+@pytest.mark.parametrize(
+    ("code", "industry"),
+    [("26", "PETROCHEMICAL_CHEMICAL"), ("221", "PAPER"), ("231", "PACKAGING_PRINTING"), ("09", "NONFERROUS")],
+)
+def test_division_and_group_codes_resolve_when_unambiguous(code: str, industry: str) -> None:
+    found = key_industry_of(code)
+    assert found is not None and found.code == industry
+
+
+@pytest.mark.parametrize("code", ["25", "22", "222", "313", "181"])
+def test_ambiguous_or_unlisted_groups_give_none(code: str) -> None:
+    # 25: refining + coking; 22 and 222: paper + 加工纸 (packaging); 313 and 181: nothing listed.
+    assert key_industry_of(code) is None
+
+
+def test_division_33_is_electroplating_unless_a_coating_line_makes_it_ambiguous() -> None:
+    electroplating = key_industry_of("33")
+    assert electroplating is not None and electroplating.code == "ELECTROPLATING"
+    assert key_industry_of("33", has_coating_process=True) is None
+    assert key_industry_of("34", has_coating_process=True) == KEY_INDUSTRIES["INDUSTRIAL_COATING"]
+
+
+@pytest.mark.parametrize("bad", ["", "2", "26A1", "12345", "Z2611", "二六一一"])
+def test_malformed_industry_codes_raise_rather_than_count_as_non_key(bad: str) -> None:
+    with pytest.raises(InvalidIndustryCodeError):
+        key_industry_of(bad)
+    with pytest.raises(InvalidIndustryCodeError):
+        is_key_industry_code(bad)
+
+
+def test_class_names_and_audit_scopes_follow_the_seed_annex() -> None:
+    coke = industry_class("2521")
+    assert coke is not None and coke.name == "炼焦" and coke.audit_scope is AuditSizeScope.ALL
+    refractory = industry_class("3089")
+    assert refractory is not None and refractory.audit_scope is AuditSizeScope.LARGE_MEDIUM_SMALL
+    lime = industry_class("3012")
+    assert lime is not None and lime.audit_scope is AuditSizeScope.LARGE_MEDIUM
+    assert industry_class("2720") is None
+
+
+# --- key air regions and river basins ---------------------------------------------------------------------
+
+
+def test_air_regions_of_notice_003() -> None:
+    assert [r.name for r in AIR_REGIONS] == ["京津冀及周边地区", "汾渭平原", "长三角地区", "珠三角地区", "成渝地区"]
+    assert all(r.kind is AreaKind.AIR_REGION for r in AIR_REGIONS)
+    for region in AIR_REGIONS:
+        assert region.focus_industries == (
+            "STEEL",
+            "PETROCHEMICAL_CHEMICAL",
+            "COKING",
+            "INDUSTRIAL_COATING",
+            "PACKAGING_PRINTING",
+        )
+        assert region.focus_pollutants == ("PM25", "O3")
+
+
+def test_river_basins_of_notice_003() -> None:
+    assert [b.name for b in RIVER_BASINS] == ["长江", "黄河"]
+    for basin in RIVER_BASINS:
+        assert basin.kind is AreaKind.RIVER_BASIN
+        assert basin.focus_industries == ("DYEING_PRINTING", "PAPER", "CHEMICAL_API", "AGRI_FOOD_PROCESSING")
+        assert basin.focus_pollutants == ("NH3N", "TP")
+    yangtze, yellow = RIVER_BASINS["YANGTZE"], RIVER_BASINS["YELLOW_RIVER"]
+    assert set(yangtze.provinces) == {
+        "310000",
+        "320000",
+        "330000",
+        "340000",
+        "360000",
+        "420000",
+        "430000",
+        "500000",
+        "510000",
+        "520000",
+        "530000",
+    }
+    assert set(yellow.provinces) == {
+        "630000",
+        "510000",
+        "620000",
+        "640000",
+        "150000",
+        "140000",
+        "610000",
+        "410000",
+        "370000",
+    }
+
+
+def test_every_area_names_existing_provinces_industries_and_pollutants() -> None:
+    assert len(KEY_AREAS) == len(AIR_REGIONS) + len(RIVER_BASINS) == 7
+    for area in KEY_AREAS:
+        assert area.provinces, area.code
+        assert len(set(area.provinces)) == len(area.provinces)
+        for province in area.provinces:
+            assert province in PROVINCIAL_UNITS, (area.code, province)
+        for industry in area.focus_industries:
+            assert industry in KEY_INDUSTRIES, (area.code, industry)
+        for pollutant in area.focus_pollutants:
+            assert pollutant in POLLUTANTS, (area.code, pollutant)
+
+
+def test_every_city_lies_in_one_of_its_areas_provinces() -> None:
+    for area in KEY_AREAS:
+        codes = [city.code for city in area.cities]
+        assert len(set(codes)) == len(codes), area.code
+        provinces_with_cities = set()
+        for city in area.cities:
+            assert re.fullmatch(r"\d{4}00", city.code), city
+            assert province_of(city.code) in area.provinces, (area.code, city)
+            provinces_with_cities.add(province_of(city.code))
+            for excluded in city.excluded:
+                assert excluded[:4] == city.code[:4] or (city.is_municipality and excluded[:2] == city.code[:2])
+        if area.cities:
+            assert provinces_with_cities == set(area.provinces), area.code
+
+
+def test_city_counts_match_the_official_definitions() -> None:
+    assert len(AIR_REGIONS["JJJ_AND_SURROUNDING"].cities) == 2 + 26
+    assert len(AIR_REGIONS["FENWEI_PLAIN"].cities) == 11
+    assert len(AIR_REGIONS["PEARL_RIVER_DELTA"].cities) == 9
+    assert len(AIR_REGIONS["CHENGDU_CHONGQING"].cities) == 1 + 15
+    assert AIR_REGIONS["YANGTZE_RIVER_DELTA"].whole_provinces
+
+
+@pytest.mark.parametrize(
+    ("division", "area", "inside"),
+    [
+        ("130102", "JJJ_AND_SURROUNDING", True),  # 石家庄长安区
+        ("130302", "JJJ_AND_SURROUNDING", False),  # 秦皇岛 is not among the 2+26
+        ("110105", "JJJ_AND_SURROUNDING", True),
+        ("140105", "JJJ_AND_SURROUNDING", True),  # 太原小店区
+        ("130000", "JJJ_AND_SURROUNDING", False),  # Hebei as a whole is only partly inside
+        ("610403", "FENWEI_PLAIN", True),  # 杨陵区 (杨凌示范区)
+        ("140105", "FENWEI_PLAIN", False),
+        ("340102", "YANGTZE_RIVER_DELTA", True),
+        ("340000", "YANGTZE_RIVER_DELTA", True),
+        ("441900", "PEARL_RIVER_DELTA", True),
+        ("440500", "PEARL_RIVER_DELTA", False),  # 汕头
+        ("510703", "CHENGDU_CHONGQING", True),  # 绵阳涪城区
+        ("510726", "CHENGDU_CHONGQING", False),  # 北川 is left out
+        ("511781", "CHENGDU_CHONGQING", False),  # 万源
+        ("500103", "CHENGDU_CHONGQING", True),  # 渝中区
+        ("500243", "CHENGDU_CHONGQING", False),  # 彭水
+        ("420102", "YANGTZE", True),
+        ("370102", "YANGTZE", False),
+        ("370102", "YELLOW_RIVER", True),
+        ("not-a-code", "YELLOW_RIVER", False),
+    ],
+)
+def test_area_contains(division: str, area: str, inside: bool) -> None:
+    assert KEY_AREAS[area].contains(division) is inside
+
+
+def test_areas_containing_lists_all_areas_in_order() -> None:
+    assert [a.code for a in areas_containing("140105")] == ["JJJ_AND_SURROUNDING", "YELLOW_RIVER"]
+    assert [a.code for a in areas_containing("510104")] == ["CHENGDU_CHONGQING", "YANGTZE", "YELLOW_RIVER"]
+    assert areas_containing("460100") == ()
+
+
+def test_pollutant_codes() -> None:
+    names = {p.code: p.name for p in POLLUTANTS}
+    assert names["PM25"] == "细颗粒物"
+    assert names["O3"] == "臭氧"
+    assert names["NH3N"] == "氨氮"
+    assert names["TP"] == "总磷"
+    assert POLLUTANTS["PM25"].symbol == "PM2.5"
+
+
+# --- pilot types, park types, coverage ---------------------------------------------------------------------
+
+
+def test_the_four_pilot_types() -> None:
+    assert [(t.number, t.code, t.name) for t in PILOT_TYPES] == [
+        (1, "KEY_INDUSTRY", "重点行业清洁生产整体审核创新"),
+        (2, "PARK_CLUSTER", "工业园区（产业集群）清洁生产整体审核创新"),
+        (3, "SIMPLIFIED_ENTERPRISE", "企业简易清洁生产审核创新"),
+        (4, "REGION_BASIN", "重点区域和流域清洁生产协同审核创新"),
+    ]
+    found = pilot_type_by_number(4)
+    assert found is not None and found.code == "REGION_BASIN"
+    assert pilot_type_by_number(5) is None
+
+
+def test_park_types_have_unique_codes_and_names() -> None:
+    assert len(set(PARK_TYPES.codes)) == len(PARK_TYPES) >= 5
+    assert len({p.name for p in PARK_TYPES}) == len(PARK_TYPES)
+    for code in ("ECONOMIC_DEVELOPMENT_ZONE", "HIGH_TECH_ZONE", "CHEMICAL_PARK", "INDUSTRIAL_CLUSTER"):
+        assert code in PARK_TYPES
+
+
+def test_batch_1_coverage_is_labelled_and_refers_to_known_codes() -> None:
+    batch1 = BATCH_COVERAGE["BATCH_1"]
+    assert batch1.document == "环办科财函〔2022〕476号"
+    assert (batch1.approved_projects, batch1.park_projects, batch1.passed_assessment) == (56, 40, 44)
+    assert batch1.provisional  # the official annex was not available; must stay visibly provisional
+    assert not set(batch1.confirmed_industries) & set(batch1.assumed_industries)
+    assert not set(batch1.confirmed_park_types) & set(batch1.assumed_park_types)
+    for code in batch1.industries:
+        assert code in KEY_INDUSTRIES, code
+    for code in batch1.park_types:
+        assert code in PARK_TYPES, code
+    for example in batch1.examples:
+        assert example.province in PROVINCIAL_UNITS
+        assert set(example.industries) <= set(batch1.confirmed_industries)
+        assert example.park_type in batch1.confirmed_park_types
+
+
+def test_priority_sets_for_batch_2() -> None:
+    covered = REFERENCE_DATA.covered_industries(before_batch=2)
+    assert covered == frozenset(BATCH_COVERAGE["BATCH_1"].industries)
+    assert "PETROCHEMICAL_CHEMICAL" in covered
+    # Some key industries are left for batch 2 to prioritise.
+    assert set(KEY_INDUSTRIES.codes) - covered
+    assert REFERENCE_DATA.covered_industries(before_batch=1) == frozenset()
+    assert "CHEMICAL_PARK" in REFERENCE_DATA.covered_park_types(before_batch=2)
+    assert "INDUSTRIAL_CLUSTER" not in REFERENCE_DATA.covered_park_types(before_batch=2)
+
+
+# --- versioning and immutability ---------------------------------------------------------------------------
+
+
+def test_every_collection_carries_the_reference_data_version() -> None:
+    assert REFERENCE_DATA.version == REFERENCE_DATA_VERSION
+    collections: list[RefCollection[Any]] = [
+        REFERENCE_DATA.provincial_units,
+        REFERENCE_DATA.key_industries,
+        REFERENCE_DATA.air_regions,
+        REFERENCE_DATA.river_basins,
+        REFERENCE_DATA.key_areas,
+        REFERENCE_DATA.pollutants,
+        REFERENCE_DATA.pilot_types,
+        REFERENCE_DATA.park_types,
+        REFERENCE_DATA.batch_coverage,
+    ]
+    for collection in collections:
+        assert collection.version == REFERENCE_DATA_VERSION, collection.name
+        assert isinstance(collection.entries, tuple)
+        assert list(collection) == list(collection.entries)
+
+
+def test_reference_data_cannot_be_changed() -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        PROVINCIAL_UNITS["110000"].name = "x"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        KEY_INDUSTRIES.entries = ()  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        REFERENCE_DATA.version = "x"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        PROVINCIAL_UNITS._by_code["990000"] = PROVINCIAL_UNITS["110000"]  # type: ignore[index]
+    assert isinstance(KEY_INDUSTRIES["STEEL"].classes, tuple)
+
+
+def test_reference_data_object_delegates_to_the_lookups() -> None:
+    assert REFERENCE_DATA.province_of("130102") == "130000"
+    steel = REFERENCE_DATA.key_industry_of("3120")
+    assert steel is not None and steel.code == "STEEL"
+    assert REFERENCE_DATA.is_key_industry_code("3411", has_coating_process=True)
