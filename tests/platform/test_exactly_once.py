@@ -12,9 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from pilot_common.consumer import tracking_name
 from pilot_common.transport import dlq_topic, service_topic
+
 from tests.platform.conftest import TRANSPORTS, Platform
 
 STREAM = 5000
@@ -104,7 +104,7 @@ def test_broker_restart_in_the_middle_of_a_stream_loses_and_doubles_nothing(
 
     writer = threading.Thread(target=write)
     writer.start()
-    assert p.wait_for_effects(STREAM // 5, consume=False) [0] >= STREAM // 5
+    assert p.wait_for_effects(STREAM // 5, consume=False)[0] >= STREAM // 5
     kafka_broker.stop()  # type: ignore[attr-defined]
     time.sleep(3)  # the writer goes on while the broker is down
     kafka_broker.start()  # type: ignore[attr-defined]

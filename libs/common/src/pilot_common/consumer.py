@@ -18,7 +18,14 @@ from pydantic import ValidationError
 from pilot_common.context import Actor, CallContext, Role, acting
 from pilot_common.envelope import EventEnvelope
 from pilot_common.service import ServiceApplication
-from pilot_common.transport import Delivery, EventTransport, OutgoingMessage, TransportError, dlq_topic
+from pilot_common.transport import (
+    Delivery,
+    EventTransport,
+    OutgoingMessage,
+    TransportError,
+    TransportSubscription,
+    dlq_topic,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +53,7 @@ class EventConsumer:
         self.retry_backoff_seconds = retry_backoff_seconds
         self.poll_seconds = poll_seconds
         self.actor = Actor(user_id=f"service:{app.service}", role=Role.SERVICE)
-        self._subscription = None
+        self._subscription: TransportSubscription | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.processed = 0
@@ -55,7 +62,7 @@ class EventConsumer:
 
     def _subscribe(self) -> None:
         if self._subscription is None:
-            self.transport.ensure_topics(self.topics + [dlq_topic(t) for t in self.topics])
+            self.transport.ensure_topics([*self.topics, *(dlq_topic(t) for t in self.topics)])
             self._subscription = self.transport.subscribe(self.topics, self.group)
 
     def poll_once(self, timeout: float | None = None) -> int:
@@ -110,7 +117,8 @@ class EventConsumer:
             time.sleep(self.retry_backoff_seconds * attempt)
 
     def _dead_letter(self, delivery: Delivery, error_type: str, error: str, attempts: int) -> None:
-        headers = list(delivery.headers.items()) + [
+        headers = [
+            *delivery.headers.items(),
             ("dlq_error_type", error_type.encode()),
             ("dlq_error", error[:2000].encode()),
             ("dlq_attempts", str(attempts).encode()),

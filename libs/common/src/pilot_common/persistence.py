@@ -22,6 +22,7 @@ from eventsourcing_sqlalchemy.recorders import (
     SQLAlchemyProcessRecorder,
 )
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text, and_, insert, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy_utils.types.uuid import UUIDType
 
@@ -70,7 +71,7 @@ def _metadata_of(state: bytes) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         return {}
-    actor = data.get("actor") if isinstance(data.get("actor"), dict) else {}
+    actor: dict[str, Any] = data["actor"] if isinstance(data.get("actor"), dict) else {}
     timestamp = data.get("timestamp")
     if isinstance(timestamp, dict):
         timestamp = timestamp.get("_data_")
@@ -201,8 +202,9 @@ def verify_audit_chain(
         au_q = au_q.where(audit.c.originator_id == originator_id)
     ev_q = ev_q.order_by(events.c.originator_id, events.c.originator_version)
     au_q = au_q.order_by(audit.c.originator_id, audit.c.originator_version)
-    assert recorder.datastore.engine is not None
-    with recorder.datastore.engine.connect() as ev_conn, recorder.datastore.engine.connect() as au_conn:
+    engine = recorder.datastore.engine
+    assert isinstance(engine, Engine)
+    with engine.connect() as ev_conn, engine.connect() as au_conn:
         ev_rows = _stream(ev_conn.execution_options(yield_per=batch_size).execute(ev_q))
         au_rows = _stream(au_conn.execution_options(yield_per=batch_size).execute(au_q))
         ev = next(ev_rows, None)
@@ -217,6 +219,7 @@ def verify_audit_chain(
                 ev = next(ev_rows, None)
                 continue
             if ev_key is None or au_key < ev_key:
+                assert au is not None
                 result.problems.append(
                     ChainProblem("MISSING_EVENT", au_key[0], au_key[1], "audit row without its event (deleted?)")
                 )

@@ -19,7 +19,7 @@ def dlq_topic(topic: str) -> str:
 
 def partition_for(key: str, partitions: int) -> int:
     """Kafka's default partitioner (murmur2), so both transports put a key in the same partition."""
-    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
+    return int(murmur2(key.encode()) & 0x7FFFFFFF) % partitions
 
 
 class TransportError(Exception):

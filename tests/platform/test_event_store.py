@@ -1,0 +1,195 @@
+"""The event store: the library's recorder contracts on our configuration, and the audit chain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    ProcessRecorder,
+    TrackingRecorder,
+)
+from eventsourcing.tests.persistence import (
+    ApplicationRecorderTestCase,
+    NonInterleavingNotificationIDsBaseCase,
+    ProcessRecorderTestCase,
+    TrackingRecorderTestCase,
+)
+from eventsourcing.utils import Environment
+from pilot_common.context import Actor, CallContext, Role, acting
+from pilot_common.persistence import (
+    AuditedApplicationRecorder,
+    AuditedProcessRecorder,
+    AuditedSQLAlchemyFactory,
+    event_store_env,
+    verify_audit_chain,
+)
+
+from tests.platform.apps import Entry, Ledger
+
+DATABASES = ["sqlite", "postgres"]
+
+
+class _OurConfiguration:
+    """Recorders made the way the services make them: our factory, our environment, a fresh database."""
+
+    database_url: str
+    __test__ = False  # the contracts run in the concrete classes below, one per database
+
+    def factory(self) -> AuditedSQLAlchemyFactory:
+        return AuditedSQLAlchemyFactory(Environment("contract", event_store_env(self.database_url)))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_database(request: pytest.FixtureRequest, make_database: Callable[[str, str], str]) -> None:
+    kind = getattr(request.cls, "database_kind", None)
+    if kind is not None:
+        request.instance.database_url = make_database(kind, "contract")
+
+
+class _ApplicationRecorderContract(_OurConfiguration, ApplicationRecorderTestCase[Any]):
+    def create_recorder(self) -> ApplicationRecorder:
+        recorder = self.factory().application_recorder()
+        assert isinstance(recorder, AuditedApplicationRecorder)
+        return recorder
+
+
+class _ProcessRecorderContract(_OurConfiguration, ProcessRecorderTestCase):
+    def create_recorder(self) -> ProcessRecorder:
+        recorder = self.factory().process_recorder()
+        assert isinstance(recorder, AuditedProcessRecorder)
+        return recorder
+
+
+class _TrackingRecorderContract(_OurConfiguration, TrackingRecorderTestCase):
+    def create_recorder(self) -> TrackingRecorder:
+        return self.factory().tracking_recorder()
+
+
+class _NonInterleavingContract(_OurConfiguration, NonInterleavingNotificationIDsBaseCase):
+    def create_recorder(self) -> ApplicationRecorder:
+        return self.factory().application_recorder()
+
+
+class TestApplicationRecorderSQLite(_ApplicationRecorderContract):
+    database_kind = "sqlite"
+    __test__ = True
+
+
+@pytest.mark.postgres
+class TestApplicationRecorderPostgres(_ApplicationRecorderContract):
+    database_kind = "postgres"
+    __test__ = True
+
+
+class TestProcessRecorderSQLite(_ProcessRecorderContract):
+    database_kind = "sqlite"
+    __test__ = True
+
+
+@pytest.mark.postgres
+class TestProcessRecorderPostgres(_ProcessRecorderContract):
+    database_kind = "postgres"
+    __test__ = True
+
+
+class TestTrackingRecorderSQLite(_TrackingRecorderContract):
+    database_kind = "sqlite"
+    __test__ = True
+
+
+@pytest.mark.postgres
+class TestTrackingRecorderPostgres(_TrackingRecorderContract):
+    database_kind = "postgres"
+    __test__ = True
+
+
+class TestNonInterleavingSQLite(_NonInterleavingContract):
+    database_kind = "sqlite"
+    __test__ = True
+
+
+@pytest.mark.postgres
+class TestNonInterleavingPostgres(_NonInterleavingContract):
+    database_kind = "postgres"
+    __test__ = True
+
+
+# --- the audit chain -------------------------------------------------------------------------------------------
+
+MINISTRY = Actor(user_id="zhang.wei", role=Role.MINISTRY, organisation="MEE")
+PROVINCE = Actor(user_id="li.na", role=Role.PROVINCE, province="320000")
+
+
+def _ledger_with_history(url: str) -> tuple[Ledger, list[Entry]]:
+    ledger = Ledger(url)
+    entries = []
+    with acting(CallContext(actor=PROVINCE, correlation_id="case-001")):
+        for i in range(5):
+            entry = Entry(amount=i, note=f"第{i}笔")
+            entries.append(entry)
+        ledger.save(*entries)
+    with acting(CallContext(actor=MINISTRY, correlation_id="case-001", causation_id="req-9")):
+        entries[2].amend(amount=700)
+        ledger.save(entries[2])
+    return ledger, entries
+
+
+@pytest.mark.parametrize("kind", DATABASES)
+def test_every_stored_event_records_who_and_why(kind: str, make_database: Callable[[str, str], str]) -> None:
+    ledger, entries = _ledger_with_history(make_database(kind, "ledger"))
+    audit = ledger.audited_recorder.audit
+    with ledger.reading() as session:
+        rows = session.execute(
+            sa.select(audit).where(audit.c.originator_id == entries[2].id).order_by(audit.c.originator_version)
+        ).all()
+    assert [(r.originator_version, r.actor_user_id, r.actor_role) for r in rows] == [
+        (1, "li.na", "province"),
+        (2, "zhang.wei", "ministry"),
+    ]
+    assert rows[0].actor_province == "320000"
+    assert {r.correlation_id for r in rows} == {"case-001"}
+    assert rows[1].causation_id == "req-9"
+    assert rows[1].prev_hash == rows[0].hash
+    assert len(rows[0].hash) == 64
+
+
+@pytest.mark.parametrize("kind", DATABASES)
+def test_untouched_store_verifies_and_an_altered_event_does_not(
+    kind: str, make_database: Callable[[str, str], str]
+) -> None:
+    ledger, entries = _ledger_with_history(make_database(kind, "ledger"))
+    clean = verify_audit_chain(ledger.audited_recorder)
+    assert clean.ok, clean.problems
+    assert (clean.events_checked, clean.aggregates_checked) == (6, 5)
+
+    events = ledger.audited_recorder.events_record_cls.__table__
+    target = (events.c.originator_id == entries[2].id) & (events.c.originator_version == 2)
+    engine = ledger.datastore.engine
+    assert engine is not None
+    with engine.begin() as conn:
+        state = bytes(conn.execute(sa.select(events.c.state).where(target)).scalar_one())
+        conn.execute(sa.update(events).where(target).values(state=state.replace(b"700", b"7")))
+
+    tampered = verify_audit_chain(ledger.audited_recorder)
+    assert not tampered.ok
+    assert [(p.code, p.originator_id, p.originator_version) for p in tampered.problems] == [
+        ("HASH_MISMATCH", str(entries[2].id), 2)
+    ]
+
+
+@pytest.mark.parametrize("kind", DATABASES)
+def test_a_deleted_event_is_detected(kind: str, make_database: Callable[[str, str], str]) -> None:
+    ledger, entries = _ledger_with_history(make_database(kind, "ledger"))
+    events = ledger.audited_recorder.events_record_cls.__table__
+    engine = ledger.datastore.engine
+    assert engine is not None
+    with engine.begin() as conn:
+        conn.execute(
+            sa.delete(events).where((events.c.originator_id == entries[2].id) & (events.c.originator_version == 1))
+        )
+    result = verify_audit_chain(ledger.audited_recorder, originator_id=entries[2].id)
+    assert [(p.code, p.originator_version) for p in result.problems] == [("MISSING_EVENT", 1)]
