@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from pilot_common import context as _context
+from pilot_common.rules import DomainRuleViolation
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://pilots.example/problems/"
@@ -255,9 +256,33 @@ async def _on_unexpected(request: Request, exc: Exception) -> Response:
     return problem_response(internal_error(), request.url.path)
 
 
+def rule_problem(violation: DomainRuleViolation) -> ProblemError:
+    """A broken domain rule as problem+json: its code, both messages, the field it concerns."""
+    errors = (
+        [FieldError(field=violation.field, code=violation.code, message=violation.message_en)]
+        if violation.field
+        else []
+    )
+    return ProblemError(
+        violation.status,
+        violation.code,
+        violation.message_zh,
+        violation.message_en,
+        detail=violation.message_en,
+        errors=errors,
+        extra={k: v for k, v in violation.details.items() if k not in _MEMBERS},
+    )
+
+
+async def _on_rule_violation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainRuleViolation)
+    return await _on_problem(request, rule_problem(exc))
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error as problem+json and document problem responses under that media type."""
     app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(DomainRuleViolation, _on_rule_violation)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import zlib
 from collections.abc import Sequence
 
 from eventsourcing.persistence import Notification, Tracking
+from sqlalchemy import Connection, Engine, text
 
 from pilot_common.envelope import EventEnvelope, envelope_for
 from pilot_common.service import ServiceApplication
@@ -20,6 +22,10 @@ from pilot_common.transport import EventTransport, OutgoingMessage, TransportErr
 log = logging.getLogger(__name__)
 
 RELAY_TRACKING_NAME = "relay"
+
+
+class _NoLease:
+    """SQLite: one process owns the file, so there is nobody to share the relay with."""
 
 
 def message_for(envelope: EventEnvelope) -> OutgoingMessage:
@@ -58,6 +64,7 @@ class OutboxRelay:
             app.process_recorder.max_tracking_id(RELAY_TRACKING_NAME) if transport.durable else None
         )
         self._topic_ready = False
+        self._lease: Connection | _NoLease | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -94,8 +101,27 @@ class OutboxRelay:
             total += n
         return total
 
+    def _lead(self) -> bool:
+        """Only one relay per service publishes (several API workers may share a database)."""
+        if self._lease is not None:
+            return True
+        engine = self.app.datastore.engine
+        if not isinstance(engine, Engine) or engine.dialect.name != "postgresql":
+            self._lease = _NoLease()
+            return True
+        conn = engine.connect()
+        key = zlib.crc32(f"relay:{self.app.service}".encode())
+        if conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+            self._lease = conn  # held for as long as this connection lives
+            return True
+        conn.close()
+        return False
+
     def run(self) -> None:
         while not self._stop.is_set():
+            if not self._lead():
+                self._stop.wait(self.retry_seconds)
+                continue
             try:
                 if self.publish_next_batch() == self.batch_size:
                     continue
@@ -119,3 +145,6 @@ class OutboxRelay:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        if isinstance(self._lease, Connection):
+            self._lease.close()
+        self._lease = None

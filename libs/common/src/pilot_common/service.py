@@ -7,7 +7,7 @@ read-model rows it writes and its tracking record are committed in one transacti
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -15,7 +15,7 @@ from typing import Any, ClassVar, cast
 from uuid import UUID
 
 from eventsourcing.application import ProcessingEvent
-from eventsourcing.persistence import ProcessRecorder, Tracking
+from eventsourcing.persistence import ProcessRecorder, Recording, Tracking
 from eventsourcing.projection import EventSourcedProjection
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from pilot_common.envelope import EventEnvelope
 from pilot_common.persistence import AuditedProcessRecorder, event_store_env
+from pilot_common.projection import Projection
 
 
 class HandlerTableError(Exception):
@@ -102,9 +103,48 @@ class ServiceApplication(EventSourcedProjection[UUID]):
     #: The service name: topic `<service>.events`, envelope source and tracking prefix.
     service: ClassVar[str]
 
-    def __init__(self, database_url: str, handlers: HandlerTable | None = None) -> None:
+    def __init__(
+        self, database_url: str, handlers: HandlerTable | None = None, projections: Sequence[Projection] = ()
+    ) -> None:
         super().__init__(env=event_store_env(database_url))
         self.handlers = handlers or HandlerTable({})
+        self.projections = list(projections)
+        self._recorded_listeners: list[Callable[[], None]] = []
+        engine = self.datastore.engine
+        assert engine is not None
+        for projection in self.projections:
+            projection.metadata.create_all(engine)
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        # Events and the read-model rows projected from them commit together.
+        with self.unit_of_work():
+            return super().save(*objs, **kwargs)
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        with self.unit_of_work() as session:
+            recordings = super()._record(processing_event)
+            for recording in recordings:
+                for projection in self.projections:
+                    projection.apply(recording.domain_event, session)
+        return recordings
+
+    def all_domain_events(self, batch: int = 500) -> Iterator[Any]:
+        """Every event of this service in notification order (streams)."""
+        start: int | None = None
+        while notifications := self.recorder.select_notifications(start=start, limit=batch, inclusive_of_start=False):
+            for n in notifications:
+                yield self.mapper.to_domain_event(n)
+            start = notifications[-1].id
+
+    def on_recorded(self, listener: Callable[[], None]) -> None:
+        """Calls `listener` after each commit of new events (e.g. to wake the relay at once)."""
+        self._recorded_listeners.append(listener)
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        super()._notify(recordings)
+        if recordings:
+            for listener in self._recorded_listeners:
+                listener()
 
     @property
     def datastore(self) -> SQLAlchemyDatastore:

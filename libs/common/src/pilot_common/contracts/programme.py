@@ -185,7 +185,9 @@ SCORING_2023 = ScoringRules(
         ScoringCriterion(code="METHOD", name_zh="方法及技术路线", name_en="Method", max_points=15, weight=1),
         ScoringCriterion(code="INNOVATION", name_zh="特色与创新", name_en="Innovation", max_points=20, weight=1),
         ScoringCriterion(code="PLAN", name_zh="实施计划与保障", name_en="Implementation plan", max_points=10, weight=1),
-        ScoringCriterion(code="OUTCOMES", name_zh="预期成果及效益", name_en="Expected outcomes", max_points=10, weight=1),
+        ScoringCriterion(
+            code="OUTCOMES", name_zh="预期成果及效益", name_en="Expected outcomes", max_points=10, weight=1
+        ),
     ],
     reviewers_per_application=3,
     aggregation=Aggregation.MEAN,

@@ -1,0 +1,4 @@
+-- One database per service, as in production.
+CREATE DATABASE pilot_registry;
+CREATE DATABASE application_intake;
+CREATE DATABASE evaluation;

@@ -1,0 +1,106 @@
+"""The running parts of one service around its application: transport, relay, consumer, lifecycle.
+
+Each service's `bootstrap.py` (its composition root) builds one `ServiceRuntime`; nothing else constructs
+infrastructure. The same runtime runs on Kafka (distributed) or on an in-process bus (embedded).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from pilot_common.aggregate import AuditedAggregate
+from pilot_common.consumer import EventConsumer
+from pilot_common.health import ReadinessCheck
+from pilot_common.relay import OutboxRelay
+from pilot_common.service import ServiceApplication
+from pilot_common.settings import ServiceSettings
+from pilot_common.transport import EventTransport, service_topic
+from pilot_common.transport.kafka import KafkaTransport
+
+log = logging.getLogger(__name__)
+
+
+def build_transport(settings: ServiceSettings, bus: EventTransport | None = None) -> EventTransport:
+    """Kafka when the settings name brokers, else the given in-process bus (embedded mode)."""
+    if settings.kafka_bootstrap_servers:
+        return KafkaTransport(settings.kafka_bootstrap_servers, client_id=settings.service_name)
+    if bus is None:
+        raise ValueError("no KAFKA_BOOTSTRAP_SERVERS and no in-process bus given")
+    return bus
+
+
+def published_event_types(service: str, aggregates: Sequence[type[AuditedAggregate]]) -> frozenset[str]:
+    """The event types a service publishes, read off its aggregate classes (`<service>.<Aggregate>.<Event>`)."""
+    types = set()
+    for aggregate in aggregates:
+        for attr in vars(aggregate).values():
+            if isinstance(attr, type) and issubclass(attr, AuditedAggregate.Event):
+                types.add(f"{service}.{attr.__qualname__}")
+    return frozenset(types)
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        app: ServiceApplication,
+        transport: EventTransport,
+        consumes: Sequence[str] = (),
+        published: Mapping[str, frozenset[str]] | None = None,
+        max_attempts: int = 3,
+    ) -> None:
+        """`consumes` names the upstream services; `published` their event types, to check the handler table."""
+        self.app = app
+        self.transport = transport
+        if consumes:
+            catalogue = published or {}
+            missing = [s for s in consumes if s not in catalogue]
+            if missing:
+                raise ValueError(f"no published event types known for {missing}")
+            app.handlers.check({s: catalogue[s] for s in consumes})
+        self.relay = OutboxRelay(app, transport)
+        app.on_recorded(self.relay.wake)
+        self.consumer = (
+            EventConsumer(app, transport, [service_topic(s) for s in consumes], max_attempts=max_attempts)
+            if consumes
+            else None
+        )
+        self._started = False
+
+    def start(self) -> None:
+        if not self._started:
+            self.relay.start()
+            if self.consumer is not None:
+                self.consumer.start()
+            self._started = True
+
+    def stop(self) -> None:
+        if self._started:
+            if self.consumer is not None:
+                self.consumer.stop()
+            self.relay.stop()
+            self._started = False
+
+    def database_ready(self) -> bool:
+        with self.app.reading() as session:
+            session.execute(text("SELECT 1"))
+        return True
+
+    def readiness_checks(self) -> dict[str, ReadinessCheck]:
+        return {"database": self.database_ready}
+
+    def lifespan(self) -> Any:
+        @asynccontextmanager
+        async def run(_: FastAPI) -> AsyncIterator[None]:
+            self.start()
+            try:
+                yield
+            finally:
+                self.stop()
+
+        return run

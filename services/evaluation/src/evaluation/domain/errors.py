@@ -1,0 +1,83 @@
+"""Domain errors of the evaluation service: one exception type with a stable, machine-readable code.
+
+The web layer maps an :class:`EvaluationRuleViolation` to a problem+json response (the code is the rule code,
+``field`` the offending input field). Codes are a published contract: add new ones, never rename.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Every code an :class:`EvaluationRuleViolation` can carry."""
+
+    # input shape
+    BLANK_FIELD = "BLANK_FIELD"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    INVALID_PROVINCE = "INVALID_PROVINCE"
+    UNKNOWN_INDUSTRY = "UNKNOWN_INDUSTRY"
+    UNKNOWN_PILOT_TYPE = "UNKNOWN_PILOT_TYPE"
+    INVALID_COUNT = "INVALID_COUNT"
+    DUPLICATE_ID = "DUPLICATE_ID"
+    NAIVE_TIMESTAMP = "NAIVE_TIMESTAMP"
+    # reviewer assignment
+    REVIEWER_UNAVAILABLE = "REVIEWER_UNAVAILABLE"
+    REVIEWER_CONFLICTED = "REVIEWER_CONFLICTED"
+    REVIEWER_ALREADY_ASSIGNED = "REVIEWER_ALREADY_ASSIGNED"
+    REVIEWER_NOT_ASSIGNED = "REVIEWER_NOT_ASSIGNED"
+    # scoring criteria and score sheets
+    NO_CRITERIA = "NO_CRITERIA"
+    DUPLICATE_CRITERION = "DUPLICATE_CRITERION"
+    INVALID_CRITERION = "INVALID_CRITERION"
+    UNKNOWN_CRITERION = "UNKNOWN_CRITERION"
+    SCORE_MISSING = "SCORE_MISSING"
+    SCORE_OUT_OF_RANGE = "SCORE_OUT_OF_RANGE"
+    JUSTIFICATION_REQUIRED = "JUSTIFICATION_REQUIRED"
+    INVALID_REVISION = "INVALID_REVISION"
+    SHEET_SUBMITTED = "SHEET_SUBMITTED"
+    SHEET_NOT_SUBMITTED = "SHEET_NOT_SUBMITTED"
+    SHEET_WITHDRAWN = "SHEET_WITHDRAWN"
+    SHEET_INCOMPLETE = "SHEET_INCOMPLETE"
+    SHEET_STALE = "SHEET_STALE"
+    SHEET_NOT_STALE = "SHEET_NOT_STALE"
+    NO_SCORES = "NO_SCORES"
+    INVALID_THRESHOLD = "INVALID_THRESHOLD"
+    # selection
+    NOT_A_CANDIDATE = "NOT_A_CANDIDATE"
+    ALREADY_SELECTED = "ALREADY_SELECTED"
+    NOT_SELECTED = "NOT_SELECTED"
+    TARGET_REACHED = "TARGET_REACHED"
+    TYPE_CAP_REACHED = "TYPE_CAP_REACHED"
+    PROVINCE_CAP_REACHED = "PROVINCE_CAP_REACHED"
+    SELECTION_VIOLATES_LIMITS = "SELECTION_VIOLATES_LIMITS"
+    NOTHING_PROPOSED = "NOTHING_PROPOSED"
+    UNKNOWN_PARTY = "UNKNOWN_PARTY"
+    ALREADY_SIGNED = "ALREADY_SIGNED"
+    SIGN_OFF_MISSING = "SIGN_OFF_MISSING"
+    SELECTION_PUBLISHED = "SELECTION_PUBLISHED"
+
+
+class EvaluationRuleViolation(Exception):
+    """A command broke an evaluation rule; nothing was changed."""
+
+    def __init__(self, code: str, message_zh: str, message_en: str, field: str | None = None) -> None:
+        super().__init__(f"{code}: {message_en}")
+        self.code = str(code)
+        self.message_zh = message_zh
+        self.message_en = message_en
+        self.field = field
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"code": self.code, "message_zh": self.message_zh, "message_en": self.message_en, "field": self.field}
+
+
+def require_text(value: str, field: str, *, code: str = ErrorCode.BLANK_FIELD, label_zh: str | None = None) -> str:
+    """The value stripped; raises when it is blank."""
+    if not isinstance(value, str) or not value.strip():
+        raise EvaluationRuleViolation(code, f"{label_zh or field}不能为空", f"{field} must not be blank", field)
+    return value.strip()
+
+
+def require_reason(reason: str, field: str = "reason") -> str:
+    return require_text(reason, field, code=ErrorCode.REASON_REQUIRED, label_zh="理由")
