@@ -1,9 +1,10 @@
-"""Read models of a service's own events, kept in the same transaction as the events themselves.
+"""Read models of a service's own aggregates, written in the same transaction as their events.
 
-A `Projection` names its tables and, in one explicit table, which function applies which event class. The
-service application runs every projection on every recorded event inside the unit of work, so a read model is
-never ahead of or behind the event store; `rebuild_and_compare` replays the store into scratch tables and
-reports any difference from the live ones (the auditors' rebuild check).
+A `Projection` names its tables and, in one explicit table, which function writes the rows of which aggregate
+class (from the aggregate's state after the events just recorded). The service application runs every
+projection on every saved aggregate inside the unit of work, so a read model is never ahead of or behind the
+event store; `rebuild_and_compare` replays the store into scratch tables and reports any difference from the
+live ones (the auditors' rebuild check).
 """
 
 from __future__ import annotations
@@ -17,23 +18,23 @@ from uuid import UUID
 from sqlalchemy import MetaData, Table, create_engine, select
 from sqlalchemy.orm import Session
 
-EventApplier = Callable[[Any, Session], None]
+RowWriter = Callable[[Any, Session], None]
 
 
 class Projection:
-    def __init__(self, name: str, metadata: MetaData, appliers: Mapping[type[Any], EventApplier]) -> None:
+    def __init__(self, name: str, metadata: MetaData, writers: Mapping[type[Any], RowWriter]) -> None:
         self.name = name
         self.metadata = metadata
-        self.appliers = dict(appliers)
+        self.writers = dict(writers)
 
     @property
     def tables(self) -> list[Table]:
         return list(self.metadata.sorted_tables)
 
-    def apply(self, domain_event: Any, session: Session) -> None:
-        applier = self.appliers.get(type(domain_event))
-        if applier is not None:
-            applier(domain_event, session)
+    def apply(self, aggregate: Any, session: Session) -> None:
+        writer = self.writers.get(type(aggregate))
+        if writer is not None:
+            writer(aggregate, session)
 
 
 def _norm(value: Any) -> Any:
@@ -53,17 +54,17 @@ def _rows(session: Session, table: Table) -> list[tuple[Any, ...]]:
 
 
 def rebuild_and_compare(
-    projections: Iterable[Projection], domain_events: Iterable[Any], live_session: Session
+    projections: Iterable[Projection], aggregates: Iterable[Any], live_session: Session
 ) -> tuple[dict[str, int], list[str]]:
-    """Replays `domain_events` into an in-memory database and compares every projected table with the live one."""
+    """Projects `aggregates` (rebuilt from the store) into an in-memory database; compares every table."""
     projections = list(projections)
     scratch = create_engine("sqlite://")
     for projection in projections:
         projection.metadata.create_all(scratch)
     with Session(scratch) as session:
-        for event in domain_events:
+        for aggregate in aggregates:
             for projection in projections:
-                projection.apply(event, session)
+                projection.apply(aggregate, session)
         session.flush()
         compared: dict[str, int] = {}
         differences: list[str] = []

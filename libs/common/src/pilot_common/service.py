@@ -11,19 +11,21 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, ClassVar, cast
 from uuid import UUID
 
 from eventsourcing.application import ProcessingEvent
-from eventsourcing.persistence import ProcessRecorder, Recording, Tracking
+from eventsourcing.persistence import JSONTranscoder, ProcessRecorder, Recording, Tracking, Transcoding
 from eventsourcing.projection import EventSourcedProjection
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pilot_common.envelope import EventEnvelope
 from pilot_common.persistence import AuditedProcessRecorder, event_store_env
-from pilot_common.projection import Projection
+from pilot_common.projection import Projection, rebuild_and_compare
 
 
 class HandlerTableError(Exception):
@@ -94,6 +96,19 @@ class HandlerTable:
         return frozenset(self.handles) | self.ignores
 
 
+class DateAsISO(Transcoding):
+    """Calendar dates (deadlines, finding dates) in events, as ISO strings."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
 _handling_session: ContextVar[Session | None] = ContextVar("handling_session", default=None)
 
 
@@ -123,18 +138,31 @@ class ServiceApplication(EventSourcedProjection[UUID]):
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         with self.unit_of_work() as session:
             recordings = super()._record(processing_event)
-            for recording in recordings:
+            for aggregate in processing_event.aggregates.values():
                 for projection in self.projections:
-                    projection.apply(recording.domain_event, session)
+                    projection.apply(aggregate, session)
         return recordings
 
-    def all_domain_events(self, batch: int = 500) -> Iterator[Any]:
-        """Every event of this service in notification order (streams)."""
-        start: int | None = None
-        while notifications := self.recorder.select_notifications(start=start, limit=batch, inclusive_of_start=False):
-            for n in notifications:
-                yield self.mapper.to_domain_event(n)
-            start = notifications[-1].id
+    def all_aggregates(self, batch: int = 500) -> Iterator[Any]:
+        """Every aggregate of this service, rebuilt from its events one at a time (streams)."""
+        audit = self.audited_recorder.audit
+        last: Any = None
+        while True:
+            with self.reading() as session:
+                query = select(audit.c.originator_id).distinct().order_by(audit.c.originator_id).limit(batch)
+                if last is not None:
+                    query = query.where(audit.c.originator_id > last)
+                ids = list(session.execute(query).scalars())
+            if not ids:
+                return
+            for aggregate_id in ids:
+                yield self.repository.get(aggregate_id)
+            last = ids[-1]
+
+    def rebuild_check(self) -> tuple[dict[str, int], list[str]]:
+        """Rebuilds this service's own read models from the store and compares them with the live ones."""
+        with self.reading() as session:
+            return rebuild_and_compare(self.projections, self.all_aggregates(), session)
 
     def on_recorded(self, listener: Callable[[], None]) -> None:
         """Calls `listener` after each commit of new events (e.g. to wake the relay at once)."""
@@ -145,6 +173,10 @@ class ServiceApplication(EventSourcedProjection[UUID]):
         if recordings:
             for listener in self._recorded_listeners:
                 listener()
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
 
     @property
     def datastore(self) -> SQLAlchemyDatastore:

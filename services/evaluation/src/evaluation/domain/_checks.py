@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from pilot_common.reference import KEY_INDUSTRIES, PILOT_TYPES, provincial_unit
+from pilot_common.reference import KEY_INDUSTRIES, PILOT_TYPES, UnknownDivisionError, province_of, provincial_unit
 
 from evaluation.domain.errors import ErrorCode, EvaluationRuleViolation
 
@@ -67,3 +67,11 @@ def require_aware(moment: datetime, field: str) -> datetime:
 def now_or(moment: datetime | None, field: str = "at") -> datetime:
     """The given instant (checked to carry a time zone), or now in UTC."""
     return datetime.now(UTC) if moment is None else require_aware(moment, field)
+
+
+def provincial_unit_code(code: str) -> str:
+    """The provincial unit a division code lies in (320500 → 320000); an unknown code as given (stripped)."""
+    try:
+        return province_of(code)
+    except UnknownDivisionError:
+        return code.strip()

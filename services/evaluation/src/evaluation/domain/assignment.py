@@ -22,8 +22,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from pilot_common.reference import UnknownDivisionError, province_of
-
+from evaluation.domain._checks import provincial_unit_code
 from evaluation.domain.errors import ErrorCode, EvaluationRuleViolation, require_reason
 from evaluation.domain.reviewers import ReviewerProfile
 
@@ -72,13 +71,6 @@ _REASON_TEXT: dict[IneligibilityReason, tuple[str, str]] = {
 }
 
 
-def _provincial_unit(code: str) -> str:
-    try:
-        return province_of(code)
-    except UnknownDivisionError:
-        return code.strip()
-
-
 def is_conflicted(
     reviewer: ReviewerProfile, application: ApplicationToReview, conflicts: Conflicts = frozenset()
 ) -> IneligibilityReason | None:
@@ -89,7 +81,7 @@ def is_conflicted(
         return IneligibilityReason.DECLARED_CONFLICT
     if reviewer.organisation_id.strip() == application.organisation_id.strip():
         return IneligibilityReason.SAME_ORGANISATION
-    if _provincial_unit(reviewer.province) == _provincial_unit(application.province):
+    if provincial_unit_code(reviewer.province) == provincial_unit_code(application.province):
         return IneligibilityReason.SAME_PROVINCE
     return None
 
@@ -250,7 +242,9 @@ def assign_reviewers(
         for reviewer in ranked[:needed]:
             load[reviewer.reviewer_id] += 1
             new.append(
-                Assignment(app.application_id, reviewer.reviewer_id, tuple(sorted(reviewer.expertise & app.key_industries)))
+                Assignment(
+                    app.application_id, reviewer.reviewer_id, tuple(sorted(reviewer.expertise & app.key_industries))
+                )
             )
         covered.append(app.application_id)
     return AssignmentPlan(
@@ -258,7 +252,7 @@ def assign_reviewers(
         shortages=tuple(sorted(shortages, key=lambda s: s.application_id)),
         loads=dict(sorted(load.items())),
         covered=tuple(sorted(covered)),
-        invalid_existing=tuple(invalid),
+        invalid_existing=tuple(sorted(invalid, key=lambda i: (i.application_id, i.reviewer_id))),
     )
 
 

@@ -39,9 +39,7 @@ def require_text(value: str, field: str, label_zh: str, label_en: str) -> str:
     """A non-blank text, stripped."""
     text = value.strip() if isinstance(value, str) else ""
     if not text:
-        raise RegistryRuleViolation(
-            "FIELD_REQUIRED", f"请填写{label_zh}。", f"{label_en} is required.", field=field
-        )
+        raise RegistryRuleViolation("FIELD_REQUIRED", f"请填写{label_zh}。", f"{label_en} is required.", field=field)
     return text
 
 

@@ -2,18 +2,41 @@
 
 Each violation has a stable UPPER_SNAKE ``code`` (clients and tests match on it), a message in Chinese and in
 English, and, when one input is to blame, the ``field`` it came from (e.g. ``credit_code``,
-``member_credit_codes[2]``, ``rules.quota_per_province``). ``details`` lists the individual problems when one
-violation stands for several (e.g. every gap of incomplete programme rules).
+``member_credit_codes[2]``, ``rules.quota_per_province``). ``details`` carries extra members for the
+problem+json body (e.g. ``{"gaps": [...]}`` for incomplete programme rules).
+
+It is a :class:`pilot_common.rules.DomainRuleViolation`, which the web layer renders as problem+json: status
+409 when the aggregate's current state forbids the command (:data:`CONFLICT_CODES`), 422 for bad input.
 
 A command that raises has changed nothing: no event is pending and the aggregate's state is as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Any
+
+from pilot_common.rules import DomainRuleViolation
+
+#: Codes that mean "not in this state" rather than "bad input" (HTTP 409).
+CONFLICT_CODES = frozenset(
+    {
+        "INVALID_TRANSITION",
+        "NOT_ALLOWED_IN_STATUS",
+        "QUOTA_LOCKED_AFTER_CLOSING",
+        "RULE_LOCKED",
+        "RULES_FROZEN",
+        "NO_QUOTA_EXCEPTION",
+        "ORGANISATION_INACTIVE",
+        "FINDING_ALREADY_RETRACTED",
+        "FINDING_RETRACTED",
+        "MILESTONE_ALREADY_COMPLETED",
+        "FINAL_REPORT_ALREADY_FILED",
+        "PILOT_ALREADY_ASSESSED",
+    }
+)
 
 
-class RegistryRuleViolation(Exception):
+class RegistryRuleViolation(DomainRuleViolation):
     """A command broke a registry rule; nothing was applied."""
 
     def __init__(
@@ -23,14 +46,17 @@ class RegistryRuleViolation(Exception):
         message_en: str,
         field: str | None = None,
         *,
-        details: Sequence[str] = (),
+        status: int | None = None,
+        details: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(f"{code}: {message_en}")
-        self.code = code
-        self.message_zh = message_zh
-        self.message_en = message_en
-        self.field = field
-        self.details: tuple[str, ...] = tuple(details)
+        super().__init__(
+            code,
+            message_zh,
+            message_en,
+            field,
+            status=status if status is not None else (409 if code in CONFLICT_CODES else 422),
+            details=details,
+        )
 
     def __repr__(self) -> str:
         return f"RegistryRuleViolation(code={self.code!r}, field={self.field!r}, message_en={self.message_en!r})"

@@ -1,0 +1,1 @@
+"""The application-intake domain: applications, province quotas and the eligibility engine (pure Python)."""

@@ -1,0 +1,5 @@
+from pilot_common.rules import DomainRuleViolation
+
+
+class IntakeRuleViolation(DomainRuleViolation):
+    """A command on an application or a quota that the programme's rules or the lifecycle forbid."""

@@ -1,0 +1,333 @@
+"""PilotApplication (试点申报): drafted by a province, submitted, judged eligible or not, evaluated, decided.
+
+Lifecycle: DRAFT → SUBMITTED → ELIGIBLE | ELIGIBLE_WITH_WARNINGS | INELIGIBLE → IN_EVALUATION → APPROVED |
+NOT_APPROVED; WITHDRAWN by the province before the deadline; AMENDMENT_REQUESTED (补正) by the ministry naming
+sections, amended by the province, then judged again. Every step is an event with its actor and reason.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import event
+from pilot_common.aggregate import AuditedAggregate
+
+from application_intake.domain.eligibility import EligibilityVerdict, Outcome
+from application_intake.domain.errors import IntakeRuleViolation
+
+
+class ApplicationStatus(StrEnum):
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    ELIGIBLE = "ELIGIBLE"
+    ELIGIBLE_WITH_WARNINGS = "ELIGIBLE_WITH_WARNINGS"
+    INELIGIBLE = "INELIGIBLE"
+    AMENDMENT_REQUESTED = "AMENDMENT_REQUESTED"
+    IN_EVALUATION = "IN_EVALUATION"
+    APPROVED = "APPROVED"
+    NOT_APPROVED = "NOT_APPROVED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+#: States in which the application holds a quota slot and is judged by the rules.
+SUBMITTED_STATES = frozenset(
+    {
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.ELIGIBLE,
+        ApplicationStatus.ELIGIBLE_WITH_WARNINGS,
+        ApplicationStatus.INELIGIBLE,
+        ApplicationStatus.AMENDMENT_REQUESTED,
+        ApplicationStatus.IN_EVALUATION,
+    }
+)
+_EDITABLE = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.AMENDMENT_REQUESTED})
+_VERDICT_STATUS = {
+    Outcome.ELIGIBLE: ApplicationStatus.ELIGIBLE,
+    Outcome.ELIGIBLE_WITH_WARNINGS: ApplicationStatus.ELIGIBLE_WITH_WARNINGS,
+    Outcome.INELIGIBLE: ApplicationStatus.INELIGIBLE,
+}
+
+#: The parts of an application the ministry can name in an amendment request (补正).
+AMENDABLE_SECTIONS = frozenset({"DETAILS", "FOUNDATION", "FUNDING", "PLAN", "SCHEDULE", "ATTACHMENTS"})
+DETAIL_FIELDS = frozenset(
+    {
+        "project_name",
+        "pilot_type",
+        "applicant_organisation_id",
+        "implementer_organisation_id",
+        "pilot_object_id",
+        "target_industries",
+        "has_coating_process",
+        "key_area_code",
+        "target_pollutants",
+    }
+)
+
+
+def _violation(code: str, zh: str, en: str, field: str | None = None, status: int = 409) -> IntakeRuleViolation:
+    return IntakeRuleViolation(code, zh, en, field, status=status)
+
+
+class PilotApplication(AuditedAggregate):
+    def __init__(
+        self,
+        programme_id: str,
+        province: str,
+        pilot_type: str,
+        project_name: str,
+        applicant_organisation_id: str,
+        implementer_organisation_id: str,
+        pilot_object_id: str,
+    ) -> None:
+        self.programme_id = programme_id
+        self.province = province
+        self.details: dict[str, Any] = {
+            "project_name": project_name,
+            "pilot_type": pilot_type,
+            "applicant_organisation_id": applicant_organisation_id,
+            "implementer_organisation_id": implementer_organisation_id,
+            "pilot_object_id": pilot_object_id,
+            "target_industries": [],
+            "has_coating_process": False,
+            "key_area_code": None,
+            "target_pollutants": [],
+        }
+        self.foundation = ""
+        self.funding_sources: list[dict[str, Any]] = []
+        self.plan_sections: dict[str, str] = {}
+        self.milestones: list[dict[str, Any]] = []
+        self.attachments: dict[str, dict[str, Any]] = {}
+        self.status = ApplicationStatus.DRAFT
+        self.revision = 1
+        self.submitted_at: datetime | None = None
+        self.slot_number: int | None = None
+        self.subject_line: str | None = None
+        self.verdict: dict[str, Any] | None = None
+        self.verdict_count = 0
+        self.late_entry_override: str | None = None
+        self.amendment_sections: list[str] = []
+        self.outcome_document: str | None = None
+        self.withdrawal_reason: str | None = None
+
+    # --- views ------------------------------------------------------------------------------------------------
+
+    @property
+    def holds_slot(self) -> bool:
+        return self.status in SUBMITTED_STATES
+
+    @property
+    def current_verdict(self) -> EligibilityVerdict | None:
+        return EligibilityVerdict.from_dict(self.verdict) if self.verdict else None
+
+    def _editable(self, section: str) -> None:
+        if self.status not in _EDITABLE:
+            raise _violation(
+                "APPLICATION_NOT_EDITABLE",
+                f"申报处于“{self.status}”状态，不能修改",
+                f"the application is {self.status} and cannot be changed",
+            )
+        if self.status is ApplicationStatus.AMENDMENT_REQUESTED and section not in self.amendment_sections:
+            raise _violation(
+                "SECTION_NOT_UNDER_AMENDMENT",
+                f"补正要求未包括“{section}”部分",
+                f"the amendment request does not name section {section}",
+                field=section,
+            )
+
+    # --- drafting -----------------------------------------------------------------------------------------------
+
+    def update_details(self, **changes: Any) -> None:
+        unknown = set(changes) - DETAIL_FIELDS
+        if unknown:
+            raise _violation("UNKNOWN_FIELD", "未知字段", f"unknown fields {sorted(unknown)}", status=422)
+        self._editable("DETAILS")
+        changed = {k: v for k, v in changes.items() if self.details.get(k) != v}
+        if changed:
+            self._details_updated(changes=changed)
+
+    @event("DetailsUpdated")
+    def _details_updated(self, changes: dict[str, Any]) -> None:
+        self.details.update(changes)
+
+    def update_foundation(self, text: str) -> None:
+        self._editable("FOUNDATION")
+        self._foundation_updated(text=text)
+
+    @event("FoundationUpdated")
+    def _foundation_updated(self, text: str) -> None:
+        self.foundation = text
+
+    def set_funding(self, sources: list[dict[str, Any]]) -> None:
+        self._editable("FUNDING")
+        self._funding_set(sources=sources)
+
+    @event("FundingSet")
+    def _funding_set(self, sources: list[dict[str, Any]]) -> None:
+        self.funding_sources = list(sources)
+
+    def update_plan_sections(self, sections: dict[str, str], outline_codes: set[str]) -> None:
+        unknown = set(sections) - outline_codes
+        if unknown:
+            raise _violation(
+                "UNKNOWN_PLAN_SECTION",
+                f"实施方案大纲中没有这些章节：{sorted(unknown)}",
+                f"the plan outline has no sections {sorted(unknown)}",
+                field="sections",
+                status=422,
+            )
+        self._editable("PLAN")
+        self._plan_updated(sections=sections)
+
+    @event("PlanSectionsUpdated")
+    def _plan_updated(self, sections: dict[str, str]) -> None:
+        self.plan_sections.update(sections)
+
+    def set_schedule(self, milestones: list[dict[str, Any]]) -> None:
+        self._editable("SCHEDULE")
+        self._schedule_set(milestones=milestones)
+
+    @event("ScheduleSet")
+    def _schedule_set(self, milestones: list[dict[str, Any]]) -> None:
+        self.milestones = list(milestones)
+
+    def attach(self, attachment: dict[str, Any]) -> None:
+        """`attachment`: id, kind, file_name, media_type, size_bytes, sha256 (the content is stored beside)."""
+        self._editable("ATTACHMENTS")
+        self._attached(attachment=attachment)
+
+    @event("FileAttached")
+    def _attached(self, attachment: dict[str, Any]) -> None:
+        self.attachments[attachment["id"]] = attachment
+
+    def detach(self, attachment_id: str) -> None:
+        self._editable("ATTACHMENTS")
+        if attachment_id not in self.attachments:
+            raise _violation("ATTACHMENT_NOT_FOUND", "附件不存在", "no such attachment", status=404)
+        self._detached(attachment_id=attachment_id)
+
+    @event("FileDetached")
+    def _detached(self, attachment_id: str) -> None:
+        del self.attachments[attachment_id]
+
+    # --- submission and verdicts --------------------------------------------------------------------------------
+
+    def submit(self, submitted_at: datetime, slot_number: int, subject_line: str) -> None:
+        if self.status is not ApplicationStatus.DRAFT:
+            raise _violation(
+                "ALREADY_SUBMITTED", "申报已提交，不能重复提交", f"the application is already {self.status}"
+            )
+        self._submitted(submitted_at=submitted_at, slot_number=slot_number, subject_line=subject_line)
+
+    @event("Submitted")
+    def _submitted(self, submitted_at: datetime, slot_number: int, subject_line: str) -> None:
+        self.status = ApplicationStatus.SUBMITTED
+        self.submitted_at = submitted_at
+        self.slot_number = slot_number
+        self.subject_line = subject_line
+
+    def record_verdict(self, verdict: EligibilityVerdict, trigger: str, changes: list[str]) -> None:
+        """A new eligibility verdict; `trigger` says why it was made (SUBMISSION, AMENDMENT, FINDING_RECORDED…)."""
+        if self.status not in SUBMITTED_STATES - {ApplicationStatus.AMENDMENT_REQUESTED}:
+            raise _violation("NOT_SUBMITTED", "申报未处于已提交状态", f"the application is {self.status}")
+        keep_status = self.status is ApplicationStatus.IN_EVALUATION and verdict.outcome is not Outcome.INELIGIBLE
+        self._verdict_recorded(
+            verdict=verdict.to_dict(),
+            outcome=str(verdict.outcome),
+            trigger=trigger,
+            changes=changes,
+            revision=self.revision,
+            status=str(self.status if keep_status else _VERDICT_STATUS[verdict.outcome]),
+        )
+
+    @event("VerdictRecorded")
+    def _verdict_recorded(
+        self, verdict: dict[str, Any], outcome: str, trigger: str, changes: list[str], revision: int, status: str
+    ) -> None:
+        self.verdict = verdict
+        self.verdict_count += 1
+        self.status = ApplicationStatus(status)
+
+    def accept_late_entry(self, reason: str) -> None:
+        if not reason.strip():
+            raise _violation("REASON_REQUIRED", "需填写理由", "a reason is required", field="reason", status=422)
+        self._late_entry_accepted(reason=reason)
+
+    @event("LateEntryAccepted")
+    def _late_entry_accepted(self, reason: str) -> None:
+        self.late_entry_override = reason
+
+    def withdraw(self, reason: str, at: datetime, deadline_passed: bool) -> None:
+        if not self.holds_slot or self.status is ApplicationStatus.IN_EVALUATION:
+            raise _violation(
+                "CANNOT_WITHDRAW", "当前状态不能撤回", f"an application that is {self.status} cannot be withdrawn"
+            )
+        if deadline_passed:
+            raise _violation("DEADLINE_PASSED", "申报截止后不能撤回", "withdrawal is possible only before the deadline")
+        self._withdrawn(reason=reason, at=at)
+
+    @event("Withdrawn")
+    def _withdrawn(self, reason: str, at: datetime) -> None:
+        self.status = ApplicationStatus.WITHDRAWN
+        self.withdrawal_reason = reason
+
+    # --- amendment (补正) -----------------------------------------------------------------------------------------
+
+    def request_amendment(self, sections: list[str], reason: str) -> None:
+        unknown = set(sections) - AMENDABLE_SECTIONS
+        if not sections or unknown:
+            raise _violation(
+                "INVALID_SECTIONS",
+                f"补正部分须为 {sorted(AMENDABLE_SECTIONS)} 之一",
+                f"sections must be among {sorted(AMENDABLE_SECTIONS)}",
+                field="sections",
+                status=422,
+            )
+        if not reason.strip():
+            raise _violation("REASON_REQUIRED", "需填写理由", "a reason is required", field="reason", status=422)
+        if self.status not in SUBMITTED_STATES - {ApplicationStatus.AMENDMENT_REQUESTED}:
+            raise _violation("CANNOT_REQUEST_AMENDMENT", "当前状态不能要求补正", f"the application is {self.status}")
+        self._amendment_requested(sections=sorted(set(sections)), reason=reason)
+
+    @event("AmendmentRequested")
+    def _amendment_requested(self, sections: list[str], reason: str) -> None:
+        self.status = ApplicationStatus.AMENDMENT_REQUESTED
+        self.amendment_sections = sections
+
+    def complete_amendment(self, note: str) -> None:
+        if self.status is not ApplicationStatus.AMENDMENT_REQUESTED:
+            raise _violation("NO_AMENDMENT_REQUESTED", "没有待补正的要求", "no amendment was requested")
+        self._amended(note=note, revision=self.revision + 1, sections=self.amendment_sections)
+
+    @event("Amended")
+    def _amended(self, note: str, revision: int, sections: list[str]) -> None:
+        self.revision = revision
+        self.amendment_sections = []
+        self.status = ApplicationStatus.SUBMITTED
+
+    # --- evaluation and outcome ------------------------------------------------------------------------------------
+
+    def enter_evaluation(self) -> None:
+        if self.status not in {ApplicationStatus.ELIGIBLE, ApplicationStatus.ELIGIBLE_WITH_WARNINGS}:
+            return  # only eligible applications are evaluated; anything else is left as it is
+        self._entered_evaluation()
+
+    @event("EnteredEvaluation")
+    def _entered_evaluation(self) -> None:
+        self.status = ApplicationStatus.IN_EVALUATION
+
+    def record_outcome(self, approved: bool, document_number: str) -> None:
+        if self.status in {ApplicationStatus.APPROVED, ApplicationStatus.NOT_APPROVED}:
+            return
+        self._outcome_recorded(approved=approved, document_number=document_number)
+
+    @event("OutcomeRecorded")
+    def _outcome_recorded(self, approved: bool, document_number: str) -> None:
+        self.status = ApplicationStatus.APPROVED if approved else ApplicationStatus.NOT_APPROVED
+        self.outcome_document = document_number
+
+
+def application_id_of(aggregate_id: UUID | str) -> str:
+    return str(aggregate_id)

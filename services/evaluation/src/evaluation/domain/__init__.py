@@ -1,0 +1,124 @@
+"""The evaluation service's pure domain: reviewers, assignment, score sheets, scoring, ranking and selection.
+
+No I/O here: the aggregates are eventsourcing aggregates (``AuditedAggregate``) and the rest are pure functions.
+Event types on ``evaluation.events`` are ``evaluation.<Aggregate>.<Event>``; :data:`EVENT_TYPES` lists them all.
+"""
+
+from __future__ import annotations
+
+from evaluation.domain.assignment import (
+    ApplicationToReview,
+    Assignment,
+    AssignmentPlan,
+    IneligibilityReason,
+    InvalidExisting,
+    Reassignment,
+    Shortage,
+    ShortageReason,
+    assign_reviewers,
+    ineligibility,
+    is_conflicted,
+    reassign,
+)
+from evaluation.domain.errors import ErrorCode, EvaluationRuleViolation
+from evaluation.domain.ranking import DecidedBy, RankedEntry, RankingEntry, rank, rank_by_type
+from evaluation.domain.reviewers import Reviewer, ReviewerProfile
+from evaluation.domain.score_sheet import ScoreSheet, SheetStatus, score_sheet_id
+from evaluation.domain.scoring import (
+    SCORE_DECIMALS,
+    ApplicationScore,
+    Criterion,
+    SubmittedScores,
+    aggregate,
+    outliers,
+    score_application,
+    spread,
+    validate_scores,
+    weighted_total,
+)
+from evaluation.domain.selection import Outcome, Party, Selection, SelectionStatus, selection_id
+
+SERVICE = "evaluation"
+
+#: Every event type the evaluation service publishes (a published contract: add, never rename).
+EVENT_TYPES: tuple[str, ...] = tuple(
+    f"{SERVICE}.{aggregate}.{name}"
+    for aggregate, names in (
+        ("Reviewer", ("Created", "AvailabilityChanged", "ExpertiseUpdated", "AffiliationChanged")),
+        (
+            "ScoreSheet",
+            (
+                "Created",
+                "ScoresRecorded",
+                "Submitted",
+                "RescoreRequested",
+                "ReopenedForAmendment",
+                "ModerationAccepted",
+                "RevisionAdvanced",
+                "MarkedStale",
+                "CurrentRevisionConfirmed",
+                "ConflictDeclared",
+                "Withdrawn",
+            ),
+        ),
+        (
+            "Selection",
+            (
+                "Created",
+                "Proposed",
+                "Included",
+                "Excluded",
+                "CapsChanged",
+                "TargetChanged",
+                "SignedOff",
+                "SignOffsVoided",
+                "Published",
+            ),
+        ),
+    )
+    for name in names
+)
+
+__all__ = [
+    "EVENT_TYPES",
+    "SCORE_DECIMALS",
+    "SERVICE",
+    "ApplicationScore",
+    "ApplicationToReview",
+    "Assignment",
+    "AssignmentPlan",
+    "Criterion",
+    "DecidedBy",
+    "ErrorCode",
+    "EvaluationRuleViolation",
+    "IneligibilityReason",
+    "InvalidExisting",
+    "Outcome",
+    "Party",
+    "RankedEntry",
+    "RankingEntry",
+    "Reassignment",
+    "Reviewer",
+    "ReviewerProfile",
+    "ScoreSheet",
+    "Selection",
+    "SelectionStatus",
+    "SheetStatus",
+    "Shortage",
+    "ShortageReason",
+    "SubmittedScores",
+    "aggregate",
+    "assign_reviewers",
+    "ineligibility",
+    "is_conflicted",
+    "outliers",
+    "rank",
+    "rank_by_type",
+    "reassign",
+    "score_application",
+    "score_sheet_id",
+    "selection_id",
+    "spread",
+    "validate_scores",
+    "weighted_total",
+]

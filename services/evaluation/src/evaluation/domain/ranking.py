@@ -1,0 +1,162 @@
+"""Ranking applications by score, with the programme's tie-breaks (pure functions).
+
+Order: total score, highest first; on equal score (as given: :class:`ApplicationScore` figures are rounded to
+0.01) the tie-breaks, in this order:
+
+1. PRIORITY — an application in an industry or park type not covered by earlier batches (notice 四(一)) first;
+2. INNOVATION — the higher 特色与创新 (innovation criterion) score first;
+3. SUBMISSION_TIME — the earlier submission first.
+
+Entries equal on all of these still get distinct positions, ordered by application id so that the result is
+deterministic, but every member of such a group carries ``tied=True``: the order inside it decided nothing and
+the selection must treat it as a tie (e.g. a manual decision with a reason).
+
+Each ranked entry says what decided its place relative to the entry just above it (``decided_by``, ``why_zh``,
+``why_en``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from pilot_common.reference import PILOT_TYPES
+
+from evaluation.domain._checks import require_aware
+from evaluation.domain.errors import ErrorCode, EvaluationRuleViolation
+
+
+@dataclass(frozen=True)
+class RankingEntry:
+    application_id: str
+    pilot_type: str
+    province: str
+    score: float
+    priority: bool  # industries / park types not covered by earlier batches
+    innovation_score: float  # the 特色与创新 criterion's score
+    submitted_at: datetime  # timezone-aware
+
+
+class DecidedBy(StrEnum):
+    """What decided an entry's place below its neighbour above."""
+
+    FIRST = "FIRST"  # no neighbour above
+    SCORE = "SCORE"
+    PRIORITY = "PRIORITY"
+    INNOVATION = "INNOVATION"
+    SUBMISSION_TIME = "SUBMISSION_TIME"
+    TIED = "TIED"  # equal on everything: ordered by application id only
+
+
+@dataclass(frozen=True)
+class RankedEntry:
+    entry: RankingEntry
+    position: int  # 1-based, distinct
+    tied: bool  # equal on score and every tie-break with a neighbour
+    decided_by: DecidedBy
+    why_zh: str
+    why_en: str
+
+    @property
+    def application_id(self) -> str:
+        return self.entry.application_id
+
+    @property
+    def pilot_type(self) -> str:
+        return self.entry.pilot_type
+
+    @property
+    def province(self) -> str:
+        return self.entry.province
+
+    @property
+    def score(self) -> float:
+        return self.entry.score
+
+
+def _pts(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _key(e: RankingEntry) -> tuple[float, bool, float, datetime]:
+    return (-e.score, not e.priority, -e.innovation_score, e.submitted_at)
+
+
+def _explain(entry: RankingEntry, above: RankingEntry | None) -> tuple[DecidedBy, str, str]:
+    if above is None:
+        return (
+            DecidedBy.FIRST,
+            f"总分 {_pts(entry.score)} 最高，排名第一",
+            f"Highest total score ({_pts(entry.score)}): ranked first",
+        )
+    if entry.score != above.score:
+        return (
+            DecidedBy.SCORE,
+            f"总分 {_pts(entry.score)} 低于上一名（{_pts(above.score)}）",
+            f"Total score {_pts(entry.score)} is lower than the entry above ({_pts(above.score)})",
+        )
+    if entry.priority != above.priority:
+        return (
+            DecidedBy.PRIORITY,
+            "与上一名总分相同，因优先支持领域排在其后",
+            "Same total score as the entry above, which is in a priority area (industry or park type not covered "
+            "by earlier batches) while this one is not",
+        )
+    if entry.innovation_score != above.innovation_score:
+        return (
+            DecidedBy.INNOVATION,
+            f"与上一名总分及优先支持情况相同，特色与创新得分 {_pts(entry.innovation_score)} "
+            f"低于上一名（{_pts(above.innovation_score)}）",
+            f"Same total score and priority as the entry above; its innovation score {_pts(entry.innovation_score)} "
+            f"is lower ({_pts(above.innovation_score)})",
+        )
+    if entry.submitted_at != above.submitted_at:
+        return (
+            DecidedBy.SUBMISSION_TIME,
+            "与上一名总分、优先支持情况及特色与创新得分均相同，提交时间晚于上一名",
+            "Same total score, priority and innovation score as the entry above; submitted later",
+        )
+    return (
+        DecidedBy.TIED,
+        "与上一名总分、优先支持情况、特色与创新得分及提交时间均相同（并列），仅按申请编号排列",
+        "Equal to the entry above on total score, priority, innovation score and submission time (tied); "
+        "ordered by application id only",
+    )
+
+
+def rank(entries: Sequence[RankingEntry]) -> list[RankedEntry]:
+    """All entries ranked (see the module doc); positions 1..n."""
+    dupes = sorted(k for k, n in Counter(e.application_id for e in entries).items() if n > 1)
+    if dupes:
+        raise EvaluationRuleViolation(
+            ErrorCode.DUPLICATE_ID, f"申请重复：{', '.join(dupes)}", f"duplicate applications: {', '.join(dupes)}"
+        )
+    for e in entries:
+        require_aware(e.submitted_at, f"submitted_at ({e.application_id})")
+    ordered = sorted(entries, key=lambda e: (*_key(e), e.application_id))
+    tie_counts = Counter(_key(e) for e in ordered)
+    result: list[RankedEntry] = []
+    for i, e in enumerate(ordered):
+        decided_by, why_zh, why_en = _explain(e, ordered[i - 1] if i else None)
+        result.append(
+            RankedEntry(
+                entry=e,
+                position=i + 1,
+                tied=tie_counts[_key(e)] > 1,
+                decided_by=decided_by,
+                why_zh=why_zh,
+                why_en=why_en,
+            )
+        )
+    return result
+
+
+def rank_by_type(entries: Sequence[RankingEntry]) -> dict[str, list[RankedEntry]]:
+    """A separate ranking per pilot type (positions restart at 1), keyed in the notice's order of pilot types
+    (1 KEY_INDUSTRY … 4 REGION_BASIN), unknown types after them alphabetically."""
+    order = {code: i for i, code in enumerate(PILOT_TYPES.codes)}
+    types = sorted({e.pilot_type for e in entries}, key=lambda t: (order.get(t, len(order)), t))
+    return {t: rank([e for e in entries if e.pilot_type == t]) for t in types}

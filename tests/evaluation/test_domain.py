@@ -1,0 +1,620 @@
+"""The evaluation domain: reviewers, score sheets, scoring, ranking and selection (pure, no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from evaluation.domain import (
+    EVENT_TYPES,
+    SERVICE,
+    DecidedBy,
+    ErrorCode,
+    EvaluationRuleViolation,
+    Outcome,
+    RankedEntry,
+    RankingEntry,
+    Reviewer,
+    ScoreSheet,
+    Selection,
+    SelectionStatus,
+    SubmittedScores,
+    aggregate,
+    outliers,
+    rank,
+    rank_by_type,
+    score_application,
+    score_sheet_id,
+    spread,
+    weighted_total,
+)
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
+from pilot_common.context import Actor, CallContext, Role, acting
+from pilot_common.contracts.programme import SCORING_2023, Aggregation, ScoringCriterion, ScoringRules
+from pilot_common.envelope import event_type
+
+T0 = datetime(2023, 4, 1, 9, 0, tzinfo=UTC)
+MINISTRY = CallContext(actor=Actor("mee-staff-1", Role.MINISTRY, organisation="MEE"), correlation_id="corr-1")
+# maxima: FOUNDATION 20, GOALS 25, METHOD 15, INNOVATION 20, PLAN 10, OUTCOMES 10
+CODES = [c.code for c in SCORING_2023.criteria]
+
+
+def violation(fn: Any, *args: Any, **kwargs: Any) -> EvaluationRuleViolation:
+    with pytest.raises(EvaluationRuleViolation) as err:
+        fn(*args, **kwargs)
+    return err.value
+
+
+def event_names(aggregate_: Aggregate) -> list[str]:
+    return [type(e).__qualname__.split(".")[-1] for e in aggregate_.collect_events()]
+
+
+def round_trip(aggregate_: Aggregate) -> Any:
+    """Saved through the JSON transcoder and read back: the events are JSON-friendly and replay the state."""
+    app: Application[Any] = Application()
+    app.save(aggregate_)
+    return app.repository.get(aggregate_.id)
+
+
+def full(points: dict[str, float] | None = None, **overrides: float) -> dict[str, float]:
+    scores = dict(points or {"FOUNDATION": 16, "GOALS": 20, "METHOD": 12, "INNOVATION": 15, "PLAN": 8, "OUTCOMES": 8})
+    scores.update(overrides)
+    return scores
+
+
+def reasons(text: str = "依据充分") -> dict[str, str]:
+    return dict.fromkeys(CODES, text)
+
+
+# ---- reviewers ---------------------------------------------------------------------------------------------
+
+
+class TestReviewer:
+    def test_registration_validates_province_and_expertise(self) -> None:
+        assert violation(Reviewer.register, "张三", "ORG-1", "999999").code == ErrorCode.INVALID_PROVINCE
+        err = violation(Reviewer.register, "张三", "ORG-1", "110000", ["STEEL", "SPACE_MINING"])
+        assert (err.code, err.field) == (ErrorCode.UNKNOWN_INDUSTRY, "expertise")
+        assert "SPACE_MINING" in err.message_en
+        assert violation(Reviewer.register, "  ", "ORG-1", "110000").code == ErrorCode.BLANK_FIELD
+
+    def test_availability_and_expertise_changes_are_events_carrying_the_actor(self) -> None:
+        with acting(MINISTRY):
+            reviewer = Reviewer.register("张三", "ORG-1", "110000", ["PAPER", "STEEL", "PAPER"])
+            reviewer.set_availability(False, "出国")
+            reviewer.set_availability(False)  # no change, no event
+            reviewer.update_expertise(["COKING"])
+        assert reviewer.expertise == ["COKING"]
+        assert reviewer.available is False
+        profile = reviewer.profile()
+        assert (profile.reviewer_id, profile.available, profile.expertise) == (
+            str(reviewer.id),
+            False,
+            frozenset({"COKING"}),
+        )
+        events = reviewer.collect_events()
+        assert [type(e).__qualname__ for e in events] == [
+            "Reviewer.Created",
+            "Reviewer.AvailabilityChanged",
+            "Reviewer.ExpertiseUpdated",
+        ]
+        assert events[0].actor["user_id"] == "mee-staff-1"  # type: ignore[attr-defined]
+        assert events[1].correlation_id == "corr-1"  # type: ignore[attr-defined]
+
+    def test_reviewer_replays_from_its_events(self) -> None:
+        reviewer = Reviewer.register("李四", "ORG-2", "320000", ["PAPER"], user_id="rev-li")
+        reviewer.update_affiliation("ORG-3", "330000")
+        copy = round_trip(reviewer)
+        assert (copy.organisation_id, copy.province, copy.expertise, copy.user_id) == (
+            "ORG-3",
+            "330000",
+            ["PAPER"],
+            "rev-li",
+        )
+
+
+# ---- score sheets ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sheet() -> ScoreSheet:
+    return ScoreSheet.open("R1", "A1", SCORING_2023.criteria, application_revision=1, programme_id="P-2023-2")
+
+
+class TestScoreSheetValidation:
+    @pytest.mark.parametrize(("code", "value"), [("FOUNDATION", 21), ("GOALS", -0.5), ("METHOD", float("nan"))])
+    def test_score_out_of_range_is_refused_and_nothing_recorded(
+        self, sheet: ScoreSheet, code: str, value: float
+    ) -> None:
+        err = violation(sheet.record_scores, full(**{code: value}), reasons())
+        assert (err.code, err.field) == (ErrorCode.SCORE_OUT_OF_RANGE, f"scores.{code}")
+        assert sheet.scores == {}
+        assert event_names(sheet) == ["Created"]
+
+    def test_bounds_are_inclusive(self, sheet: ScoreSheet) -> None:
+        sheet.record_scores(full(FOUNDATION=20, GOALS=0), reasons())
+        assert sheet.scores["FOUNDATION"] == 20.0
+
+    def test_every_criterion_needs_a_score(self, sheet: ScoreSheet) -> None:
+        scores = full()
+        del scores["INNOVATION"]
+        err = violation(sheet.record_scores, scores, reasons())
+        assert (err.code, err.field) == (ErrorCode.SCORE_MISSING, "scores.INNOVATION")
+        err = violation(sheet.record_scores, full(EXTRA=1), reasons())
+        assert err.code == ErrorCode.UNKNOWN_CRITERION
+
+    @pytest.mark.parametrize("blank", ["", "   ", None])
+    def test_every_criterion_needs_a_justification(self, sheet: ScoreSheet, blank: str | None) -> None:
+        why: dict[str, Any] = reasons()
+        if blank is None:
+            del why["PLAN"]
+        else:
+            why["PLAN"] = blank
+        err = violation(sheet.record_scores, full(), why)
+        assert (err.code, err.field) == (ErrorCode.JUSTIFICATION_REQUIRED, "justifications.PLAN")
+        assert sheet.scores == {}
+
+    def test_cannot_submit_before_scoring(self, sheet: ScoreSheet) -> None:
+        assert violation(sheet.submit).code == ErrorCode.SHEET_INCOMPLETE
+
+    def test_weighted_total_uses_the_weights(self) -> None:
+        criteria = [
+            ScoringCriterion(code="A", name_zh="甲", name_en="A", max_points=10, weight=2),
+            ScoringCriterion(code="B", name_zh="乙", name_en="B", max_points=10, weight=0.5),
+        ]
+        sheet = ScoreSheet.open("R1", "A1", criteria, 1)
+        assert sheet.weighted_total is None
+        sheet.record_scores({"A": 7, "B": 4}, {"A": "好", "B": "一般"})
+        assert sheet.weighted_total == 16.0  # 7×2 + 4×0.5
+
+    def test_one_sheet_per_reviewer_and_application(self) -> None:
+        a = ScoreSheet.open("R1", "A1", SCORING_2023.criteria, 1)
+        b = ScoreSheet.open("R1", "A1", SCORING_2023.criteria, 1)
+        c = ScoreSheet.open("R2", "A1", SCORING_2023.criteria, 1)
+        assert a.id == b.id == score_sheet_id("R1", "A1")
+        assert c.id != a.id
+
+    def test_criteria_are_checked_when_opening(self) -> None:
+        assert violation(ScoreSheet.open, "R1", "A1", [], 1).code == ErrorCode.NO_CRITERIA
+        dup = [SCORING_2023.criteria[0], SCORING_2023.criteria[0]]
+        assert violation(ScoreSheet.open, "R1", "A1", dup, 1).code == ErrorCode.DUPLICATE_CRITERION
+        assert violation(ScoreSheet.open, "R1", "A1", SCORING_2023.criteria, 0).code == ErrorCode.INVALID_REVISION
+
+
+class TestScoreSheetLifecycle:
+    def test_submitted_sheet_is_locked(self, sheet: ScoreSheet) -> None:
+        sheet.record_scores(full(), reasons())
+        sheet.submit(at=T0)
+        assert sheet.submitted
+        err = violation(sheet.record_scores, full(GOALS=25), reasons())
+        assert err.code == ErrorCode.SHEET_SUBMITTED
+        assert sheet.scores["GOALS"] == 20.0
+        assert violation(sheet.submit).code == ErrorCode.SHEET_SUBMITTED
+
+    def test_rescore_opens_a_new_round_and_keeps_history(self, sheet: ScoreSheet) -> None:
+        sheet.record_scores(full(), reasons())  # total 79
+        sheet.submit(at=T0)
+        assert violation(sheet.request_rescore, " ").code == ErrorCode.REASON_REQUIRED
+        with acting(MINISTRY):
+            sheet.request_rescore("总分偏离中位数超过15分，请复核")
+        assert not sheet.submitted
+        assert sheet.scoring_round == 2
+        sheet.record_scores(full(INNOVATION=19), reasons("复核后调整"))
+        sheet.submit(at=T0 + timedelta(days=1))
+        assert [(s["scoring_round"], s["weighted_total"], s["submitted_at"]) for s in sheet.submissions] == [
+            (1, 79.0, T0),
+            (2, 83.0, T0 + timedelta(days=1)),
+        ]
+        assert sheet.submissions[0]["scores"]["INNOVATION"] == 15.0
+        assert sheet.submissions[0]["justifications"]["INNOVATION"] == "依据充分"
+        assert sheet.rescore_requests[0]["reason"] == "总分偏离中位数超过15分，请复核"
+        copy = round_trip(sheet)
+        assert copy.submissions == sheet.submissions
+        assert copy.weighted_total == 83.0
+
+    def test_rescore_only_of_a_submitted_sheet(self, sheet: ScoreSheet) -> None:
+        assert violation(sheet.request_rescore, "复核").code == ErrorCode.SHEET_NOT_SUBMITTED
+
+    def test_amendment_makes_the_sheet_stale_until_confirmed(self, sheet: ScoreSheet) -> None:
+        sheet.record_scores(full(), reasons())
+        sheet.submit(at=T0)
+        sheet.mark_stale(2, "实施方案修改")
+        sheet.mark_stale(2, "实施方案修改")  # redelivered: no second event
+        assert sheet.stale and sheet.submitted
+        assert sheet.application_revision == 1
+        sheet.confirm_current()
+        assert not sheet.stale
+        assert sheet.application_revision == 2
+        assert sheet.weighted_total == 79.0
+        assert len(sheet.submissions) == 1
+        assert event_names(sheet) == [
+            "Created",
+            "ScoresRecorded",
+            "Submitted",
+            "MarkedStale",
+            "CurrentRevisionConfirmed",
+        ]
+        assert violation(sheet.confirm_current).code == ErrorCode.SHEET_NOT_STALE
+
+    def test_rescoring_a_stale_submitted_sheet_opens_a_new_round_on_the_new_revision(self, sheet: ScoreSheet) -> None:
+        sheet.record_scores(full(), reasons())
+        sheet.submit(at=T0)
+        sheet.mark_stale(3, "补充材料")
+        sheet.record_scores(full(METHOD=14), reasons("按新版本评分"))
+        assert not sheet.stale and not sheet.submitted
+        assert (sheet.application_revision, sheet.scoring_round) == (3, 2)
+        sheet.submit(at=T0 + timedelta(hours=2))
+        assert [s["application_revision"] for s in sheet.submissions] == [1, 3]
+
+    def test_stale_draft_cannot_be_submitted(self, sheet: ScoreSheet) -> None:
+        sheet.record_scores(full(), reasons())
+        sheet.mark_stale(2, "实施方案修改")
+        err = violation(sheet.submit)
+        assert err.code == ErrorCode.SHEET_STALE
+        sheet.confirm_current()
+        sheet.submit(at=T0)
+        assert sheet.submitted
+
+    def test_amendment_before_any_score_just_moves_the_revision(self, sheet: ScoreSheet) -> None:
+        sheet.mark_stale(2, "修改")
+        assert not sheet.stale
+        assert sheet.application_revision == 2
+
+    def test_declared_conflict_withdraws_the_sheet(self, sheet: ScoreSheet) -> None:
+        sheet.record_scores(full(), reasons())
+        sheet.declare_conflict("曾为申报单位提供咨询")
+        assert sheet.withdrawn and sheet.conflict_declared
+        assert violation(sheet.record_scores, full(), reasons()).code == ErrorCode.SHEET_WITHDRAWN
+        assert violation(sheet.submit).code == ErrorCode.SHEET_WITHDRAWN
+        assert violation(sheet.declare_conflict, "again").code == ErrorCode.SHEET_WITHDRAWN
+        sheet.mark_stale(5, "修改")  # a withdrawn sheet ignores amendments
+        assert sheet.application_revision == 1
+
+
+# ---- scoring -----------------------------------------------------------------------------------------------
+
+
+class TestScoring:
+    def test_weighted_total_needs_every_criterion(self) -> None:
+        assert weighted_total(full(), SCORING_2023.criteria) == 79.0
+        scores = full()
+        del scores["PLAN"]
+        assert violation(weighted_total, scores, SCORING_2023.criteria).code == ErrorCode.SCORE_MISSING
+
+    def test_mean_and_median(self) -> None:
+        assert aggregate([60, 80, 85], Aggregation.MEAN) == 75.0
+        assert aggregate([60, 80, 85], Aggregation.MEDIAN) == 80.0
+        assert aggregate([60, 80, 85, 95], Aggregation.MEDIAN) == 82.5
+        assert violation(aggregate, [], Aggregation.MEAN).code == ErrorCode.NO_SCORES
+
+    def test_spread_is_the_population_standard_deviation(self) -> None:
+        assert spread([2, 4, 4, 4, 5, 5, 7, 9]) == 2.0  # the sample deviation would be 2.14
+        assert spread([80]) == 0.0
+
+    def test_outliers_are_more_than_the_threshold_from_the_median(self) -> None:
+        totals = {"s1": 80.0, "s2": 95.0, "s3": 65.0}  # median 80
+        assert outliers(totals, 15) == []  # exactly 15 away is not an outlier
+        assert outliers(totals, 14.9) == ["s2", "s3"]
+        assert outliers({"s1": 80.0, "s2": 82.0, "s3": 60.0, "s4": 81.0}, 15) == ["s3"]  # median 80.5
+        assert violation(outliers, totals, -1).code == ErrorCode.INVALID_THRESHOLD
+
+    def test_application_score(self) -> None:
+        sheets = [
+            SubmittedScores("s1", full()),  # 79
+            SubmittedScores("s2", full(INNOVATION=20, GOALS=25)),  # 89
+            SubmittedScores("s3", full(FOUNDATION=0, GOALS=5, INNOVATION=5)),  # 48
+        ]
+        result = score_application("A1", sheets, SCORING_2023)
+        assert result.totals == {"s1": 79.0, "s2": 89.0, "s3": 48.0}
+        assert result.score == 72.0
+        assert result.spread == 17.45  # pstdev(79, 89, 48)
+        assert result.criterion_means["INNOVATION"] == 13.33
+        assert result.innovation_score == 13.33
+        assert result.sheet_count == 3
+        assert result.outliers == ("s3",)  # 31 from the median 79
+        assert result.pending_moderation == ("s3",)
+        assert not result.complete
+        accepted = score_application("A1", sheets, SCORING_2023, accepted_outliers={"s3"})
+        assert accepted.pending_moderation == ()
+        assert accepted.complete
+
+    def test_application_score_by_median_and_too_few_sheets(self) -> None:
+        rules = ScoringRules(
+            criteria=SCORING_2023.criteria,
+            reviewers_per_application=3,
+            aggregation=Aggregation.MEDIAN,
+            outlier_threshold=50,
+            innovation_criterion="INNOVATION",
+        )
+        result = score_application("A1", [SubmittedScores("s1", full()), SubmittedScores("s2", full(GOALS=10))], rules)
+        assert result.score == 74.0  # median of 79 and 69
+        assert not result.complete  # 2 of 3 sheets
+
+    def test_moderator_acceptance_is_recorded_on_the_sheet(self, sheet: ScoreSheet) -> None:
+        sheet.record_scores(full(), reasons())
+        sheet.submit(at=T0)
+        sheet.accept_moderation("评分有据，予以保留")
+        assert sheet.moderation_accepted
+        sheet.request_rescore("仍需复核")
+        assert not sheet.moderation_accepted
+
+
+# ---- ranking -----------------------------------------------------------------------------------------------
+
+
+def entry(
+    app_id: str,
+    score: float,
+    *,
+    priority: bool = False,
+    innovation: float = 10,
+    at: datetime = T0,
+    pilot_type: str = "KEY_INDUSTRY",
+    province: str = "320000",
+) -> RankingEntry:
+    return RankingEntry(app_id, pilot_type, province, score, priority, innovation, at)
+
+
+class TestRanking:
+    def test_score_decides_first(self) -> None:
+        ranked = rank([entry("A", 70), entry("B", 90, priority=True), entry("C", 80)])
+        assert [(r.application_id, r.position) for r in ranked] == [("B", 1), ("C", 2), ("A", 3)]
+        assert ranked[0].decided_by == DecidedBy.FIRST
+        assert ranked[0].why_zh == "总分 90 最高，排名第一"
+        assert ranked[1].decided_by == DecidedBy.SCORE
+        assert ranked[1].why_zh == "总分 80 低于上一名（90）"
+        assert ranked[1].why_en == "Total score 80 is lower than the entry above (90)"
+
+    def test_priority_breaks_a_score_tie_before_innovation_and_time(self) -> None:
+        plain = entry("A", 85, innovation=20, at=T0)  # better innovation and earlier, but not priority
+        prio = entry("B", 85, priority=True, innovation=5, at=T0 + timedelta(days=3))
+        ranked = rank([plain, prio])
+        assert [r.application_id for r in ranked] == ["B", "A"]
+        assert ranked[1].decided_by == DecidedBy.PRIORITY
+        assert ranked[1].why_zh == "与上一名总分相同，因优先支持领域排在其后"
+        assert "priority area" in ranked[1].why_en
+        assert not any(r.tied for r in ranked)
+
+    def test_innovation_breaks_a_tie_of_score_and_priority_before_time(self) -> None:
+        early = entry("A", 85, priority=True, innovation=12, at=T0)
+        innovative = entry("B", 85, priority=True, innovation=18.5, at=T0 + timedelta(days=3))
+        ranked = rank([early, innovative])
+        assert [r.application_id for r in ranked] == ["B", "A"]
+        assert ranked[1].decided_by == DecidedBy.INNOVATION
+        assert ranked[1].why_zh == "与上一名总分及优先支持情况相同，特色与创新得分 12 低于上一名（18.5）"
+
+    def test_earlier_submission_breaks_the_remaining_tie(self) -> None:
+        late = entry("A", 85, innovation=15, at=T0 + timedelta(minutes=1))
+        early = entry("B", 85, innovation=15, at=T0)
+        ranked = rank([late, early])
+        assert [r.application_id for r in ranked] == ["B", "A"]
+        assert ranked[1].decided_by == DecidedBy.SUBMISSION_TIME
+        assert ranked[1].why_zh == "与上一名总分、优先支持情况及特色与创新得分均相同，提交时间晚于上一名"
+
+    def test_full_tie_gets_distinct_positions_by_application_id_and_is_flagged(self) -> None:
+        ranked = rank([entry("Z", 85), entry("M", 85), entry("B", 90), entry("C", 70)])
+        assert [(r.application_id, r.position, r.tied) for r in ranked] == [
+            ("B", 1, False),
+            ("M", 2, True),
+            ("Z", 3, True),
+            ("C", 4, False),
+        ]
+        assert ranked[2].decided_by == DecidedBy.TIED
+        assert "并列" in ranked[2].why_zh
+
+    def test_per_type_ranking_restarts_positions(self) -> None:
+        entries = [
+            entry("P1", 88, pilot_type="PARK_CLUSTER"),
+            entry("K1", 80),
+            entry("K2", 90),
+            entry("R1", 70, pilot_type="REGION_BASIN"),
+        ]
+        by_type = rank_by_type(entries)
+        assert list(by_type) == ["KEY_INDUSTRY", "PARK_CLUSTER", "REGION_BASIN"]
+        assert [(r.application_id, r.position) for r in by_type["KEY_INDUSTRY"]] == [("K2", 1), ("K1", 2)]
+        assert [(r.application_id, r.position) for r in by_type["PARK_CLUSTER"]] == [("P1", 1)]
+
+    def test_timestamps_must_carry_a_time_zone(self) -> None:
+        err = violation(rank, [entry("A", 80, at=datetime(2023, 4, 1, 9, 0))])
+        assert err.code == ErrorCode.NAIVE_TIMESTAMP
+
+
+# ---- selection ---------------------------------------------------------------------------------------------
+
+
+def ranking() -> list[RankedEntry]:
+    return rank(
+        [
+            entry("K1", 95, province="320000"),
+            entry("K2", 94, province="320000"),
+            entry("K3", 93, province="330000"),
+            entry("P1", 92, pilot_type="PARK_CLUSTER", province="320000"),
+            entry("P2", 91, pilot_type="PARK_CLUSTER", province="440000"),
+            entry("S1", 90, pilot_type="SIMPLIFIED_ENTERPRISE", province="510000"),
+        ]
+    )
+
+
+def outcome_of(selection: Selection, app_id: str) -> dict[str, Any]:
+    return next(p for p in selection.proposal if p["application_id"] == app_id)
+
+
+@pytest.fixture
+def signed_ready() -> Iterator[Selection]:
+    selection = Selection.start("P-2023-2", target_count=3)
+    selection.propose(ranking())
+    yield selection
+
+
+class TestSelectionProposal:
+    def test_fills_in_rank_order_up_to_the_target(self) -> None:
+        selection = Selection.start("P-2023-2", target_count=3)
+        assert selection.status == SelectionStatus.DRAFT
+        selection.propose(ranking())
+        assert selection.approved == ["K1", "K2", "K3"]
+        assert selection.status == SelectionStatus.PROPOSED
+        assert outcome_of(selection, "P1")["outcome"] == Outcome.BELOW_CUT
+
+    def test_type_cap_skips_and_records_why(self) -> None:
+        selection = Selection.start("P-2023-2", target_count=4, type_caps={"KEY_INDUSTRY": 2})
+        selection.propose(ranking())
+        assert selection.approved == ["K1", "K2", "P1", "P2"]
+        skipped = outcome_of(selection, "K3")
+        assert skipped["outcome"] == Outcome.SKIPPED_TYPE_CAP
+        assert skipped["why_zh"] == "试点类型 KEY_INDUSTRY 已达上限 2 个"
+
+    def test_province_caps_named_and_default(self) -> None:
+        selection = Selection.start("P-2023-2", target_count=4, province_caps={"320000": 1})
+        selection.propose(ranking())
+        assert selection.approved == ["K1", "K3", "P2", "S1"]
+        assert outcome_of(selection, "K2")["outcome"] == Outcome.SKIPPED_PROVINCE_CAP
+        assert outcome_of(selection, "P1")["why_en"] == "province 320000 already has its cap of 1"
+        everywhere = Selection.start("P-2023-2", target_count=6, default_province_cap=1)
+        everywhere.propose(ranking())
+        assert everywhere.approved == ["K1", "K3", "P2", "S1"]
+
+    def test_caps_are_checked_when_set(self) -> None:
+        err = violation(Selection.start, "P", 3, type_caps={"MOON_BASE": 1})
+        assert err.code == ErrorCode.UNKNOWN_PILOT_TYPE
+        assert violation(Selection.start, "P", 3, province_caps={"32": 1}).code == ErrorCode.INVALID_PROVINCE
+        assert violation(Selection.start, "P", 0).code == ErrorCode.INVALID_COUNT
+
+    def test_tie_across_the_cut_is_flagged(self) -> None:
+        selection = Selection.start("P-2023-2", target_count=1)
+        selection.propose(rank([entry("A", 90), entry("B", 90), entry("C", 80)]))
+        assert selection.approved == ["A"]
+        assert selection.tied_at_cut == ["B"]
+        assert "并列" in outcome_of(selection, "B")["why_zh"]
+
+    def test_manual_changes_need_a_reason_and_respect_target_and_caps(self, signed_ready: Selection) -> None:
+        selection = signed_ready
+        assert violation(selection.exclude, "K2", " ").code == ErrorCode.REASON_REQUIRED
+        assert violation(selection.include, "P1", "").code == ErrorCode.REASON_REQUIRED
+        assert violation(selection.include, "P1", "重要园区").code == ErrorCode.TARGET_REACHED
+        assert violation(selection.include, "X9", "不在排名中").code == ErrorCode.NOT_A_CANDIDATE
+        assert violation(selection.exclude, "P1", "不在名单").code == ErrorCode.NOT_SELECTED
+        selection.exclude("K2", "新发现中央督察通报问题")
+        selection.include("S1", "非重点行业代表")
+        assert selection.approved == ["K1", "K3", "S1"]
+        assert selection.exclusions == {"K2": "新发现中央督察通报问题"}
+        # a later proposal keeps the manual exclusion and starts again from the ranking otherwise
+        selection.propose(ranking())
+        assert selection.approved == ["K1", "K3", "P1"]
+        assert outcome_of(selection, "K2")["outcome"] == Outcome.EXCLUDED
+
+    def test_manual_include_refused_beyond_a_cap(self) -> None:
+        selection = Selection.start("P-2023-2", target_count=3, province_caps={"320000": 1})
+        selection.propose(ranking())
+        selection.exclude("K3", "调整")
+        err = violation(selection.include, "K2", "重点行业")
+        assert err.code == ErrorCode.PROVINCE_CAP_REACHED
+
+
+class TestSignOff:
+    def test_publication_needs_both_parties(self, signed_ready: Selection) -> None:
+        selection = signed_ready
+        selection.sign_off("MEE", "mee-director", at=T0)
+        assert selection.status == SelectionStatus.PARTIALLY_SIGNED
+        err = violation(selection.publish, "环办科财函〔2023〕261号")
+        assert err.code == ErrorCode.SIGN_OFF_MISSING
+        assert "国家发展改革委" in err.message_zh
+        assert violation(selection.sign_off, "MEE", "mee-other").code == ErrorCode.ALREADY_SIGNED
+        assert violation(selection.sign_off, "MOF", "x").code == ErrorCode.UNKNOWN_PARTY
+        selection.sign_off("NDRC", "ndrc-director", at=T0)
+        assert selection.status == SelectionStatus.SIGNED
+        selection.publish("环办科财函〔2023〕261号", at=T0 + timedelta(days=1))
+        assert selection.status == SelectionStatus.PUBLISHED
+        assert selection.publication is not None
+        assert selection.publication["approved"] == ["K1", "K2", "K3"]
+        for change in (
+            lambda: selection.exclude("K1", "late"),
+            lambda: selection.propose(ranking()),
+            lambda: selection.set_caps(type_caps={"KEY_INDUSTRY": 1}),
+            lambda: selection.sign_off("MEE", "again"),
+            lambda: selection.publish("again"),
+        ):
+            assert violation(change).code == ErrorCode.SELECTION_PUBLISHED
+        assert selection.approved == ["K1", "K2", "K3"]
+        copy = round_trip(selection)
+        assert (copy.status, copy.approved) == (SelectionStatus.PUBLISHED, ["K1", "K2", "K3"])
+
+    def test_a_change_after_a_sign_off_voids_it(self, signed_ready: Selection) -> None:
+        selection = signed_ready
+        selection.sign_off("MEE", "mee-director", at=T0)
+        selection.collect_events()
+        selection.exclude("K3", "申报材料不实")
+        events = selection.collect_events()
+        assert [type(e).__qualname__ for e in events] == ["Selection.SignOffsVoided", "Selection.Excluded"]
+        voided = events[0]
+        assert voided.cause == "EXCLUDED"  # type: ignore[attr-defined]
+        assert voided.reason_zh == "人工排除 K3：申报材料不实"  # type: ignore[attr-defined]
+        assert voided.voided == ["MEE"]  # type: ignore[attr-defined]
+        assert selection.sign_offs == {}
+        assert selection.status == SelectionStatus.PROPOSED
+        assert violation(selection.publish, "doc").code == ErrorCode.SIGN_OFF_MISSING
+
+    def test_caps_change_after_both_signed_voids_both(self, signed_ready: Selection) -> None:
+        selection = signed_ready
+        selection.sign_off("MEE", "m", at=T0)
+        selection.sign_off("NDRC", "n", at=T0)
+        selection.set_caps(type_caps={"KEY_INDUSTRY": 2}, reason="类型均衡")
+        assert selection.status == SelectionStatus.PROPOSED
+        assert selection.voided_sign_offs[-1]["cause"] == "CAPS_CHANGED"
+        assert set(selection.voided_sign_offs[-1]["sign_offs"]) == {"MEE", "NDRC"}
+        # the list now breaks the new cap: nobody may sign it until it is proposed again
+        err = violation(selection.sign_off, "MEE", "m")
+        assert err.code == ErrorCode.SELECTION_VIOLATES_LIMITS
+        selection.propose(ranking())
+        assert selection.approved == ["K1", "K2", "P1"]
+        selection.sign_off("MEE", "m", at=T0)
+        assert selection.status == SelectionStatus.PARTIALLY_SIGNED
+
+    def test_unchanged_caps_do_not_void(self, signed_ready: Selection) -> None:
+        selection = signed_ready
+        selection.sign_off("MEE", "m", at=T0)
+        selection.set_caps()
+        selection.set_target(3)
+        assert selection.signed_parties == ["MEE"]
+
+
+# ---- the published event contract -------------------------------------------------------------------------
+
+
+def test_every_event_raised_is_in_the_published_list() -> None:
+    seen: set[str] = set()
+    reviewer = Reviewer.register("王五", "ORG", "110000", ["STEEL"])
+    reviewer.set_availability(False)
+    reviewer.update_expertise(["PAPER"])
+    reviewer.update_affiliation("ORG-2", "120000")
+    sheets = [ScoreSheet.open(f"R{i}", "A1", SCORING_2023.criteria, 1) for i in range(5)]
+    s0, s1, s2, s3, s4 = sheets
+    s0.record_scores(full(), reasons())
+    s0.submit()
+    s0.accept_moderation("ok")
+    s0.request_rescore("again")
+    s1.record_scores(full(), reasons())
+    s1.submit()
+    s1.mark_stale(2, "amended")
+    s1.record_scores(full(), reasons())
+    s2.mark_stale(2, "amended")
+    s2.record_scores(full(), reasons())
+    s2.mark_stale(3, "amended")
+    s2.confirm_current()
+    s3.declare_conflict("conflict")
+    s4.withdraw("reassigned")
+    selection = Selection.start("P", 3)
+    selection.propose(ranking())
+    selection.sign_off("MEE", "m")
+    selection.exclude("K1", "why")
+    selection.include("P1", "why")
+    selection.set_caps(type_caps={"PARK_CLUSTER": 2})
+    selection.set_target(4)
+    selection.sign_off("MEE", "m")
+    selection.sign_off("NDRC", "n")
+    selection.publish("doc")
+    for agg in [reviewer, *sheets, selection]:
+        seen |= {event_type(SERVICE, get_topic(type(e))) for e in agg.collect_events()}
+    assert seen == set(EVENT_TYPES)
