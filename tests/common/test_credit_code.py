@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from pilot_common.credit_code import (
     CHARSET,
     WEIGHTS,

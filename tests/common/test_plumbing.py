@@ -13,6 +13,8 @@ import jwt
 import pytest
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
+
 from pilot_common.auth import (
     CurrentPrincipal,
     Principal,
@@ -33,7 +35,6 @@ from pilot_common.problems import (
 )
 from pilot_common.settings import DEV_JWT_SECRET, ServiceSettings
 from pilot_common.web import create_service_app
-from pydantic import BaseModel
 
 SECRET = "test-only-secret-0123456789-abcdefghij"
 ISSUER = "pilot-dev-issuer"

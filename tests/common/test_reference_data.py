@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+
 from pilot_common.reference import (
     AIR_REGIONS,
     BATCH_COVERAGE,

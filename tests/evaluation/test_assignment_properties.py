@@ -6,6 +6,9 @@ import random
 from collections import Counter
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from evaluation.domain import (
     ApplicationToReview,
     ErrorCode,
@@ -16,8 +19,6 @@ from evaluation.domain import (
     is_conflicted,
     reassign,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 PROVINCES = ["110000", "320000", "330000", "440000", "510000"]
 ORGS = [f"ORG-{i}" for i in range(6)]

@@ -13,6 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import ValidationError
+
 from application_intake.domain.eligibility import (
     RULE_ORDER,
     RULES,
@@ -39,7 +41,6 @@ from application_intake.domain.eligibility import (
 )
 from pilot_common.contracts.programme import AdministrativeLevel, OrganisationKind, batch_2_2023
 from pilot_common.credit_code import credit_code_check_char
-from pydantic import ValidationError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RULES_2023 = batch_2_2023()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from eventsourcing.domain import event
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+
 from pilot_common.aggregate import AuditedAggregate
 from pilot_common.envelope import EventEnvelope
 from pilot_common.service import HandlerTable, Handling, ServiceApplication
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 
 LEDGER_TYPES = ["ledger.Entry.Created", "ledger.Entry.Amended"]
 

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from pilot_common.consumer import EventConsumer
 from pilot_common.relay import OutboxRelay
 from pilot_common.transport import EventTransport, service_topic
 from pilot_common.transport.inprocess import InProcessBus
 from pilot_common.transport.kafka import KafkaTransport
-
 from tests.platform.apps import Ledger, Tally
 
 

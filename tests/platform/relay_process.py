@@ -5,7 +5,6 @@ import sys
 
 from pilot_common.relay import OutboxRelay
 from pilot_common.transport.kafka import KafkaTransport
-
 from tests.platform.apps import Ledger
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from eventsourcing.tests.persistence import (
     TrackingRecorderTestCase,
 )
 from eventsourcing.utils import Environment
+
 from pilot_common.context import Actor, CallContext, Role, acting
 from pilot_common.persistence import (
     AuditedApplicationRecorder,
@@ -27,7 +28,6 @@ from pilot_common.persistence import (
     event_store_env,
     verify_audit_chain,
 )
-
 from tests.platform.apps import Entry, Ledger
 
 DATABASES = ["sqlite", "postgres"]

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from pilot_common.consumer import tracking_name
 from pilot_common.transport import dlq_topic, service_topic
-
 from tests.platform.conftest import TRANSPORTS, Platform
 
 STREAM = 5000

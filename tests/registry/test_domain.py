@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
+
 from pilot_common.aggregate import AuditedAggregate
 from pilot_common.context import Actor, CallContext, Role, acting
 from pilot_common.contracts.programme import (

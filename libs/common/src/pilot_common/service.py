@@ -12,10 +12,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.persistence import JSONTranscoder, ProcessRecorder, Recording, Tracking, Transcoding
 from eventsourcing.projection import EventSourcedProjection
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
@@ -26,6 +26,9 @@ from sqlalchemy.orm import Session
 from pilot_common.envelope import EventEnvelope
 from pilot_common.persistence import AuditedProcessRecorder, event_store_env
 from pilot_common.projection import Projection, rebuild_and_compare
+from pilot_common.rules import DomainRuleViolation
+
+T = TypeVar("T")
 
 
 class HandlerTableError(Exception):
@@ -189,6 +192,18 @@ class ServiceApplication(EventSourcedProjection[UUID]):
     @property
     def process_recorder(self) -> ProcessRecorder:
         return self.recorder
+
+    def load(self, aggregate_id: UUID, cls: type[T], what_zh: str, what_en: str) -> T:
+        """The aggregate of that class with that id, or a 404 rule violation."""
+        try:
+            aggregate: Any = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            aggregate = None
+        if not isinstance(aggregate, cls):
+            raise DomainRuleViolation(
+                "NOT_FOUND", f"{what_zh}不存在：{aggregate_id}", f"no {what_en} {aggregate_id}", status=404
+            )
+        return aggregate
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

@@ -13,10 +13,10 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
-from pilot_common.aggregate import AuditedAggregate
 
 from application_intake.domain.eligibility import EligibilityVerdict, Outcome
 from application_intake.domain.errors import IntakeRuleViolation
+from pilot_common.aggregate import AuditedAggregate
 
 
 class ApplicationStatus(StrEnum):

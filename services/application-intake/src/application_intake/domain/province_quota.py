@@ -9,9 +9,9 @@ from __future__ import annotations
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
-from pilot_common.aggregate import AuditedAggregate
 
 from application_intake.domain.errors import IntakeRuleViolation
+from pilot_common.aggregate import AuditedAggregate
 
 
 class ProvinceQuota(AuditedAggregate):

@@ -20,7 +20,8 @@ from evaluation.domain.assignment import (
     is_conflicted,
     reassign,
 )
-from evaluation.domain.errors import ErrorCode, EvaluationRuleViolation
+from evaluation.domain.errors import CONFLICT_CODES, ErrorCode, EvaluationRuleViolation
+from evaluation.domain.events import EVENT_TYPES, EVENTS_BY_AGGREGATE, SERVICE
 from evaluation.domain.ranking import DecidedBy, RankedEntry, RankingEntry, rank, rank_by_type
 from evaluation.domain.reviewers import Reviewer, ReviewerProfile
 from evaluation.domain.score_sheet import ScoreSheet, SheetStatus, score_sheet_id
@@ -38,48 +39,9 @@ from evaluation.domain.scoring import (
 )
 from evaluation.domain.selection import Outcome, Party, Selection, SelectionStatus, selection_id
 
-SERVICE = "evaluation"
-
-#: Every event type the evaluation service publishes (a published contract: add, never rename).
-EVENT_TYPES: tuple[str, ...] = tuple(
-    f"{SERVICE}.{aggregate}.{name}"
-    for aggregate, names in (
-        ("Reviewer", ("Created", "AvailabilityChanged", "ExpertiseUpdated", "AffiliationChanged")),
-        (
-            "ScoreSheet",
-            (
-                "Created",
-                "ScoresRecorded",
-                "Submitted",
-                "RescoreRequested",
-                "ReopenedForAmendment",
-                "ModerationAccepted",
-                "RevisionAdvanced",
-                "MarkedStale",
-                "CurrentRevisionConfirmed",
-                "ConflictDeclared",
-                "Withdrawn",
-            ),
-        ),
-        (
-            "Selection",
-            (
-                "Created",
-                "Proposed",
-                "Included",
-                "Excluded",
-                "CapsChanged",
-                "TargetChanged",
-                "SignedOff",
-                "SignOffsVoided",
-                "Published",
-            ),
-        ),
-    )
-    for name in names
-)
-
 __all__ = [
+    "CONFLICT_CODES",
+    "EVENTS_BY_AGGREGATE",
     "EVENT_TYPES",
     "SCORE_DECIMALS",
     "SERVICE",

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from pilot_common.reference import KEY_INDUSTRIES, PILOT_TYPES, UnknownDivisionError, province_of, provincial_unit
-
 from evaluation.domain.errors import ErrorCode, EvaluationRuleViolation
+from pilot_common.reference import KEY_INDUSTRIES, PILOT_TYPES, UnknownDivisionError, province_of, provincial_unit
 
 
 def require_province(code: str, field: str = "province") -> str:

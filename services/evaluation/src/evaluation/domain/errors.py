@@ -1,12 +1,16 @@
 """Domain errors of the evaluation service: one exception type with a stable, machine-readable code.
 
-The web layer maps an :class:`EvaluationRuleViolation` to a problem+json response (the code is the rule code,
-``field`` the offending input field). Codes are a published contract: add new ones, never rename.
+:class:`EvaluationRuleViolation` is a :class:`pilot_common.rules.DomainRuleViolation`, which the web layer maps to
+a problem+json response (the code is the rule code, ``field`` the offending input field). Codes are a published
+contract: add new ones, never rename.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
+
+from pilot_common.rules import DomainRuleViolation
 
 
 class ErrorCode(StrEnum):
@@ -58,15 +62,60 @@ class ErrorCode(StrEnum):
     SELECTION_PUBLISHED = "SELECTION_PUBLISHED"
 
 
-class EvaluationRuleViolation(Exception):
-    """A command broke an evaluation rule; nothing was changed."""
+#: Codes that mean "not in this state" rather than "bad input": HTTP 409 (all others 422).
+CONFLICT_CODES: frozenset[str] = frozenset(
+    {
+        ErrorCode.REVIEWER_UNAVAILABLE,
+        ErrorCode.REVIEWER_CONFLICTED,
+        ErrorCode.REVIEWER_ALREADY_ASSIGNED,
+        ErrorCode.REVIEWER_NOT_ASSIGNED,
+        ErrorCode.SHEET_SUBMITTED,
+        ErrorCode.SHEET_NOT_SUBMITTED,
+        ErrorCode.SHEET_WITHDRAWN,
+        ErrorCode.SHEET_INCOMPLETE,
+        ErrorCode.SHEET_STALE,
+        ErrorCode.SHEET_NOT_STALE,
+        ErrorCode.NO_SCORES,
+        ErrorCode.NOT_A_CANDIDATE,
+        ErrorCode.ALREADY_SELECTED,
+        ErrorCode.NOT_SELECTED,
+        ErrorCode.TARGET_REACHED,
+        ErrorCode.TYPE_CAP_REACHED,
+        ErrorCode.PROVINCE_CAP_REACHED,
+        ErrorCode.SELECTION_VIOLATES_LIMITS,
+        ErrorCode.NOTHING_PROPOSED,
+        ErrorCode.ALREADY_SIGNED,
+        ErrorCode.SIGN_OFF_MISSING,
+        ErrorCode.SELECTION_PUBLISHED,
+    }
+)
 
-    def __init__(self, code: str, message_zh: str, message_en: str, field: str | None = None) -> None:
-        super().__init__(f"{code}: {message_en}")
-        self.code = str(code)
-        self.message_zh = message_zh
-        self.message_en = message_en
-        self.field = field
+
+class EvaluationRuleViolation(DomainRuleViolation):
+    """A command broke an evaluation rule; nothing was changed (no event pending, state as before).
+
+    A :class:`pilot_common.rules.DomainRuleViolation`, so the web layer renders it as problem+json: 409 for the
+    :data:`CONFLICT_CODES`, 422 for bad input."""
+
+    def __init__(
+        self,
+        code: str,
+        message_zh: str,
+        message_en: str,
+        field: str | None = None,
+        *,
+        status: int | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        code = str(code)
+        super().__init__(
+            code,
+            message_zh,
+            message_en,
+            field,
+            status=status if status is not None else (409 if code in CONFLICT_CODES else 422),
+            details=details,
+        )
 
     def as_dict(self) -> dict[str, str | None]:
         return {"code": self.code, "message_zh": self.message_zh, "message_en": self.message_en, "field": self.field}

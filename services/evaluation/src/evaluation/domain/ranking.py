@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from pilot_common.reference import PILOT_TYPES
-
 from evaluation.domain._checks import require_aware
 from evaluation.domain.errors import ErrorCode, EvaluationRuleViolation
+from pilot_common.reference import PILOT_TYPES
 
 
 @dataclass(frozen=True)

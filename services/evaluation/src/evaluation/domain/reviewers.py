@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Self
 
 from eventsourcing.domain import event
-from pilot_common.aggregate import AuditedAggregate
 
 from evaluation.domain._checks import require_industries, require_province
 from evaluation.domain.errors import require_text
+from pilot_common.aggregate import AuditedAggregate
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,11 @@ from enum import StrEnum
 from typing import Any, Self
 
 from eventsourcing.domain import event
-from pilot_common.aggregate import AuditedAggregate
 
 from evaluation.domain._checks import now_or
 from evaluation.domain.errors import ErrorCode, EvaluationRuleViolation, require_reason, require_text
 from evaluation.domain.scoring import Criterion, CriterionLike, criteria_of, validate_scores, weighted_total
+from pilot_common.aggregate import AuditedAggregate
 
 _SHEET_NS = uuid.UUID("0b7e3c4a-5d2f-4e61-9a8b-7c1d2e3f4a5b")
 

@@ -15,9 +15,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pilot_common.contracts.programme import Aggregation, ScoringRules
-
 from evaluation.domain.errors import ErrorCode, EvaluationRuleViolation
+from pilot_common.contracts.programme import Aggregation, ScoringRules
 
 SCORE_DECIMALS = 2
 _TOTAL_DECIMALS = 6

@@ -25,7 +25,6 @@ from enum import StrEnum
 from typing import Any, Self
 
 from eventsourcing.domain import event
-from pilot_common.aggregate import AuditedAggregate
 
 from evaluation.domain._checks import (
     now_or,
@@ -36,6 +35,7 @@ from evaluation.domain._checks import (
 )
 from evaluation.domain.errors import ErrorCode, EvaluationRuleViolation, require_reason, require_text
 from evaluation.domain.ranking import RankedEntry
+from pilot_common.aggregate import AuditedAggregate
 
 _SELECTION_NS = uuid.UUID("3d9a6c1e-8f4b-4a27-b5e0-6e2c9d7f1a38")
 

@@ -11,7 +11,6 @@ from uuid import UUID
 
 from pilot_common.credit_code import validate_credit_code
 from pilot_common.reference import XPCC_CODE, is_division_code, provincial_unit
-
 from pilot_registry.domain.errors import RegistryRuleViolation
 
 

@@ -1,32 +1,11 @@
-"""The event types the registry publishes (``pilot-registry.<Aggregate>.<Event>``): the published contract.
-
-Consumers register handlers or ignores for exactly these (``HandlerTable.check``). Renaming one breaks them;
-a test keeps this list equal to the events the aggregates actually define.
-"""
+"""The event types the registry publishes (``pilot-registry.<Aggregate>.<Event>``): the published contract,
+kept in `pilot_common.contracts.catalogue`; a test keeps it equal to the events the aggregates define."""
 
 from __future__ import annotations
 
-SERVICE = "pilot-registry"
+from pilot_common.contracts.catalogue import EVENTS_BY_AGGREGATE as _ALL
+from pilot_common.contracts.catalogue import REGISTRY, event_types
 
-EVENTS_BY_AGGREGATE: dict[str, tuple[str, ...]] = {
-    "Programme": (
-        "Drafted",
-        "RulesRevised",
-        "QuotaExceptionGranted",
-        "QuotaExceptionRevoked",
-        "DeadlineExtended",
-        "Opened",
-        "Closed",
-        "EvaluationStarted",
-        "ResultsPublished",
-        "Concluded",
-    ),
-    "Organisation": ("Registered", "Amended", "Deactivated"),
-    "PilotObject": ("Registered", "Amended", "MembersAdded", "MembersRemoved"),
-    "Finding": ("Recorded", "Corrected", "Retracted"),
-    "Pilot": ("Approved", "MilestoneAdded", "MilestoneCompleted", "ReportFiled", "Assessed"),
-}
-
-EVENT_TYPES: tuple[str, ...] = tuple(
-    f"{SERVICE}.{aggregate}.{name}" for aggregate, names in EVENTS_BY_AGGREGATE.items() for name in names
-)
+SERVICE = REGISTRY
+EVENTS_BY_AGGREGATE: dict[str, tuple[str, ...]] = _ALL[REGISTRY]
+EVENT_TYPES: tuple[str, ...] = tuple(sorted(event_types(REGISTRY)))

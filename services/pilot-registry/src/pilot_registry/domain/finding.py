@@ -17,9 +17,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
+
 from pilot_common.aggregate import AuditedAggregate
 from pilot_common.context import current_context
-
 from pilot_registry.domain._checks import (
     UNCHANGED,
     Unchanged,

@@ -14,9 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from eventsourcing.domain import event
+
 from pilot_common.aggregate import AuditedAggregate
 from pilot_common.contracts.programme import AdministrativeLevel, OrganisationKind
-
 from pilot_registry.domain._checks import (
     UNCHANGED,
     Unchanged,

@@ -21,9 +21,9 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import event
+
 from pilot_common.aggregate import AuditedAggregate
 from pilot_common.reference import PILOT_TYPES
-
 from pilot_registry.domain._checks import (
     check_credit_codes,
     check_date,

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from eventsourcing.domain import event
+
 from pilot_common.aggregate import AuditedAggregate
 from pilot_common.reference import (
     KEY_AREAS,
@@ -24,7 +25,6 @@ from pilot_common.reference import (
     InvalidIndustryCodeError,
     normalise_gbt4754_code,
 )
-
 from pilot_registry.domain._checks import (
     UNCHANGED,
     Unchanged,

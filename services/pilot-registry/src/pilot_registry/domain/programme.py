@@ -29,10 +29,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from eventsourcing.domain import event
+
 from pilot_common.aggregate import AuditedAggregate
 from pilot_common.contracts.programme import ProgrammeRules
 from pilot_common.reference import KEY_INDUSTRIES, PARK_TYPES, PILOT_TYPES
-
 from pilot_registry.domain._checks import (
     check_date,
     check_province,

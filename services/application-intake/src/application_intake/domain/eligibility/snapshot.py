@@ -14,8 +14,9 @@ import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
 
-from pilot_common.contracts.programme import AdministrativeLevel, OrganisationKind, ProgrammeRules
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from pilot_common.contracts.programme import AdministrativeLevel, OrganisationKind, ProgrammeRules
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 

@@ -1,0 +1,122 @@
+"""Programmes (试点批次): ministry staff configure and run a batch; everyone signed in reads it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+
+from pilot_common.pagination import Page, PageParams, page_params
+from pilot_common.problems import problem_responses
+from pilot_registry.api.deps import Ministry, Reader, Registry
+from pilot_registry.api.models import (
+    DeadlineExtension,
+    OptionalReason,
+    ProgrammeDraft,
+    ProgrammeView,
+    QuotaExceptionGrant,
+    Reason,
+    ResultsPublication,
+    RulesRevision,
+)
+from pilot_registry.api.views import one, page
+from pilot_registry.application import PilotRegistry
+from pilot_registry.projections.tables import programmes
+
+router = APIRouter(
+    prefix="/programmes", tags=["programmes 试点批次"], responses=problem_responses(401, 403, 404, 409, 422)
+)
+
+
+def _view(registry: PilotRegistry, programme_id: UUID) -> ProgrammeView:
+    return one(registry, programmes, programme_id, ProgrammeView, "programme")
+
+
+@router.post("", status_code=201, response_model=ProgrammeView)
+def draft_programme(body: ProgrammeDraft, _: Ministry, registry: Registry) -> ProgrammeView:
+    """Drafts a programme batch with all its rules as data."""
+    programme = registry.draft_programme(body.code, body.name, body.rules)
+    return _view(registry, programme.id)
+
+
+@router.get("", response_model=Page[ProgrammeView])
+def list_programmes(
+    _: Reader,
+    registry: Registry,
+    params: Annotated[PageParams, Depends(page_params)],
+    status: str | None = None,
+    year: int | None = None,
+) -> Page[ProgrammeView]:
+    filters = []
+    if status:
+        filters.append(programmes.c.status == status)
+    if year:
+        filters.append(programmes.c.year == year)
+    return page(registry, programmes, ProgrammeView, params, filters, programmes.c.year.desc())
+
+
+@router.get("/{programme_id}", response_model=ProgrammeView)
+def get_programme(programme_id: UUID, _: Reader, registry: Registry) -> ProgrammeView:
+    return _view(registry, programme_id)
+
+
+@router.put("/{programme_id}/rules", response_model=ProgrammeView)
+def revise_rules(programme_id: UUID, body: RulesRevision, _: Ministry, registry: Registry) -> ProgrammeView:
+    """Revises the rules; after opening every change needs a reason, and the quota is fixed after closing."""
+    registry.change_programme(programme_id, "revise_rules", rules=body.rules, reason=body.reason)
+    return _view(registry, programme_id)
+
+
+@router.post("/{programme_id}/quota-exceptions", response_model=ProgrammeView)
+def grant_quota_exception(
+    programme_id: UUID, body: QuotaExceptionGrant, _: Ministry, registry: Registry
+) -> ProgrammeView:
+    """Grants a province extra submission slots, with the ministry's reason."""
+    registry.change_programme(programme_id, "grant_quota_exception", **body.model_dump())
+    return _view(registry, programme_id)
+
+
+@router.post("/{programme_id}/quota-exceptions/{province_code}/revoke", response_model=ProgrammeView)
+def revoke_quota_exception(
+    programme_id: UUID, province_code: str, body: Reason, _: Ministry, registry: Registry
+) -> ProgrammeView:
+    registry.change_programme(programme_id, "revoke_quota_exception", province_code=province_code, reason=body.reason)
+    return _view(registry, programme_id)
+
+
+@router.post("/{programme_id}/deadline", response_model=ProgrammeView)
+def extend_deadline(programme_id: UUID, body: DeadlineExtension, _: Ministry, registry: Registry) -> ProgrammeView:
+    registry.change_programme(programme_id, "extend_deadline", new_deadline=body.new_deadline, reason=body.reason)
+    return _view(registry, programme_id)
+
+
+@router.post("/{programme_id}/open", response_model=ProgrammeView)
+def open_programme(programme_id: UUID, body: OptionalReason, _: Ministry, registry: Registry) -> ProgrammeView:
+    """Opens the batch for submissions; refused while its rules are incomplete."""
+    registry.change_programme(programme_id, "open", reason=body.reason)
+    return _view(registry, programme_id)
+
+
+@router.post("/{programme_id}/close", response_model=ProgrammeView)
+def close_programme(programme_id: UUID, body: Reason, _: Ministry, registry: Registry) -> ProgrammeView:
+    registry.change_programme(programme_id, "close", reason=body.reason)
+    return _view(registry, programme_id)
+
+
+@router.post("/{programme_id}/start-evaluation", response_model=ProgrammeView)
+def start_evaluation(programme_id: UUID, _: Ministry, registry: Registry) -> ProgrammeView:
+    registry.change_programme(programme_id, "start_evaluation")
+    return _view(registry, programme_id)
+
+
+@router.post("/{programme_id}/publish-results", response_model=ProgrammeView)
+def publish_results(programme_id: UUID, body: ResultsPublication, _: Ministry, registry: Registry) -> ProgrammeView:
+    registry.change_programme(programme_id, "publish_results", document_number=body.document_number)
+    return _view(registry, programme_id)
+
+
+@router.post("/{programme_id}/conclude", response_model=ProgrammeView)
+def conclude_programme(programme_id: UUID, _: Ministry, registry: Registry) -> ProgrammeView:
+    registry.change_programme(programme_id, "conclude")
+    return _view(registry, programme_id)

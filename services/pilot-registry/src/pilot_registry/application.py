@@ -1,0 +1,211 @@
+"""PilotRegistry: the registry service's commands, as the API and the consumers call them.
+
+Thin: load an aggregate, call its command, save. Rules live in the domain; checks that need other aggregates
+(a unique credit code, an existing pilot object, a member enterprise) live here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+from uuid import UUID
+
+from sqlalchemy import select
+
+from pilot_common.contracts.programme import ProgrammeRules, batch_2_2023
+from pilot_common.service import HandlerTable, ServiceApplication
+from pilot_registry.domain import (
+    Finding,
+    Organisation,
+    Pilot,
+    PilotObject,
+    Programme,
+    RegistryRuleViolation,
+    pilot_id_for,
+)
+from pilot_registry.projections import REGISTRY_VIEWS
+from pilot_registry.projections.tables import organisations, programmes
+
+SERVICE_NAME = "pilot-registry"
+BATCH_2_CODE = "2023-B2"
+
+
+class PilotRegistry(ServiceApplication):
+    service: ClassVar[str] = SERVICE_NAME
+    name = "PilotRegistry"
+
+    def __init__(self, database_url: str, handlers: HandlerTable | None = None) -> None:
+        super().__init__(database_url, handlers, projections=[REGISTRY_VIEWS])
+
+    # --- programmes -------------------------------------------------------------------------------------------
+
+    def programme(self, programme_id: UUID) -> Programme:
+        return self.load(programme_id, Programme, "试点批次", "programme")
+
+    def draft_programme(self, code: str, name: str, rules: ProgrammeRules) -> Programme:
+        with self.reading() as session:
+            taken = session.execute(select(programmes.c.id).where(programmes.c.code == code)).first()
+        if taken:
+            raise RegistryRuleViolation(
+                "DUPLICATE_PROGRAMME_CODE",
+                f"批次编号“{code}”已存在",
+                f"programme code {code} exists",
+                "code",
+                status=409,
+            )
+        programme = Programme.draft(code=code, name=name, rules=rules)
+        self.save(programme)
+        return programme
+
+    def change_programme(self, programme_id: UUID, command: str, **kwargs: Any) -> Programme:
+        """Runs one lifecycle or rule command of the programme (`open`, `close`, `revise_rules`, …)."""
+        programme = self.programme(programme_id)
+        getattr(programme, command)(**kwargs)
+        self.save(programme)
+        return programme
+
+    def seed_batch_2(self) -> Programme | None:
+        """The second batch (2023) exactly as notice 环办科财函〔2023〕79号 sets it, once, as a draft."""
+        with self.reading() as session:
+            if session.execute(select(programmes.c.id).where(programmes.c.code == BATCH_2_CODE)).first():
+                return None
+        return self.draft_programme(BATCH_2_CODE, "第二批清洁生产审核创新试点", batch_2_2023())
+
+    # --- organisations ----------------------------------------------------------------------------------------
+
+    def organisation(self, organisation_id: UUID) -> Organisation:
+        return self.load(organisation_id, Organisation, "机构", "organisation")
+
+    def _check_credit_code_free(self, credit_code: str, other_than: UUID | None = None) -> None:
+        code = credit_code.strip().upper()
+        with self.reading() as session:
+            rows = session.execute(select(organisations.c.id).where(organisations.c.credit_code == code)).scalars()
+            clash = [r for r in rows if other_than is None or r != str(other_than)]
+        if clash:
+            raise RegistryRuleViolation(
+                "DUPLICATE_CREDIT_CODE",
+                f"统一社会信用代码 {code} 已登记",
+                f"an organisation with credit code {code} is already registered",
+                "credit_code",
+                status=409,
+            )
+
+    def register_organisation(self, **fields: Any) -> Organisation:
+        organisation = Organisation.register(**fields)
+        self._check_credit_code_free(organisation.credit_code)
+        self.save(organisation)
+        return organisation
+
+    def amend_organisation(self, organisation_id: UUID, reason: str, **changes: Any) -> Organisation:
+        organisation = self.organisation(organisation_id)
+        if "credit_code" in changes:
+            self._check_credit_code_free(changes["credit_code"], other_than=organisation_id)
+        organisation.amend(reason=reason, **changes)
+        self.save(organisation)
+        return organisation
+
+    def deactivate_organisation(self, organisation_id: UUID, reason: str) -> Organisation:
+        organisation = self.organisation(organisation_id)
+        organisation.deactivate(reason)
+        self.save(organisation)
+        return organisation
+
+    # --- pilot objects ----------------------------------------------------------------------------------------
+
+    def pilot_object(self, object_id: UUID) -> PilotObject:
+        return self.load(object_id, PilotObject, "试点对象", "pilot object")
+
+    def register_pilot_object(self, **fields: Any) -> PilotObject:
+        pilot_object = PilotObject.register(**fields)
+        self.save(pilot_object)
+        return pilot_object
+
+    def change_pilot_object(self, object_id: UUID, command: str, **kwargs: Any) -> PilotObject:
+        pilot_object = self.pilot_object(object_id)
+        getattr(pilot_object, command)(**kwargs)
+        self.save(pilot_object)
+        return pilot_object
+
+    # --- findings ---------------------------------------------------------------------------------------------
+
+    def finding(self, finding_id: UUID) -> Finding:
+        return self.load(finding_id, Finding, "问题记录", "finding")
+
+    def _check_subject(self, pilot_object_id: UUID | str, enterprise_credit_code: str | None) -> None:
+        pilot_object = self.pilot_object(UUID(str(pilot_object_id)))
+        if enterprise_credit_code and not pilot_object.has_member(enterprise_credit_code):
+            raise RegistryRuleViolation(
+                "NOT_A_MEMBER",
+                f"企业 {enterprise_credit_code} 不在试点对象“{pilot_object.name}”范围内",
+                f"enterprise {enterprise_credit_code} is not a member of pilot object {pilot_object.name}",
+                "enterprise_credit_code",
+            )
+
+    def record_finding(self, **fields: Any) -> Finding:
+        self._check_subject(fields["pilot_object_id"], fields.get("enterprise_credit_code"))
+        finding = Finding.record(**fields)
+        self.save(finding)
+        return finding
+
+    def correct_finding(self, finding_id: UUID, reason: str, **changes: Any) -> Finding:
+        finding = self.finding(finding_id)
+        if "pilot_object_id" in changes or "enterprise_credit_code" in changes:
+            self._check_subject(
+                changes.get("pilot_object_id", finding.pilot_object_id),
+                changes.get("enterprise_credit_code", finding.enterprise_credit_code),
+            )
+        finding.correct(reason=reason, **changes)
+        self.save(finding)
+        return finding
+
+    def retract_finding(self, finding_id: UUID, reason: str) -> Finding:
+        finding = self.finding(finding_id)
+        finding.retract(reason)
+        self.save(finding)
+        return finding
+
+    # --- pilots -----------------------------------------------------------------------------------------------
+
+    def pilot(self, pilot_id: UUID) -> Pilot:
+        return self.load(pilot_id, Pilot, "试点项目", "pilot")
+
+    def approve_pilot(
+        self,
+        *,
+        programme_id: UUID,
+        application_id: UUID,
+        project_name: str,
+        pilot_type: str,
+        province_code: str,
+        applicant_organisation_id: UUID,
+        pilot_object_id: UUID,
+        approval_document_number: str,
+        start_date: date,
+    ) -> Pilot:
+        """The pilot of one approved application, unsaved: the caller saves it with its tracking record.
+        Idempotent: one pilot per application."""
+        existing = pilot_id_for(application_id)
+        if existing in self.repository:
+            return self.pilot(existing)
+        programme = self.programme(programme_id)
+        pilot_object = self.pilot_object(pilot_object_id)
+        pilot = Pilot.approve(
+            programme_id=programme_id,
+            application_id=application_id,
+            project_name=project_name,
+            pilot_type=pilot_type,
+            province_code=province_code,
+            applicant_organisation_id=applicant_organisation_id,
+            pilot_object_id=pilot_object_id,
+            member_credit_codes=list(pilot_object.member_credit_codes),
+            approval_document_number=approval_document_number,
+            start_date=start_date,
+            implementation_months=programme.rules.implementation_months,
+        )
+        return pilot
+
+    def change_pilot(self, pilot_id: UUID, command: str, **kwargs: Any) -> Any:
+        pilot = self.pilot(pilot_id)
+        result = getattr(pilot, command)(**kwargs)
+        self.save(pilot)
+        return result
