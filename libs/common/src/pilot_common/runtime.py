@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from pilot_common.aggregate import AuditedAggregate
 from pilot_common.consumer import EventConsumer
@@ -29,7 +31,9 @@ log = logging.getLogger(__name__)
 def build_transport(settings: ServiceSettings, bus: EventTransport | None = None) -> EventTransport:
     """Kafka when the settings name brokers, else the given in-process bus (embedded mode)."""
     if settings.kafka_bootstrap_servers:
-        return KafkaTransport(settings.kafka_bootstrap_servers, client_id=settings.service_name)
+        return KafkaTransport(
+            settings.kafka_bootstrap_servers, client_id=settings.service_name, namespace=settings.kafka_namespace
+        )
     if bus is None:
         raise ValueError("no KAFKA_BOOTSTRAP_SERVERS and no in-process bus given")
     return bus
@@ -43,6 +47,21 @@ def published_event_types(service: str, aggregates: Sequence[type[AuditedAggrega
             if isinstance(attr, type) and issubclass(attr, AuditedAggregate.Event):
                 types.add(f"{service}.{attr.__qualname__}")
     return frozenset(types)
+
+
+def prepare_database(database_url: str) -> None:
+    """Creates the folder of an embedded SQLite file; server databases exist already."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+@dataclass
+class AssembledService:
+    """One service put together by its composition root: the HTTP API and the running parts behind it."""
+
+    api: FastAPI
+    runtime: ServiceRuntime
 
 
 class ServiceRuntime:

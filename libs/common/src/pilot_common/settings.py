@@ -25,6 +25,8 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str | None = Field(
         default=None, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers")
     )
+    # Prefix of this deployment's topics and consumer groups on a shared Kafka cluster (e.g. "staging").
+    kafka_namespace: str = Field(default="", pattern=r"^[a-z0-9-]*$")
     jwt_secret: str = Field(default=DEV_JWT_SECRET, min_length=32, repr=False)
     jwt_issuer: str = "pilot-dev-issuer"
     jwt_audience: str = "cleaner-production-pilots"

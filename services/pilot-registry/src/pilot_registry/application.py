@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID
 
+from eventsourcing.persistence import IntegrityError
 from sqlalchemy import select
 
 from pilot_common.contracts.programme import ProgrammeRules, batch_2_2023
@@ -24,7 +25,7 @@ from pilot_registry.domain import (
     pilot_id_for,
 )
 from pilot_registry.projections import REGISTRY_VIEWS
-from pilot_registry.projections.tables import organisations, programmes
+from pilot_registry.projections.tables import organisations
 
 SERVICE_NAME = "pilot-registry"
 BATCH_2_CODE = "2023-B2"
@@ -43,18 +44,17 @@ class PilotRegistry(ServiceApplication):
         return self.load(programme_id, Programme, "试点批次", "programme")
 
     def draft_programme(self, code: str, name: str, rules: ProgrammeRules) -> Programme:
-        with self.reading() as session:
-            taken = session.execute(select(programmes.c.id).where(programmes.c.code == code)).first()
-        if taken:
+        programme = Programme.draft(code=code, name=name, rules=rules)
+        try:
+            self.save(programme)
+        except IntegrityError:
             raise RegistryRuleViolation(
                 "DUPLICATE_PROGRAMME_CODE",
                 f"批次编号“{code}”已存在",
                 f"programme code {code} exists",
                 "code",
                 status=409,
-            )
-        programme = Programme.draft(code=code, name=name, rules=rules)
-        self.save(programme)
+            ) from None
         return programme
 
     def change_programme(self, programme_id: UUID, command: str, **kwargs: Any) -> Programme:
@@ -66,10 +66,12 @@ class PilotRegistry(ServiceApplication):
 
     def seed_batch_2(self) -> Programme | None:
         """The second batch (2023) exactly as notice 环办科财函〔2023〕79号 sets it, once, as a draft."""
-        with self.reading() as session:
-            if session.execute(select(programmes.c.id).where(programmes.c.code == BATCH_2_CODE)).first():
-                return None
-        return self.draft_programme(BATCH_2_CODE, "第二批清洁生产审核创新试点", batch_2_2023())
+        if Programme.create_id(BATCH_2_CODE) in self.repository:
+            return None
+        try:
+            return self.draft_programme(BATCH_2_CODE, "第二批清洁生产审核创新试点", batch_2_2023())
+        except RegistryRuleViolation:
+            return None  # another worker seeded it a moment ago
 
     # --- organisations ----------------------------------------------------------------------------------------
 

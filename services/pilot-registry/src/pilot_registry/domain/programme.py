@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from eventsourcing.domain import event
@@ -303,6 +304,11 @@ class Programme(AuditedAggregate):
 
     Create with :meth:`draft`; the constructor only applies the ``Drafted`` event.
     """
+
+    @staticmethod
+    def create_id(code: str) -> UUID:
+        """One programme per code: a second draft with the same code cannot be stored."""
+        return uuid5(NAMESPACE_URL, f"/programmes/{code}")
 
     @event("Drafted")
     def __init__(self, code: str, name: str, rules: dict[str, Any]) -> None:
