@@ -12,14 +12,20 @@ from pilot_common.runtime import AssembledService
 from pilot_common.settings import ServiceSettings
 
 
-def serve(settings: ServiceSettings, build: Callable[[ServiceSettings], AssembledService]) -> None:
+def serve(
+    settings: ServiceSettings,
+    build: Callable[[ServiceSettings], AssembledService],
+    factory: str | None = None,
+) -> None:
+    """Serves one service; with `PILOT_WORKERS` > 1 (and an app `factory` import string) in several processes
+    that share the database (one relay among them publishes, the consumers share the group's partitions)."""
     configure_logging(settings.service_name, settings.log_level)
     if not settings.kafka_bootstrap_servers:
         raise SystemExit("distributed mode needs KAFKA_BOOTSTRAP_SERVERS (the embedded mode is ./scripts/run.sh)")
-    service = build(settings)
-    uvicorn.run(
-        service.api,
-        host=os.environ.get("PILOT_HOST", "0.0.0.0"),
-        port=int(os.environ.get("PILOT_PORT", "8000")),
-        log_config=None,
-    )
+    host = os.environ.get("PILOT_HOST", "0.0.0.0")
+    port = int(os.environ.get("PILOT_PORT", "8000"))
+    workers = int(os.environ.get("PILOT_WORKERS", "1"))
+    if workers > 1 and factory is not None:
+        uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_config=None)
+    else:
+        uvicorn.run(build(settings).api, host=host, port=port, log_config=None)

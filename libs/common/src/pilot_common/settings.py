@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -27,6 +29,8 @@ class ServiceSettings(BaseSettings):
     )
     # Prefix of this deployment's topics and consumer groups on a shared Kafka cluster (e.g. "staging").
     kafka_namespace: str = Field(default="", pattern=r"^[a-z0-9-]*$")
+    # Business time: where the clock starts (to replay a batch with fixed dates); None is the real time.
+    clock_start: datetime | None = None
     jwt_secret: str = Field(default=DEV_JWT_SECRET, min_length=32, repr=False)
     jwt_issuer: str = "pilot-dev-issuer"
     jwt_audience: str = "cleaner-production-pilots"

@@ -1,0 +1,1 @@
+"""The intake HTTP API (FastAPI routers)."""

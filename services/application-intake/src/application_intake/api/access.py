@@ -1,0 +1,97 @@
+"""Who may see and do what with an application, decided in one place for every route.
+
+A province user sees and changes only its own province's applications; ministry staff read all and act on
+submissions; auditors read all and change nothing; reviewers and services have no business here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+
+from application_intake.application import ApplicationIntake
+from application_intake.projections.tables import applications
+from pilot_common.auth import Principal, authenticated
+from pilot_common.context import Role
+from pilot_common.problems import forbidden_province, forbidden_role, not_found
+
+
+def intake(request: Request) -> ApplicationIntake:
+    app: ApplicationIntake = request.app.state.intake
+    return app
+
+
+Intake = Annotated[ApplicationIntake, Depends(intake)]
+
+_READERS = frozenset({Role.PROVINCE, Role.MINISTRY, Role.AUDITOR})
+
+
+async def reader(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+    if principal.role not in _READERS:
+        raise forbidden_role(f"role {principal.role} has no access to applications")
+    return principal
+
+
+async def province_user(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+    if principal.role is not Role.PROVINCE:
+        raise forbidden_role("only a province user drafts, submits, amends or withdraws its applications")
+    return principal
+
+
+async def ministry_user(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+    if principal.role is not Role.MINISTRY:
+        raise forbidden_role("only ministry staff act on submissions")
+    return principal
+
+
+Reader = Annotated[Principal, Depends(reader)]
+ProvinceUser = Annotated[Principal, Depends(province_user)]
+MinistryUser = Annotated[Principal, Depends(ministry_user)]
+
+
+def province_scope(principal: Principal) -> str | None:
+    return principal.province if principal.role is Role.PROVINCE else None
+
+
+@dataclass(frozen=True)
+class Permitted:
+    """An application the caller may act on, as its read-model row says (id, province, status …)."""
+
+    principal: Principal
+    application_id: UUID
+    province: str
+    status: str
+
+
+def _permitted(principal: Principal, application_id: UUID, app: ApplicationIntake) -> Permitted:
+    with app.reading() as session:
+        row = session.execute(
+            select(applications.c.province, applications.c.status).where(applications.c.id == str(application_id))
+        ).first()
+    if row is None:
+        raise not_found("application", str(application_id))
+    scope = province_scope(principal)
+    if scope is not None and scope != row.province:
+        raise forbidden_province(f"this account acts only for province {scope}")
+    return Permitted(principal, application_id, row.province, row.status)
+
+
+def readable(application_id: UUID, principal: Reader, app: Intake) -> Permitted:
+    return _permitted(principal, application_id, app)
+
+
+def province_writable(application_id: UUID, principal: ProvinceUser, app: Intake) -> Permitted:
+    return _permitted(principal, application_id, app)
+
+
+def ministry_writable(application_id: UUID, principal: MinistryUser, app: Intake) -> Permitted:
+    return _permitted(principal, application_id, app)
+
+
+Readable = Annotated[Permitted, Depends(readable)]
+ProvinceWritable = Annotated[Permitted, Depends(province_writable)]
+MinistryWritable = Annotated[Permitted, Depends(ministry_writable)]

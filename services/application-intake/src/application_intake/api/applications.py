@@ -1,0 +1,250 @@
+"""Applications (试点申报): provinces draft, complete, submit, amend and withdraw; ministry staff judge and act."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
+from pydantic_core import to_jsonable_python
+from sqlalchemy import select
+
+from application_intake.api.access import (
+    Intake,
+    MinistryWritable,
+    ProvinceUser,
+    ProvinceWritable,
+    Readable,
+    Reader,
+    province_scope,
+)
+from application_intake.api.models import (
+    AmendmentIn,
+    AmendmentRequestIn,
+    ApplicationDetail,
+    ApplicationSummary,
+    AttachmentKindName,
+    DetailsChange,
+    DraftRequest,
+    FoundationText,
+    Funding,
+    PlanSections,
+    QuotaView,
+    ReasonIn,
+    Schedule,
+    VerdictRecord,
+)
+from application_intake.domain.pilot_application import PilotApplication
+from application_intake.projections.tables import applications
+from pilot_common.pagination import Page, PageParams, fetch_page, page_params
+from pilot_common.problems import forbidden_province, not_found, problem_responses
+
+router = APIRouter(
+    prefix="/applications",
+    tags=["applications 试点申报"],
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+
+_UPLOAD_CHUNK = 1024 * 1024
+
+
+def detail(application: PilotApplication) -> ApplicationDetail:
+    return ApplicationDetail(
+        id=str(application.id),
+        programme_id=application.programme_id,
+        province=application.province,
+        status=str(application.status),
+        revision=application.revision,
+        version=application.version,
+        details=to_jsonable_python(application.details),
+        foundation=application.foundation,
+        funding_sources=to_jsonable_python(application.funding_sources),
+        plan_sections=dict(application.plan_sections),
+        milestones=to_jsonable_python(application.milestones),
+        attachments=list(application.attachments.values()),
+        submitted_at=application.submitted_at.isoformat() if application.submitted_at else None,
+        slot_number=application.slot_number,
+        subject_line=application.subject_line,
+        verdict=application.verdict,
+        amendment_sections=list(application.amendment_sections),
+        late_entry_override=application.late_entry_override,
+        withdrawal_reason=application.withdrawal_reason,
+        outcome_document=application.outcome_document,
+    )
+
+
+@router.post("", status_code=201, response_model=ApplicationDetail)
+def draft_application(body: DraftRequest, principal: ProvinceUser, intake: Intake) -> ApplicationDetail:
+    """Starts a draft for the caller's own province."""
+    assert principal.province is not None
+    return detail(intake.create_draft(principal.province, **body.model_dump()))
+
+
+@router.get("", response_model=Page[ApplicationSummary])
+def list_applications(
+    principal: Reader,
+    intake: Intake,
+    params: Annotated[PageParams, Depends(page_params)],
+    programme_id: str | None = None,
+    province: str | None = None,
+    pilot_type: str | None = None,
+    status: str | None = None,
+) -> Page[ApplicationSummary]:
+    scope = province_scope(principal)
+    if scope is not None and province not in (None, scope):
+        raise forbidden_province(f"this account sees only province {scope}")
+    filters = [
+        column == value
+        for column, value in (
+            (applications.c.province, scope or province),
+            (applications.c.programme_id, programme_id),
+            (applications.c.pilot_type, pilot_type),
+            (applications.c.status, status),
+        )
+        if value
+    ]
+    query = select(applications).where(*filters).order_by(applications.c.province, applications.c.id)
+    with intake.reading() as session:
+        rows, total = fetch_page(session, query, params)
+    return Page[ApplicationSummary](
+        items=[ApplicationSummary.model_validate(dict(r._mapping)) for r in rows],
+        total=total,
+        page=params.page,
+        page_size=params.page_size,
+    )
+
+
+@router.get("/{application_id}", response_model=ApplicationDetail)
+def get_application(permitted: Readable, intake: Intake) -> ApplicationDetail:
+    return detail(intake.application(permitted.application_id))
+
+
+@router.patch("/{application_id}/details", response_model=ApplicationDetail)
+def change_details(permitted: ProvinceWritable, body: DetailsChange, intake: Intake) -> ApplicationDetail:
+    changes = body.model_dump(exclude_unset=True)
+    return detail(intake.change(permitted.application_id, "update_details", **changes))
+
+
+@router.put("/{application_id}/foundation", response_model=ApplicationDetail)
+def set_foundation(permitted: ProvinceWritable, body: FoundationText, intake: Intake) -> ApplicationDetail:
+    """清洁生产工作基础."""
+    return detail(intake.change(permitted.application_id, "update_foundation", text=body.text))
+
+
+@router.put("/{application_id}/funding", response_model=ApplicationDetail)
+def set_funding(permitted: ProvinceWritable, body: Funding, intake: Intake) -> ApplicationDetail:
+    """资金支持: each source with funder, amount in CNY, committed or not, and its evidence document."""
+    sources = [to_jsonable_python(s.model_dump()) for s in body.sources]
+    return detail(intake.change(permitted.application_id, "set_funding", sources=sources))
+
+
+@router.put("/{application_id}/plan", response_model=ApplicationDetail)
+def set_plan_sections(permitted: ProvinceWritable, body: PlanSections, intake: Intake) -> ApplicationDetail:
+    """实施方案: sections of the annex outline by code ("1.1", "3", …)."""
+    return detail(intake.change(permitted.application_id, "update_plan_sections", sections=body.sections))
+
+
+@router.put("/{application_id}/schedule", response_model=ApplicationDetail)
+def set_schedule(permitted: ProvinceWritable, body: Schedule, intake: Intake) -> ApplicationDetail:
+    milestones = [to_jsonable_python(m.model_dump()) for m in body.milestones]
+    return detail(intake.change(permitted.application_id, "set_schedule", milestones=milestones))
+
+
+@router.post("/{application_id}/attachments", status_code=201, response_model=dict[str, Any])
+async def upload_attachment(
+    permitted: ProvinceWritable,
+    intake: Intake,
+    kind: Annotated[AttachmentKindName, Form()],
+    file: Annotated[UploadFile, File(description="PDF, OFD or DOCX; judged by its content")],
+) -> dict[str, Any]:
+    """Uploads the implementation plan, a recommendation letter or another file; stored in intake's database."""
+    limit = intake.max_upload_bytes(permitted.application_id)
+    content = bytearray()
+    while chunk := await file.read(_UPLOAD_CHUNK):
+        content.extend(chunk)
+        if len(content) > limit:
+            break  # enough to refuse it; no need to read the rest into memory
+    return intake.attach_file(
+        permitted.application_id, kind, file.filename or "upload", file.content_type, bytes(content)
+    )
+
+
+@router.get("/{application_id}/attachments/{attachment_id}", response_class=Response)
+def download_attachment(permitted: Readable, attachment_id: str, intake: Intake) -> Response:
+    meta, content = intake.file_content(permitted.application_id, attachment_id)
+    return Response(
+        content,
+        media_type=meta["media_type"],
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{meta['file_name']}"},
+    )
+
+
+@router.delete("/{application_id}/attachments/{attachment_id}", response_model=ApplicationDetail)
+def remove_attachment(permitted: ProvinceWritable, attachment_id: str, intake: Intake) -> ApplicationDetail:
+    return detail(intake.change(permitted.application_id, "detach", attachment_id=attachment_id))
+
+
+@router.post("/{application_id}/submit", response_model=ApplicationDetail)
+def submit(permitted: ProvinceWritable, intake: Intake) -> ApplicationDetail:
+    """Submits: checks the window (Asia/Shanghai), takes a quota slot, generates the subject line and records the
+    eligibility verdict, all in one transaction."""
+    return detail(intake.submit(permitted.application_id))
+
+
+@router.post("/{application_id}/withdraw", response_model=ApplicationDetail)
+def withdraw(permitted: ProvinceWritable, body: ReasonIn, intake: Intake) -> ApplicationDetail:
+    """Withdraws before the deadline; the quota slot is released."""
+    return detail(intake.withdraw(permitted.application_id, body.reason))
+
+
+@router.post("/{application_id}/amendment", response_model=ApplicationDetail)
+def complete_amendment(permitted: ProvinceWritable, body: AmendmentIn, intake: Intake) -> ApplicationDetail:
+    """Completes the amendment (补正) the ministry asked for; a new verdict follows."""
+    return detail(intake.complete_amendment(permitted.application_id, body.note))
+
+
+@router.get("/{application_id}/verdict", response_model=dict[str, Any])
+def current_verdict(permitted: Readable, intake: Intake) -> dict[str, Any]:
+    verdict = intake.application(permitted.application_id).verdict
+    if verdict is None:
+        raise not_found("verdict of application", str(permitted.application_id))
+    return verdict
+
+
+@router.get("/{application_id}/verdicts", response_model=list[VerdictRecord])
+def verdict_history(permitted: Readable, intake: Intake) -> list[VerdictRecord]:
+    """Every verdict the application got, with what triggered it and what changed."""
+    return [VerdictRecord.model_validate(v) for v in intake.verdict_history(permitted.application_id)]
+
+
+@router.post("/{application_id}/dry-run", response_model=dict[str, Any])
+def dry_run(permitted: MinistryWritable, intake: Intake) -> dict[str, Any]:
+    """The verdict the application would get now; nothing is recorded."""
+    return intake.dry_run(permitted.application_id).to_dict()
+
+
+@router.post("/{application_id}/amendment-requests", response_model=ApplicationDetail)
+def request_amendment(permitted: MinistryWritable, body: AmendmentRequestIn, intake: Intake) -> ApplicationDetail:
+    """补正: the ministry names the sections the province must amend, with a reason."""
+    return detail(intake.request_amendment(permitted.application_id, body.sections, body.reason))
+
+
+@router.post("/{application_id}/late-entry", response_model=ApplicationDetail)
+def accept_late_entry(permitted: MinistryWritable, body: ReasonIn, intake: Intake) -> ApplicationDetail:
+    """A ministry decision to accept this application after the deadline, with its reason."""
+    return detail(intake.accept_late_entry(permitted.application_id, body.reason))
+
+
+quota_router = APIRouter(tags=["quotas 推荐名额"], responses=problem_responses(401, 403))
+
+
+@quota_router.get("/quotas/{programme_id}/{province}", response_model=QuotaView)
+def quota(programme_id: str, province: str, principal: Reader, intake: Intake) -> QuotaView:
+    """How many of its submission slots a province holds in a programme (原则上不超过5个, plus exceptions)."""
+    scope = province_scope(principal)
+    if scope is not None and scope != province:
+        raise forbidden_province(f"this account sees only province {scope}")
+    allowed = intake.known_programme(programme_id).facts.quota_allowed(province)
+    held = intake.quota(programme_id, province)
+    return QuotaView(
+        programme_id=programme_id, province=province, held=held.held, allowed=allowed, holders=list(held.holders)
+    )

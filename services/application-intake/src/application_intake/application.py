@@ -1,0 +1,411 @@
+"""ApplicationIntake: the intake service's commands, as the API and the consumers call them.
+
+Submission takes a slot from the province's quota aggregate and records the submission and its verdict in one
+transaction; two submitters racing for the last slot conflict on the quota's version, and the loser retries on
+fresh state, so the quota is never exceeded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+from sqlalchemy import insert, or_, select
+
+from application_intake import registry_facts
+from application_intake.domain.eligibility import (
+    ApplicationFacts,
+    Attachment,
+    EligibilitySnapshot,
+    EligibilityVerdict,
+    FundingSource,
+    Milestone,
+    QuotaFacts,
+    evaluate,
+)
+from application_intake.domain.errors import IntakeRuleViolation
+from application_intake.domain.files import extension_matches, sniff_media_type
+from application_intake.domain.pilot_application import SUBMITTED_STATES, PilotApplication
+from application_intake.domain.province_quota import ProvinceQuota
+from application_intake.projections.applications import APPLICATION_VIEWS
+from application_intake.projections.tables import applications, attachment_contents
+from pilot_common.clock import Clock, SystemClock
+from pilot_common.service import HandlerTable, ServiceApplication
+
+SERVICE_NAME = "application-intake"
+_SUBMIT_ATTEMPTS = 30
+
+
+def _refused(code: str, zh: str, en: str, status: int = 409, field: str | None = None, **details: Any) -> Exception:
+    return IntakeRuleViolation(code, zh, en, field, status=status, details=details or None)
+
+
+class ApplicationIntake(ServiceApplication):
+    service: ClassVar[str] = SERVICE_NAME
+    name = "ApplicationIntake"
+
+    def __init__(self, database_url: str, handlers: HandlerTable | None = None, clock: Clock | None = None) -> None:
+        super().__init__(database_url, handlers, projections=[APPLICATION_VIEWS])
+        self.clock = clock or SystemClock()
+
+    # --- reading ------------------------------------------------------------------------------------------------
+
+    def application(self, application_id: UUID) -> PilotApplication:
+        return self.load(application_id, PilotApplication, "申报", "application")
+
+    def known_programme(self, programme_id: str) -> registry_facts.KnownProgramme:
+        with self.reading() as session:
+            known = registry_facts.programme(session, programme_id)
+        if known is None:
+            raise _refused(
+                "UNKNOWN_PROGRAMME",
+                f"尚未获知试点批次 {programme_id}（登记服务的数据尚未同步）",
+                f"programme {programme_id} is not known to intake (yet)",
+                status=422,
+                field="programme_id",
+            )
+        return known
+
+    def _require_known(self, application: PilotApplication) -> None:
+        """A submission naming an organisation or object intake has not heard of is refused, never crashes."""
+        details = application.details
+        with self.reading() as session:
+            missing = [
+                (field, value)
+                for field, value, found in (
+                    (
+                        "applicant_organisation_id",
+                        details["applicant_organisation_id"],
+                        registry_facts.organisation(session, details["applicant_organisation_id"])[0],
+                    ),
+                    (
+                        "implementer_organisation_id",
+                        details["implementer_organisation_id"],
+                        registry_facts.organisation(session, details["implementer_organisation_id"])[0],
+                    ),
+                    (
+                        "pilot_object_id",
+                        details["pilot_object_id"],
+                        registry_facts.pilot_object(session, details["pilot_object_id"])[0],
+                    ),
+                )
+                if found is None
+            ]
+        if missing:
+            field, value = missing[0]
+            raise _refused(
+                "UNKNOWN_REGISTRY_REFERENCE",
+                f"登记服务中没有 {field} = {value} 的记录（或尚未同步）",
+                f"the registry has no {field} {value} (or intake has not heard of it yet)",
+                status=422,
+                field=field,
+                unknown=[f for f, _ in missing],
+            )
+
+    # --- drafting -----------------------------------------------------------------------------------------------
+
+    def create_draft(self, province: str, programme_id: str, **details: Any) -> PilotApplication:
+        known = self.known_programme(programme_id)
+        if known.status not in {"DRAFT", "OPEN"}:
+            raise _refused(
+                "PROGRAMME_NOT_OPEN", "该批次不再接受申报", f"programme is {known.status}", field="programme_id"
+            )
+        application = PilotApplication(programme_id=programme_id, province=province, **details)
+        self.save(application)
+        return application
+
+    def change(self, application_id: UUID, command: str, **kwargs: Any) -> PilotApplication:
+        application = self.application(application_id)
+        if command == "update_plan_sections":
+            outline = self.known_programme(application.programme_id).rules.plan_outline
+            kwargs["outline_codes"] = {s.code for s in outline} | {sub.code for s in outline for sub in s.subsections}
+        getattr(application, command)(**kwargs)
+        self.save(application)
+        return application
+
+    def attach_file(
+        self, application_id: UUID, kind: str, file_name: str, declared_type: str | None, content: bytes
+    ) -> dict[str, Any]:
+        application = self.application(application_id)
+        rules = self.known_programme(application.programme_id).rules
+        if len(content) > rules.max_package_bytes:
+            raise _refused(
+                "FILE_TOO_LARGE",
+                f"文件超过 {rules.max_package_bytes} 字节的材料总大小上限",
+                f"the file is larger than the {rules.max_package_bytes}-byte package limit",
+                status=413,
+                field="file",
+            )
+        media_type = sniff_media_type(content)
+        if media_type is None or media_type not in rules.accepted_media_types:
+            raise _refused(
+                "UNSUPPORTED_MEDIA_TYPE",
+                "只接受 PDF、OFD、DOCX 文件（按文件内容判断）",
+                "only PDF, OFD and DOCX files are accepted (judged by their content)",
+                status=415,
+                field="file",
+            )
+        declared = (declared_type or "").split(";")[0].strip().lower()
+        if not extension_matches(file_name, media_type) or (
+            declared not in {"", "application/octet-stream", media_type}
+        ):
+            raise _refused(
+                "MEDIA_TYPE_MISMATCH",
+                "文件名或声明的类型与文件内容不符",
+                f"the file's name or declared type does not match its content ({media_type})",
+                status=415,
+                field="file",
+            )
+        attachment = {
+            "id": str(uuid.uuid4()),
+            "kind": kind,
+            "file_name": file_name,
+            "media_type": media_type,
+            "size_bytes": len(content),
+            "sha256": hashlib.sha256(content).hexdigest(),
+        }
+        application.attach(attachment)
+        with self.unit_of_work() as session:  # the content and its event commit together, or neither
+            session.execute(
+                insert(attachment_contents).values(
+                    id=attachment["id"],
+                    application_id=str(application.id),
+                    sha256=attachment["sha256"],
+                    media_type=media_type,
+                    size_bytes=len(content),
+                    content=content,
+                )
+            )
+            self.save(application)
+        return attachment
+
+    def max_upload_bytes(self, application_id: UUID) -> int:
+        return self.known_programme(self.application(application_id).programme_id).rules.max_package_bytes
+
+    def file_content(self, application_id: UUID, attachment_id: str) -> tuple[dict[str, Any], bytes]:
+        application = self.application(application_id)
+        meta = application.attachments.get(attachment_id)
+        if meta is None:
+            raise _refused("ATTACHMENT_NOT_FOUND", "附件不存在", "no such attachment", status=404)
+        with self.reading() as session:
+            content = session.execute(
+                select(attachment_contents.c.content).where(attachment_contents.c.id == attachment_id)
+            ).scalar_one()
+        return meta, bytes(content)
+
+    # --- verdicts -----------------------------------------------------------------------------------------------
+
+    def snapshot(
+        self,
+        application: PilotApplication,
+        quota: QuotaFacts,
+        submitted_at: datetime,
+        dry_run: bool = False,
+    ) -> EligibilitySnapshot:
+        known = self.known_programme(application.programme_id)
+        details = application.details
+        with self.reading() as session:
+            applicant, applicant_v = registry_facts.organisation(session, details["applicant_organisation_id"])
+            implementer, implementer_v = registry_facts.organisation(session, details["implementer_organisation_id"])
+            pilot_object, object_v = registry_facts.pilot_object(session, details["pilot_object_id"])
+            found = registry_facts.findings_about(session, pilot_object)
+        facts = ApplicationFacts(
+            application_id=str(application.id),
+            programme_id=application.programme_id,
+            pilot_type=details["pilot_type"],
+            project_name=details["project_name"],
+            recommending_province=application.province,
+            applicant_organisation_id=details["applicant_organisation_id"],
+            implementer_organisation_id=details["implementer_organisation_id"],
+            pilot_object_id=details["pilot_object_id"],
+            target_industries=tuple(details["target_industries"]),
+            has_coating_process=details["has_coating_process"],
+            key_area_code=details["key_area_code"],
+            target_pollutants=tuple(details["target_pollutants"]),
+            foundation=application.foundation,
+            funding_sources=tuple(FundingSource.model_validate(s) for s in application.funding_sources),
+            plan_sections=dict(application.plan_sections),
+            milestones=tuple(Milestone.model_validate(m) for m in application.milestones),
+            attachments=tuple(Attachment.model_validate(a) for a in application.attachments.values()),
+        )
+        return EligibilitySnapshot(
+            application=facts,
+            programme=known.facts,
+            applicant=applicant,
+            implementer=implementer,
+            pilot_object=pilot_object,
+            findings=tuple(found),
+            quota=quota,
+            submitted_at=submitted_at,
+            evaluated_at=max(self.clock.now(), submitted_at),
+            late_entry_override=application.late_entry_override,
+            registry_position=registry_facts.describe_position(
+                programme=known.version,
+                applicant=applicant_v,
+                implementer=implementer_v,
+                object=object_v,
+                findings=len(found),
+            ),
+            dry_run=dry_run,
+        )
+
+    def quota(self, programme_id: str, province: str) -> ProvinceQuota:
+        try:
+            quota: ProvinceQuota = self.repository.get(ProvinceQuota.create_id(programme_id, province))
+        except AggregateNotFoundError:
+            quota = ProvinceQuota(programme_id=programme_id, province=province)
+        return quota
+
+    def _quota_facts(self, application: PilotApplication) -> QuotaFacts:
+        known = self.known_programme(application.programme_id)
+        quota = self.quota(application.programme_id, application.province)
+        held = quota.held + (0 if str(application.id) in quota.holders else 1)
+        return QuotaFacts(
+            slots_held=held,
+            slots_allowed=known.facts.quota_allowed(application.province),
+            slot_number=application.slot_number,
+        )
+
+    def verdict_history(self, application_id: UUID) -> list[dict[str, Any]]:
+        """Every verdict recorded for the application, oldest first, with its trigger and what changed."""
+        return [
+            {
+                "version": e.originator_version,
+                **{k: getattr(e, k) for k in ("trigger", "changes", "revision", "outcome", "verdict")},
+            }
+            for e in self.events.get(application_id)
+            if type(e).__name__ == "VerdictRecorded"
+        ]
+
+    def dry_run(self, application_id: UUID) -> EligibilityVerdict:
+        """The verdict a draft would get if it were submitted now (nothing is recorded)."""
+        application = self.application(application_id)
+        quota = self._quota_facts(application)
+        return evaluate(self.snapshot(application, quota, application.submitted_at or self.clock.now(), dry_run=True))
+
+    # --- submission and withdrawal ------------------------------------------------------------------------------
+
+    def _check_window(self, application: PilotApplication, at: datetime) -> None:
+        rules = self.known_programme(application.programme_id).rules
+        if application.late_entry_override:
+            return
+        local = at.astimezone(ZoneInfo(rules.timezone))
+        if at < rules.opens_at:
+            raise _refused(
+                "WINDOW_NOT_OPEN",
+                f"申报尚未开始（{rules.opens_at.isoformat()} 起）",
+                f"submissions open at {rules.opens_at.isoformat()}",
+                rule="WINDOW",
+            )
+        if at >= rules.closes_at():
+            raise _refused(
+                "WINDOW_CLOSED",
+                f"已过申报截止日期 {rules.deadline.isoformat()}（北京时间），逾期不予受理",
+                f"the deadline {rules.deadline.isoformat()} (Asia/Shanghai) has passed; it is {local.isoformat()}",
+                rule="WINDOW",
+            )
+
+    def submit(self, application_id: UUID) -> PilotApplication:
+        for _ in range(_SUBMIT_ATTEMPTS):
+            application = self.application(application_id)
+            if application.status != "DRAFT":
+                raise _refused("ALREADY_SUBMITTED", "申报已提交", f"the application is already {application.status}")
+            known = self.known_programme(application.programme_id)
+            if known.status != "OPEN" and not application.late_entry_override:
+                raise _refused("PROGRAMME_NOT_OPEN", "该批次未开放申报", f"programme is {known.status}", rule="WINDOW")
+            self._require_known(application)
+            now = self.clock.now()
+            self._check_window(application, now)
+            quota = self.quota(application.programme_id, application.province)
+            allowed = known.facts.quota_allowed(application.province)
+            slot = quota.take_slot(str(application.id), allowed)
+            applicant, _ = self._applicant_name(application)
+            application.submit(now, slot, known.rules.subject_for(application.details["project_name"], applicant))
+            verdict = evaluate(
+                self.snapshot(
+                    application, QuotaFacts(slots_held=quota.held, slots_allowed=allowed, slot_number=slot), now
+                )
+            )
+            application.record_verdict(verdict, "SUBMISSION", [])
+            try:
+                self.save(application, quota)
+                return application
+            except IntegrityError:
+                continue  # another submission of this province took a slot meanwhile: decide again on fresh state
+        raise _refused("BUSY", "同时提交的申报过多，请稍后重试", "too many concurrent submissions; retry", status=503)
+
+    def _applicant_name(self, application: PilotApplication) -> tuple[str, str | None]:
+        with self.reading() as session:
+            org, _ = registry_facts.organisation(session, application.details["applicant_organisation_id"])
+        return (org.name if org else application.details["applicant_organisation_id"]), None
+
+    def withdraw(self, application_id: UUID, reason: str) -> PilotApplication:
+        for _ in range(_SUBMIT_ATTEMPTS):
+            application = self.application(application_id)
+            rules = self.known_programme(application.programme_id).rules
+            now = self.clock.now()
+            application.withdraw(reason, now, deadline_passed=now >= rules.closes_at())
+            quota = self.quota(application.programme_id, application.province)
+            quota.release_slot(str(application.id), reason)
+            try:
+                self.save(application, quota)
+                return application
+            except IntegrityError:
+                continue
+        raise _refused("BUSY", "系统繁忙，请稍后重试", "busy; retry", status=503)
+
+    def accept_late_entry(self, application_id: UUID, reason: str) -> PilotApplication:
+        return self.change(application_id, "accept_late_entry", reason=reason)
+
+    def request_amendment(self, application_id: UUID, sections: list[str], reason: str) -> PilotApplication:
+        return self.change(application_id, "request_amendment", sections=sections, reason=reason)
+
+    def complete_amendment(self, application_id: UUID, note: str) -> PilotApplication:
+        application = self.application(application_id)
+        application.complete_amendment(note)
+        self._record_new_verdict(application, "AMENDMENT", [f"revision {application.revision}"])
+        self.save(application)
+        return application
+
+    def _record_new_verdict(self, application: PilotApplication, trigger: str, changes: list[str]) -> None:
+        quota = self._quota_facts(application)
+        verdict = evaluate(self.snapshot(application, quota, application.submitted_at or self.clock.now()))
+        application.record_verdict(verdict, trigger, changes)
+
+    def recheck(self, application_ids: list[str], trigger: str, changes: list[str]) -> list[PilotApplication]:
+        """New verdicts for submitted applications after a registry change (the caller saves them)."""
+        rechecked = []
+        for application_id in application_ids:
+            application = self.application(UUID(application_id))
+            if not application.holds_slot or application.status == "AMENDMENT_REQUESTED":
+                continue
+            self._record_new_verdict(application, trigger, changes)
+            rechecked.append(application)
+        return rechecked
+
+    def submitted_applications(
+        self, *, pilot_object_ids: Sequence[str] = (), organisation_ids: Sequence[str] = ()
+    ) -> list[str]:
+        """Applications holding a slot that concern these pilot objects or organisations (for re-checks)."""
+        conditions = []
+        if pilot_object_ids:
+            conditions.append(applications.c.pilot_object_id.in_(list(pilot_object_ids)))
+        if organisation_ids:
+            conditions.append(applications.c.applicant_organisation_id.in_(list(organisation_ids)))
+            conditions.append(applications.c.implementer_organisation_id.in_(list(organisation_ids)))
+        if not conditions:
+            return []
+        with self.reading() as session:
+            rows = session.execute(
+                select(applications.c.id).where(
+                    or_(*conditions), applications.c.status.in_([str(s) for s in SUBMITTED_STATES])
+                )
+            ).scalars()
+            return sorted(rows)

@@ -1,0 +1,80 @@
+"""Intake's composition root: the only place that builds infrastructure and wires it in."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from application_intake.api import applications
+from application_intake.api import registry_copy as registry_copy_api
+from application_intake.application import SERVICE_NAME, ApplicationIntake
+from application_intake.consumers import CONSUMES, HANDLERS
+from application_intake.projections.tables import files, registry_copy
+from pilot_common.audit import AuditTrail
+from pilot_common.audit_api import ReadModelCheck, audit_router
+from pilot_common.clock import clock_starting
+from pilot_common.contracts.catalogue import published_events
+from pilot_common.runtime import AssembledService, ServiceRuntime, build_transport, prepare_database
+from pilot_common.settings import ServiceSettings
+from pilot_common.transport import EventTransport
+from pilot_common.web import create_service_app
+
+DESCRIPTION = """
+清洁生产审核创新试点 · 申报受理服务 (application-intake).
+
+Provincial departments draft, complete and submit pilot applications (试点申报) for their province; each submission
+takes one of the province's slots (原则上不超过5个) and gets an eligibility verdict that lists every rule (WINDOW,
+QUOTA, APPLICANT_LEVEL, SAME_ENTITY, PROVINCE_MATCH, CLEAN_RECORD, TYPE_SCOPE, FOUNDATION, PLAN, PACKAGE) with
+pass / warning / fail and its reasons in Chinese and English. A finding recorded in the registry re-checks every
+application it concerns. Ministry staff read all and act on submissions; auditors read everything.
+"""
+
+
+def build_intake(settings: ServiceSettings, bus: EventTransport | None = None) -> AssembledService:
+    prepare_database(settings.database_url)
+    intake = ApplicationIntake(settings.database_url, HANDLERS, clock=clock_starting(settings.clock_start))
+    engine = intake.datastore.engine
+    assert engine is not None
+    files.create_all(engine)
+    registry_copy.create_all(engine)
+    runtime = ServiceRuntime(
+        intake,
+        build_transport(settings, bus),
+        consumes=CONSUMES,
+        published=published_events(),
+        max_attempts=settings.consumer_max_attempts,
+    )
+    api = create_service_app(
+        settings,
+        title="application-intake 申报受理",
+        description=DESCRIPTION,
+        version="1.0.0",
+        readiness_checks=runtime.readiness_checks(),
+        lifespan=runtime.lifespan(),
+    )
+    api.state.intake = intake
+
+    def rebuild_check() -> ReadModelCheck:
+        compared, differences = intake.rebuild_check()
+        return ReadModelCheck(ok=not differences, compared=compared, differences=differences)
+
+    for router in (
+        applications.router,
+        applications.quota_router,
+        registry_copy_api.router,
+        audit_router(AuditTrail(intake), rebuild_check),
+    ):
+        api.include_router(router)
+    return AssembledService(api=api, runtime=runtime)
+
+
+def settings_from_env() -> ServiceSettings:
+    return ServiceSettings(service_name=SERVICE_NAME)
+
+
+def create_app() -> FastAPI:
+    """For `uvicorn --factory` with several worker processes (each builds its own runtime)."""
+    from pilot_common.logging import configure_logging
+
+    settings = settings_from_env()
+    configure_logging(settings.service_name, settings.log_level)
+    return build_intake(settings).api

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, LargeBinary, MetaData, String, Table, Text
+
+# --- own read model (rebuilt from intake's own events by the audit rebuild check) ---------------------------
+own = MetaData()
+
+applications = Table(
+    "rm_applications",
+    own,
+    Column("id", String(36), primary_key=True),
+    Column("programme_id", String(36), nullable=False, index=True),
+    Column("province", String(6), nullable=False, index=True),
+    Column("pilot_type", String(30), nullable=False, index=True),
+    Column("project_name", Text, nullable=False),
+    Column("applicant_organisation_id", String(36), nullable=False, index=True),
+    Column("implementer_organisation_id", String(36), index=True),
+    Column("pilot_object_id", String(36), index=True),
+    Column("status", String(30), nullable=False, index=True),
+    Column("revision", Integer, nullable=False),
+    Column("submitted_at", String(40)),
+    Column("slot_number", Integer),
+    Column("subject_line", Text),
+    Column("outcome", String(30)),
+    Column("verdict_count", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+# --- stored files (written with the FileAttached event, in the same transaction) -----------------------------
+files = MetaData()
+
+attachment_contents = Table(
+    "attachment_contents",
+    files,
+    Column("id", String(36), primary_key=True),
+    Column("application_id", String(36), nullable=False, index=True),
+    Column("sha256", String(64), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+# --- copy of the registry, from its events ------------------------------------------------------------------
+registry_copy = MetaData()
+
+programmes = Table(
+    "reg_programmes",
+    registry_copy,
+    Column("id", String(36), primary_key=True),
+    Column("code", String(40), nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("rules", JSON, nullable=False),
+    Column("quota_exceptions", JSON, nullable=False),
+)
+
+organisations = Table(
+    "reg_organisations",
+    registry_copy,
+    Column("id", String(36), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("credit_code", String(18), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("administrative_level", String(20)),
+    Column("province_code", String(6), nullable=False),
+    Column("division_code", String(6)),
+    Column("active", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+pilot_objects = Table(
+    "reg_pilot_objects",
+    registry_copy,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("province_code", String(6), nullable=False),
+    Column("division_codes", JSON, nullable=False),
+    Column("industry_codes", JSON, nullable=False),
+    Column("park_type", String(40)),
+    Column("key_area_code", String(40)),
+    Column("member_credit_codes", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+findings = Table(
+    "reg_findings",
+    registry_copy,
+    Column("id", String(36), primary_key=True),
+    Column("source", String(30), nullable=False),
+    Column("media_level", String(20)),
+    Column("disclosed_on", String(10), nullable=False),
+    Column("pilot_object_id", String(36), nullable=False, index=True),
+    Column("enterprise_credit_code", String(18), index=True),
+    Column("province_code", String(6), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("reference", Text, nullable=False),
+    Column("retracted", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("recorded_at", DateTime(timezone=True)),
+)
