@@ -18,6 +18,7 @@ from evaluation.domain import (
     ErrorCode,
     EvaluationRuleViolation,
     Outcome,
+    ProjectDetails,
     RankedEntry,
     RankingEntry,
     Reviewer,
@@ -442,6 +443,12 @@ def ranking() -> list[RankedEntry]:
     )
 
 
+def projects(*app_ids: str) -> dict[str, ProjectDetails]:
+    """What intake said about each application (the published list names the project, applicant and object)."""
+    ids = app_ids or tuple(r.application_id for r in ranking())
+    return {a: ProjectDetails(f"{a} 清洁生产审核创新试点项目", f"ORG-{a}", f"OBJ-{a}") for a in ids}
+
+
 def status(selection: Selection) -> SelectionStatus:
     """The status read through a call (so that the type checker does not narrow it across commands)."""
     return selection.status
@@ -527,14 +534,17 @@ class TestSignOff:
         selection = signed_ready
         selection.sign_off("MEE", "mee-director", at=T0)
         assert status(selection) == SelectionStatus.PARTIALLY_SIGNED
-        err = violation(selection.publish, "环办科财函〔2023〕261号")
+        err = violation(selection.publish, "环办科财函〔2023〕261号", projects())
         assert err.code == ErrorCode.SIGN_OFF_MISSING
         assert "国家发展改革委" in err.message_zh
         assert violation(selection.sign_off, "MEE", "mee-other").code == ErrorCode.ALREADY_SIGNED
         assert violation(selection.sign_off, "MOF", "x").code == ErrorCode.UNKNOWN_PARTY
         selection.sign_off("NDRC", "ndrc-director", at=T0)
         assert status(selection) == SelectionStatus.SIGNED
-        selection.publish("环办科财函〔2023〕261号", at=T0 + timedelta(days=1))
+        assert violation(selection.publish, "环办科财函〔2023〕261号", projects("K1", "K3")).code == (
+            ErrorCode.PROJECT_DETAILS_MISSING
+        )
+        selection.publish("环办科财函〔2023〕261号", projects(), at=T0 + timedelta(days=1))
         assert status(selection) == SelectionStatus.PUBLISHED
         assert selection.publication is not None
         assert selection.publication["approved"] == ["K1", "K2", "K3"]
@@ -543,7 +553,7 @@ class TestSignOff:
             lambda: selection.propose(ranking()),
             lambda: selection.set_caps(type_caps={"KEY_INDUSTRY": 1}),
             lambda: selection.sign_off("MEE", "again"),
-            lambda: selection.publish("again"),
+            lambda: selection.publish("again", projects()),
         ):
             assert violation(change).code == ErrorCode.SELECTION_PUBLISHED
         assert selection.approved == ["K1", "K2", "K3"]
@@ -563,7 +573,7 @@ class TestSignOff:
         assert voided.voided == ["MEE"]  # type: ignore[attr-defined]
         assert selection.sign_offs == {}
         assert status(selection) == SelectionStatus.PROPOSED
-        assert violation(selection.publish, "doc").code == ErrorCode.SIGN_OFF_MISSING
+        assert violation(selection.publish, "doc", projects()).code == ErrorCode.SIGN_OFF_MISSING
 
     def test_caps_change_after_both_signed_voids_both(self, signed_ready: Selection) -> None:
         selection = signed_ready
@@ -596,6 +606,61 @@ class TestSignOff:
         selection.set_caps()
         selection.set_target(3)
         assert selection.signed_parties == ["MEE"]
+
+
+    def test_published_event_carries_the_list_the_registry_acts_on(self, signed_ready: Selection) -> None:
+        selection = signed_ready
+        selection.exclude("K2", "材料不实")
+        selection.include("P1", "园区类代表")
+        selection.sign_off("MEE", "m", at=T0)
+        selection.sign_off("NDRC", "n", at=T0)
+        selection.publish("环办科财函〔2023〕261号", projects(), at=T0 + timedelta(days=2))
+        app: Application[Any] = Application()
+        app.save(selection)  # through the JSON transcoder, as the relay reads it
+        published = list(app.events.get(selection.id))[-1]
+        assert type(published).__qualname__ == "Selection.Published"
+        data: dict[str, Any] = vars(published)
+        assert data["programme_id"] == "P-2023-2"
+        assert data["document_number"] == "环办科财函〔2023〕261号"
+        assert data["published_at"] == T0 + timedelta(days=2)
+        assert data["approved"] == ["K1", "K3", "P1"]
+        assert data["entries"] == [
+            {
+                "application_id": "K1",
+                "project_name": "K1 清洁生产审核创新试点项目",
+                "pilot_type": "KEY_INDUSTRY",
+                "province": "320000",
+                "applicant_organisation_id": "ORG-K1",
+                "pilot_object_id": "OBJ-K1",
+                "score": 95,
+                "position": 1,
+                "ranking_position": 1,
+            },
+            {
+                "application_id": "K3",
+                "project_name": "K3 清洁生产审核创新试点项目",
+                "pilot_type": "KEY_INDUSTRY",
+                "province": "330000",
+                "applicant_organisation_id": "ORG-K3",
+                "pilot_object_id": "OBJ-K3",
+                "score": 93,
+                "position": 2,
+                "ranking_position": 3,
+            },
+            {
+                "application_id": "P1",
+                "project_name": "P1 清洁生产审核创新试点项目",
+                "pilot_type": "PARK_CLUSTER",
+                "province": "320000",
+                "applicant_organisation_id": "ORG-P1",
+                "pilot_object_id": "OBJ-P1",
+                "score": 92,
+                "position": 3,
+                "ranking_position": 4,
+            },
+        ]
+        copy: Any = app.repository.get(selection.id)
+        assert copy.publication["entries"] == data["entries"]
 
 
 # ---- the published event contract -------------------------------------------------------------------------
@@ -632,7 +697,7 @@ def test_every_event_raised_is_in_the_published_list() -> None:
     selection.set_target(4)
     selection.sign_off("MEE", "m")
     selection.sign_off("NDRC", "n")
-    selection.publish("doc")
+    selection.publish("doc", projects())
     for agg in [reviewer, *sheets, selection]:
         seen |= {event_type(SERVICE, get_topic(type(e))) for e in agg.collect_events()}
     assert seen == set(EVENT_TYPES)

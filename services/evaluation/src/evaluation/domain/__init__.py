@@ -37,7 +37,7 @@ from evaluation.domain.scoring import (
     validate_scores,
     weighted_total,
 )
-from evaluation.domain.selection import Outcome, Party, Selection, SelectionStatus, selection_id
+from evaluation.domain.selection import Outcome, Party, ProjectDetails, Selection, SelectionStatus, selection_id
 
 __all__ = [
     "CONFLICT_CODES",
@@ -57,6 +57,7 @@ __all__ = [
     "InvalidExisting",
     "Outcome",
     "Party",
+    "ProjectDetails",
     "RankedEntry",
     "RankingEntry",
     "Reassignment",

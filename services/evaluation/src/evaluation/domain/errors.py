@@ -60,6 +60,15 @@ class ErrorCode(StrEnum):
     ALREADY_SIGNED = "ALREADY_SIGNED"
     SIGN_OFF_MISSING = "SIGN_OFF_MISSING"
     SELECTION_PUBLISHED = "SELECTION_PUBLISHED"
+    PROJECT_DETAILS_MISSING = "PROJECT_DETAILS_MISSING"
+    # the service around the domain (state it keeps from other services' events, identities)
+    NOT_FOUND = "NOT_FOUND"
+    PROGRAMME_RULES_UNKNOWN = "PROGRAMME_RULES_UNKNOWN"
+    APPLICATION_NOT_IN_EVALUATION = "APPLICATION_NOT_IN_EVALUATION"
+    REVIEWER_WITHDRAWN_FROM_APPLICATION = "REVIEWER_WITHDRAWN_FROM_APPLICATION"
+    DUPLICATE_USER_ID = "DUPLICATE_USER_ID"
+    SELECTION_EXISTS = "SELECTION_EXISTS"
+    NOTHING_TO_CHANGE = "NOTHING_TO_CHANGE"
 
 
 #: Codes that mean "not in this state" rather than "bad input": HTTP 409 (all others 422).
@@ -87,15 +96,27 @@ CONFLICT_CODES: frozenset[str] = frozenset(
         ErrorCode.ALREADY_SIGNED,
         ErrorCode.SIGN_OFF_MISSING,
         ErrorCode.SELECTION_PUBLISHED,
+        ErrorCode.PROJECT_DETAILS_MISSING,
+        ErrorCode.PROGRAMME_RULES_UNKNOWN,
+        ErrorCode.APPLICATION_NOT_IN_EVALUATION,
+        ErrorCode.REVIEWER_WITHDRAWN_FROM_APPLICATION,
+        ErrorCode.DUPLICATE_USER_ID,
+        ErrorCode.SELECTION_EXISTS,
     }
 )
+
+
+def _status_of(code: str) -> int:
+    if code == ErrorCode.NOT_FOUND:
+        return 404
+    return 409 if code in CONFLICT_CODES else 422
 
 
 class EvaluationRuleViolation(DomainRuleViolation):
     """A command broke an evaluation rule; nothing was changed (no event pending, state as before).
 
-    A :class:`pilot_common.rules.DomainRuleViolation`, so the web layer renders it as problem+json: 409 for the
-    :data:`CONFLICT_CODES`, 422 for bad input."""
+    A :class:`pilot_common.rules.DomainRuleViolation`, so the web layer renders it as problem+json: 404 for
+    NOT_FOUND, 409 for the :data:`CONFLICT_CODES`, 422 for bad input."""
 
     def __init__(
         self,
@@ -113,7 +134,7 @@ class EvaluationRuleViolation(DomainRuleViolation):
             message_zh,
             message_en,
             field,
-            status=status if status is not None else (409 if code in CONFLICT_CODES else 422),
+            status=status if status is not None else _status_of(code),
             details=details,
         )
 

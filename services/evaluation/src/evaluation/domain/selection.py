@@ -13,6 +13,12 @@ exactly the list it was given. Publication needs both sign-offs; after it nothin
 
 Events: ``evaluation.Selection.Created``, ``.Proposed``, ``.Included``, ``.Excluded``, ``.CapsChanged``,
 ``.TargetChanged``, ``.SignedOff``, ``.SignOffsVoided``, ``.Published``.
+
+``Published`` is the approved list other services act on (the registry creates one pilot per entry): it carries
+``programme_id``, ``document_number``, ``published_at``, ``approved`` (application ids in rank order) and
+``entries`` (one dict per approved application in rank order: ``application_id``, ``project_name``,
+``pilot_type``, ``province``, ``applicant_organisation_id``, ``pilot_object_id``, ``score``, ``position``,
+``ranking_position``).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Self
@@ -64,6 +71,15 @@ class Outcome(StrEnum):
     SKIPPED_PROVINCE_CAP = "SKIPPED_PROVINCE_CAP"
     EXCLUDED = "EXCLUDED"  # a manual exclusion
     BELOW_CUT = "BELOW_CUT"  # the target count was already reached
+
+
+@dataclass(frozen=True)
+class ProjectDetails:
+    """What the published list names for one approved application (kept by the service from intake's events)."""
+
+    project_name: str
+    applicant_organisation_id: str
+    pilot_object_id: str
 
 
 def selection_id(programme_id: str) -> uuid.UUID:
@@ -380,8 +396,13 @@ class Selection(AuditedAggregate):
         self._refuse_if_violating()
         self._signed_off(party=str(who), user_id=user, signed_at=now_or(at), approved=list(self.selected))
 
-    def publish(self, document_number: str, at: datetime | None = None) -> None:
-        """Publishes the approved list under the notice's document number (e.g. 环办科财函〔2023〕261号)."""
+    def publish(
+        self, document_number: str, projects: Mapping[str, ProjectDetails], at: datetime | None = None
+    ) -> None:
+        """Publishes the approved list under the notice's document number (e.g. 环办科财函〔2023〕261号).
+
+        ``projects`` gives, for each approved application id, what the published list names (project, applicant,
+        pilot object); the event carries one entry per approved project in rank order (see :meth:`entries`)."""
         self._refuse_if_published()
         number = require_text(document_number, "document_number", label_zh="文号")
         missing = [p for p in Party if p not in self.sign_offs]
@@ -393,7 +414,44 @@ class Selection(AuditedAggregate):
                 "sign_offs",
             )
         self._refuse_if_violating()
-        self._published(document_number=number, published_at=now_or(at), approved=list(self.selected))
+        unknown = [a for a in self.selected if a not in projects]
+        if unknown:
+            raise EvaluationRuleViolation(
+                ErrorCode.PROJECT_DETAILS_MISSING,
+                f"缺少入选项目的申报信息：{', '.join(unknown)}",
+                f"no project details for approved applications: {', '.join(unknown)}",
+                "approved",
+            )
+        self._published(
+            programme_id=self.programme_id,
+            document_number=number,
+            published_at=now_or(at),
+            approved=list(self.selected),
+            entries=self.entries(projects),
+        )
+
+    def entries(self, projects: Mapping[str, ProjectDetails]) -> list[dict[str, Any]]:
+        """The approved list as published: one entry per approved application, in rank order, with its place on
+        the list (``position``, 1..n), its place in the ranking the list was proposed from (``ranking_position``),
+        its score, and the pilot type and provincial unit the caps were checked against."""
+        result: list[dict[str, Any]] = []
+        for place, application_id in enumerate(self.selected, start=1):
+            candidate = self.candidates[application_id]
+            project = projects[application_id]
+            result.append(
+                {
+                    "application_id": application_id,
+                    "project_name": project.project_name,
+                    "pilot_type": candidate["pilot_type"],
+                    "province": candidate["province"],
+                    "applicant_organisation_id": project.applicant_organisation_id,
+                    "pilot_object_id": project.pilot_object_id,
+                    "score": candidate["score"],
+                    "position": place,
+                    "ranking_position": candidate["position"],
+                }
+            )
+        return result
 
     def _refuse_if_published(self) -> None:
         if self.publication is not None:
@@ -465,6 +523,18 @@ class Selection(AuditedAggregate):
         self.sign_offs = {}
 
     @event("Published")
-    def _published(self, document_number: str, published_at: datetime, approved: list[str]) -> None:
-        self.publication = {"document_number": document_number, "published_at": published_at, "approved": approved}
+    def _published(
+        self,
+        programme_id: str,
+        document_number: str,
+        published_at: datetime,
+        approved: list[str],
+        entries: list[dict[str, Any]],
+    ) -> None:
+        self.publication = {
+            "document_number": document_number,
+            "published_at": published_at,
+            "approved": approved,
+            "entries": [dict(e) for e in entries],
+        }
         self.selected = list(approved)

@@ -1,0 +1,190 @@
+"""What the evaluation service keeps from other services' events: programmes (their rules) and applications.
+
+The consumers call these in the transaction of the incoming event; the API and the commands read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, insert, select, update
+from sqlalchemy.orm import Session
+
+from evaluation.domain import ApplicationToReview, ErrorCode, EvaluationRuleViolation
+from evaluation.projections.tables import applications, programmes
+from pilot_common.contracts.programme import ScoringRules
+from pilot_common.reference import InvalidIndustryCodeError, key_industries_of
+
+#: Eligibility outcomes of an application that is evaluated (a re-check to INELIGIBLE takes it out).
+EVALUATED_OUTCOMES = frozenset({"ELIGIBLE", "ELIGIBLE_WITH_WARNINGS"})
+
+#: The fields of intake's `PilotApplication.DetailsUpdated` changes this service keeps.
+DETAIL_COLUMNS = (
+    "project_name",
+    "pilot_type",
+    "applicant_organisation_id",
+    "implementer_organisation_id",
+    "pilot_object_id",
+    "target_industries",
+    "has_coating_process",
+)
+
+
+def in_evaluation() -> ColumnElement[bool]:
+    """SQL: the application is being evaluated (eligible or eligible with warnings, and not withdrawn)."""
+    return and_(applications.c.withdrawn.is_(False), applications.c.eligibility_outcome.in_(sorted(EVALUATED_OUTCOMES)))
+
+
+def is_in_evaluation(row: Mapping[str, Any]) -> bool:
+    """The same test on a row of ``ev_applications``."""
+    return not row["withdrawn"] and row["eligibility_outcome"] in EVALUATED_OUTCOMES
+
+
+def key_industries(target_industries: Iterable[str], has_coating_process: bool) -> list[str]:
+    """The key-industry codes (STEEL, PAPER, …) the application's GB/T 4754 codes fall in; malformed codes are
+    skipped (intake's eligibility rules report them)."""
+    found: set[str] = set()
+    for code in target_industries:
+        try:
+            found.update(i.code for i in key_industries_of(str(code), has_coating_process=has_coating_process))
+        except InvalidIndustryCodeError:
+            continue
+    return sorted(found)
+
+
+# --- programmes ------------------------------------------------------------------------------------------------
+
+
+def save_programme(
+    session: Session, programme_id: str, rules: Mapping[str, Any], version: int, **names: str
+) -> None:
+    """Inserts the programme (on ``Drafted``) or replaces its rules (on ``RulesRevised``)."""
+    found = session.execute(select(programmes.c.id).where(programmes.c.id == programme_id)).first()
+    if found is None:
+        session.execute(
+            insert(programmes).values(
+                id=programme_id,
+                code=names.get("code", ""),
+                name=names.get("name", ""),
+                rules=dict(rules),
+                rules_version=version,
+            )
+        )
+    else:
+        session.execute(
+            update(programmes).where(programmes.c.id == programme_id).values(rules=dict(rules), rules_version=version)
+        )
+
+
+def programme_row(session: Session, programme_id: str) -> Mapping[str, Any] | None:
+    return session.execute(select(programmes).where(programmes.c.id == programme_id)).mappings().first()
+
+
+def scoring_rules(session: Session, programme_id: str) -> ScoringRules:
+    """The programme's scoring rules as the registry last published them, or PROGRAMME_RULES_UNKNOWN."""
+    row = programme_row(session, programme_id)
+    if row is None:
+        raise EvaluationRuleViolation(
+            ErrorCode.PROGRAMME_RULES_UNKNOWN,
+            f"尚未收到试点批次 {programme_id} 的规则",
+            f"the rules of programme {programme_id} have not arrived from the registry",
+            "programme_id",
+        )
+    return ScoringRules.model_validate(row["rules"]["scoring"])
+
+
+# --- applications ----------------------------------------------------------------------------------------------
+
+
+def create_application(session: Session, application_id: str, data: Mapping[str, Any], version: int) -> None:
+    """An application drafted in intake (``PilotApplication.Created``); a redelivery changes nothing."""
+    if application_row(session, application_id) is not None:
+        return
+    session.execute(
+        insert(applications).values(
+            id=application_id,
+            programme_id=str(data["programme_id"]),
+            province=str(data["province"]),
+            pilot_type=str(data["pilot_type"]),
+            project_name=str(data["project_name"]),
+            applicant_organisation_id=str(data["applicant_organisation_id"]),
+            implementer_organisation_id=str(data["implementer_organisation_id"]),
+            pilot_object_id=str(data["pilot_object_id"]),
+            target_industries=[],
+            has_coating_process=False,
+            key_industries=[],
+            submitted_at=None,
+            revision=1,
+            intake_status="DRAFT",
+            eligibility_outcome=None,
+            priority=False,
+            priority_reason_zh=None,
+            withdrawn=False,
+            withdrawal_reason=None,
+            outcome_document_number=None,
+            approved=None,
+            intake_version=version,
+        )
+    )
+
+
+def application_row(session: Session, application_id: str) -> Mapping[str, Any] | None:
+    return session.execute(select(applications).where(applications.c.id == application_id)).mappings().first()
+
+
+def require_application(session: Session, application_id: str) -> Mapping[str, Any]:
+    row = application_row(session, application_id)
+    if row is None:
+        raise EvaluationRuleViolation(
+            ErrorCode.NOT_FOUND, f"申请不存在：{application_id}", f"no application {application_id}", "application_id"
+        )
+    return row
+
+
+def update_application(session: Session, application_id: str, version: int, **values: Any) -> Mapping[str, Any]:
+    """Changes the kept application (it must exist: intake's events of one application arrive in order)."""
+    row = application_row(session, application_id)
+    if row is None:
+        raise LookupError(f"application {application_id} is not known here: its Created event has not arrived")
+    session.execute(
+        update(applications).where(applications.c.id == application_id).values(intake_version=version, **values)
+    )
+    return {**row, **values}
+
+
+def apply_details(session: Session, application_id: str, changes: Mapping[str, Any], version: int) -> None:
+    row = application_row(session, application_id)
+    if row is None:
+        raise LookupError(f"application {application_id} is not known here: its Created event has not arrived")
+    values: dict[str, Any] = {}
+    for column in DETAIL_COLUMNS:
+        if column in changes:
+            value = changes[column]
+            if column == "target_industries":
+                values[column] = [str(c) for c in value or []]
+            elif column == "has_coating_process":
+                values[column] = bool(value)
+            else:
+                values[column] = str(value)
+    industries = values.get("target_industries", row["target_industries"])
+    coating = values.get("has_coating_process", row["has_coating_process"])
+    values["key_industries"] = key_industries(industries, coating)
+    update_application(session, application_id, version, **values)
+
+
+def to_review(row: Mapping[str, Any]) -> ApplicationToReview:
+    """What the assignment rules need to know about an application."""
+    return ApplicationToReview(
+        application_id=str(row["id"]),
+        province=str(row["province"]),
+        organisation_id=str(row["applicant_organisation_id"]),
+        key_industries=frozenset(row["key_industries"] or ()),
+        pilot_type=str(row["pilot_type"]),
+    )
+
+
+def submitted_at(row: Mapping[str, Any]) -> datetime | None:
+    value = row["submitted_at"]
+    return datetime.fromisoformat(value) if value else None

@@ -1,0 +1,147 @@
+"""Each application's score as its evaluation stands: the read model the ranking is computed from.
+
+Refreshed in the same transaction as whatever changes its inputs: a score sheet of the application (every save of
+a sheet, see ``EvaluationService._record``) or the programme's scoring rules (a revision in the registry). The
+application's row is locked first, so that two reviewers submitting at once cannot each compute the score
+without the other's sheet.
+
+States: COMPLETE (every sheet submitted, at least the programme's reviewers per application, no outlier pending
+moderation: ranked); AWAITING_SHEETS; STALE_SHEETS (the application was amended after scoring: the reviewers must
+confirm or rescore); PENDING_MODERATION (an outlying total waits for a moderator); RULES_UNKNOWN (the programme's
+rules have not arrived); UNSCORABLE (the sheets' criteria disagree, ``detail`` says how).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from evaluation.domain import EvaluationRuleViolation, SheetStatus, SubmittedScores, score_application
+from evaluation.projections.tables import application_scores, applications, programmes, score_sheets
+from pilot_common.contracts.programme import ScoringCriterion, ScoringRules
+
+
+class ScoreState(StrEnum):
+    COMPLETE = "COMPLETE"
+    AWAITING_SHEETS = "AWAITING_SHEETS"
+    STALE_SHEETS = "STALE_SHEETS"
+    PENDING_MODERATION = "PENDING_MODERATION"
+    RULES_UNKNOWN = "RULES_UNKNOWN"
+    UNSCORABLE = "UNSCORABLE"
+
+
+STATE_TEXT: dict[str, tuple[str, str]] = {
+    ScoreState.COMPLETE: ("评审完成", "evaluation complete"),
+    ScoreState.AWAITING_SHEETS: ("评分未全部提交", "waiting for score sheets"),
+    ScoreState.STALE_SHEETS: ("申请已补正，待专家确认或重新评分", "amended: reviewers must confirm or rescore"),
+    ScoreState.PENDING_MODERATION: ("存在偏离评分，待复核", "an outlying score waits for moderation"),
+    ScoreState.RULES_UNKNOWN: ("尚未收到批次评分规则", "the programme's scoring rules have not arrived"),
+    ScoreState.UNSCORABLE: ("评分表评分项不一致，无法计分", "the sheets' criteria disagree: cannot score"),
+}
+
+
+def refresh_scores(session: Session, application_ids: Iterable[str]) -> None:
+    """Recomputes the score rows of these applications (locking their rows in id order: no deadlock)."""
+    for application_id in sorted(set(application_ids)):
+        _refresh(session, application_id)
+
+
+def refresh_programme_scores(session: Session, programme_id: str) -> None:
+    """After the programme's scoring rules changed (threshold, aggregation, reviewers per application)."""
+    ids = session.execute(select(applications.c.id).where(applications.c.programme_id == programme_id)).scalars()
+    refresh_scores(session, list(ids))
+
+
+def _sheet_rules(rules: ScoringRules, sheets: list[Mapping[str, Any]]) -> ScoringRules:
+    """The programme's rules with the criteria the sheets were opened with (fixed at assignment)."""
+    criteria = [tuple(sorted(c.items())) for c in sheets[0]["criteria"]]
+    for sheet in sheets[1:]:
+        if [tuple(sorted(c.items())) for c in sheet["criteria"]] != criteria:
+            raise EvaluationRuleViolation(
+                ScoreState.UNSCORABLE,
+                "各评分表的评分细则不一致",
+                f"sheets {sheets[0]['id']} and {sheet['id']} were opened with different criteria",
+            )
+    return rules.model_copy(update={"criteria": [ScoringCriterion.model_validate(c) for c in sheets[0]["criteria"]]})
+
+
+def _refresh(session: Session, application_id: str) -> None:
+    application = session.execute(
+        select(applications.c.id, applications.c.programme_id)
+        .where(applications.c.id == application_id)
+        .with_for_update()
+    ).first()
+    if application is None:
+        return
+    programme_id = str(application.programme_id)
+    rules_json = session.execute(select(programmes.c.rules).where(programmes.c.id == programme_id)).scalar()
+    sheets = [
+        dict(r)
+        for r in session.execute(
+            select(score_sheets)
+            .where(score_sheets.c.application_id == application_id, score_sheets.c.status != SheetStatus.WITHDRAWN)
+            .order_by(score_sheets.c.id)
+        ).mappings()
+    ]
+    submitted = [s for s in sheets if s["status"] == SheetStatus.SUBMITTED]
+    row: dict[str, Any] = {
+        "application_id": application_id,
+        "programme_id": programme_id,
+        "state": ScoreState.AWAITING_SHEETS,
+        "detail": None,
+        "score": None,
+        "spread": None,
+        "innovation_score": None,
+        "criterion_means": {},
+        "totals": {},
+        "outliers": [],
+        "pending_moderation": [],
+        "sheet_count": len(submitted),
+        "open_sheets": len(sheets) - len(submitted),
+        "required_sheets": 0,
+        "aggregation": None,
+    }
+    if rules_json is None:
+        row["state"] = ScoreState.RULES_UNKNOWN
+    else:
+        rules = ScoringRules.model_validate(rules_json["scoring"])
+        row["required_sheets"] = rules.reviewers_per_application
+        row["aggregation"] = str(rules.aggregation)
+        if submitted:
+            try:
+                result = score_application(
+                    application_id,
+                    [SubmittedScores(str(s["id"]), s["scores"]) for s in submitted],
+                    _sheet_rules(rules, submitted),
+                    accepted_outliers={str(s["id"]) for s in submitted if s["moderation_accepted"]},
+                )
+            except EvaluationRuleViolation as problem:
+                row["state"] = ScoreState.UNSCORABLE
+                row["detail"] = problem.message_en
+            else:
+                row.update(
+                    score=result.score,
+                    spread=result.spread,
+                    innovation_score=result.innovation_score,
+                    criterion_means=dict(result.criterion_means),
+                    totals=dict(result.totals),
+                    outliers=list(result.outliers),
+                    pending_moderation=list(result.pending_moderation),
+                )
+                if any(s["stale"] for s in sheets):
+                    row["state"] = ScoreState.STALE_SHEETS
+                elif row["open_sheets"] or result.sheet_count < result.required_sheets:
+                    row["state"] = ScoreState.AWAITING_SHEETS
+                elif result.pending_moderation:
+                    row["state"] = ScoreState.PENDING_MODERATION
+                else:
+                    row["state"] = ScoreState.COMPLETE
+        elif any(s["stale"] for s in sheets):
+            row["state"] = ScoreState.STALE_SHEETS
+    row["state"] = str(row["state"])
+    session.execute(delete(application_scores).where(application_scores.c.application_id == application_id))
+    session.execute(insert(application_scores).values(**row))
