@@ -607,7 +607,6 @@ class TestSignOff:
         selection.set_target(3)
         assert selection.signed_parties == ["MEE"]
 
-
     def test_published_event_carries_the_list_the_registry_acts_on(self, signed_ready: Selection) -> None:
         selection = signed_ready
         selection.exclude("K2", "材料不实")

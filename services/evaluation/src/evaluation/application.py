@@ -1,0 +1,482 @@
+"""EvaluationService: the evaluation service's commands, as the API and the consumers call them.
+
+Thin: read what the command needs from the read models, load the aggregates, call the domain, save them together
+(one transaction: events, read-model rows and the application scores they change). The rules live in the domain
+(`evaluation.domain`); what needs other aggregates or other services' data (the reviewer pool, the application
+an assignment concerns, the ranking a proposal starts from) is gathered here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.application import ProcessingEvent
+from eventsourcing.persistence import IntegrityError, Recording
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
+from sqlalchemy.orm import Session
+
+from evaluation.domain import (
+    AssignmentPlan,
+    ErrorCode,
+    EvaluationRuleViolation,
+    ProjectDetails,
+    Reviewer,
+    ReviewerProfile,
+    ScoreSheet,
+    Selection,
+    SheetStatus,
+    assign_reviewers,
+    reassign,
+    score_sheet_id,
+    selection_id,
+)
+from evaluation.projections import EVALUATION_VIEWS, current_ranking, refresh_scores
+from evaluation.projections.kept import (
+    in_evaluation,
+    is_in_evaluation,
+    require_application,
+    scoring_rules,
+    to_review,
+)
+from evaluation.projections.tables import (
+    applications,
+    kept_metadata,
+    programmes,
+    reviewers,
+    score_sheets,
+    selections,
+)
+from pilot_common.service import HandlerTable, ServiceApplication
+
+SERVICE_NAME = "evaluation"
+
+
+def _not_found(what_zh: str, what_en: str, identifier: object) -> EvaluationRuleViolation:
+    return EvaluationRuleViolation(
+        ErrorCode.NOT_FOUND, f"{what_zh}不存在：{identifier}", f"no {what_en} {identifier}", status=404
+    )
+
+
+def profile_of(row: Mapping[str, Any]) -> ReviewerProfile:
+    """A reviewer's row as the assignment rules see it."""
+    return ReviewerProfile(
+        reviewer_id=str(row["id"]),
+        province=str(row["province"]),
+        organisation_id=str(row["organisation_id"]),
+        expertise=frozenset(row["expertise"] or ()),
+        available=bool(row["available"]),
+    )
+
+
+@dataclass(frozen=True)
+class AssignmentRun:
+    """One run of the automatic assignment for a programme: the domain's plan and the sheets it opened."""
+
+    programme_id: str
+    reviewers_per_application: int
+    applications: int  # applications in evaluation that were considered
+    plan: AssignmentPlan
+    sheet_ids: Mapping[tuple[str, str], str]  # (application id, reviewer id) -> the new sheet's id
+
+    @property
+    def complete(self) -> bool:
+        return not self.plan.shortages
+
+
+@dataclass(frozen=True)
+class ReassignmentDone:
+    application_id: str
+    from_reviewer_id: str
+    to_reviewer_id: str
+    reason: str
+    withdrawn_sheet_id: str
+    new_sheet_id: str
+
+
+@dataclass
+class SheetsOfApplication:
+    """The sheets of one application as the read model has them, by state."""
+
+    active: dict[str, set[str]] = field(default_factory=dict)  # application id -> reviewers with a live sheet
+    declared: set[tuple[str, str]] = field(default_factory=set)  # (reviewer, application): conflict declared
+    withdrawn: set[tuple[str, str]] = field(default_factory=set)  # (reviewer, application): sheet withdrawn
+
+
+def _sheets_by_state(rows: Sequence[Mapping[str, Any]]) -> SheetsOfApplication:
+    found = SheetsOfApplication()
+    for row in rows:
+        pair = (str(row["reviewer_id"]), str(row["application_id"]))
+        if row["status"] == SheetStatus.WITHDRAWN:
+            found.withdrawn.add(pair)
+            if row["conflict_declared"]:
+                found.declared.add(pair)
+        else:
+            found.active.setdefault(pair[1], set()).add(pair[0])
+    return found
+
+
+class EvaluationService(ServiceApplication):
+    service: ClassVar[str] = SERVICE_NAME
+    name = "Evaluation"
+
+    def __init__(self, database_url: str, handlers: HandlerTable | None = None) -> None:
+        super().__init__(database_url, handlers, projections=[EVALUATION_VIEWS])
+        engine = self.datastore.engine
+        assert engine is not None
+        kept_metadata.create_all(engine)
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        # A changed score sheet changes its application's score: refreshed in the same transaction.
+        with self.unit_of_work() as session:
+            recordings = super()._record(processing_event)
+            touched = {a.application_id for a in processing_event.aggregates.values() if isinstance(a, ScoreSheet)}
+            refresh_scores(session, touched)
+        return recordings
+
+    # --- reviewers -------------------------------------------------------------------------------------------
+
+    def reviewer(self, reviewer_id: UUID) -> Reviewer:
+        return self.load(reviewer_id, Reviewer, "评审专家", "reviewer")
+
+    def _check_user_id_free(self, session: Session, user_id: str | None) -> None:
+        if user_id is None:
+            return
+        taken = session.execute(select(reviewers.c.id).where(reviewers.c.user_id == user_id)).first()
+        if taken is not None:
+            raise EvaluationRuleViolation(
+                ErrorCode.DUPLICATE_USER_ID,
+                f"登录账号 {user_id} 已对应另一名评审专家",
+                f"login {user_id} already belongs to another reviewer",
+                "user_id",
+            )
+
+    def register_reviewer(
+        self,
+        name: str,
+        organisation_id: str,
+        province: str,
+        expertise: Sequence[str] = (),
+        available: bool = True,
+        user_id: str | None = None,
+    ) -> Reviewer:
+        reviewer = Reviewer.register(name, organisation_id, province, expertise, available=available, user_id=user_id)
+        try:
+            with self.unit_of_work() as session:
+                self._check_user_id_free(session, reviewer.user_id)
+                self.save(reviewer)
+        except (IntegrityError, DatabaseIntegrityError):  # registered at the same time with the same login
+            with self.reading() as session:
+                self._check_user_id_free(session, reviewer.user_id)
+            raise
+        return reviewer
+
+    def update_reviewer(
+        self,
+        reviewer_id: UUID,
+        *,
+        available: bool | None = None,
+        availability_reason: str | None = None,
+        expertise: Sequence[str] | None = None,
+        organisation_id: str | None = None,
+        province: str | None = None,
+    ) -> Reviewer:
+        """Changes availability, expertise and/or affiliation in one save (all or nothing)."""
+        reviewer = self.reviewer(reviewer_id)
+        if available is not None:
+            reviewer.set_availability(available, availability_reason)
+        if expertise is not None:
+            reviewer.update_expertise(expertise)
+        if organisation_id is not None or province is not None:
+            reviewer.update_affiliation(organisation_id or reviewer.organisation_id, province or reviewer.province)
+        self.save(reviewer)
+        return reviewer
+
+    def reviewer_of_user(self, user_id: str) -> Mapping[str, Any] | None:
+        """The reviewer a login (a token's `sub`) belongs to, from the read model."""
+        with self.reading() as session:
+            return session.execute(select(reviewers).where(reviewers.c.user_id == user_id)).mappings().first()
+
+    # --- assignment ------------------------------------------------------------------------------------------
+
+    def assign(self, programme_id: str) -> AssignmentRun:
+        """Assigns reviewers to every application of the programme in evaluation that lacks them, and opens their
+        score sheets. An application that cannot get enough eligible reviewers gets none and is reported as a
+        shortage. Runs of one programme are serialised (the programme's row is locked)."""
+        with self.unit_of_work() as session:
+            session.execute(select(programmes.c.id).where(programmes.c.id == programme_id).with_for_update())
+            rules = scoring_rules(session, programme_id)
+            rows = list(
+                session.execute(
+                    select(applications)
+                    .where(applications.c.programme_id == programme_id, in_evaluation())
+                    .order_by(applications.c.id)
+                ).mappings()
+            )
+            sheets = _sheets_by_state(
+                list(
+                    session.execute(select(score_sheets).where(score_sheets.c.programme_id == programme_id)).mappings()
+                )
+            )
+            pool = [profile_of(r) for r in session.execute(select(reviewers).order_by(reviewers.c.id)).mappings()]
+            plan = assign_reviewers(
+                [to_review(r) for r in rows],
+                pool,
+                rules.reviewers_per_application,
+                existing=sheets.active,
+                # A reviewer whose sheet on an application was withdrawn (a declared conflict, or taken off it by a
+                # reassignment) is never assigned to it again: reported as DECLARED_CONFLICT in a shortage.
+                conflicts=sheets.withdrawn,
+            )
+            revision = {str(r["id"]): int(r["revision"]) for r in rows}
+            opened = [
+                ScoreSheet.open(a.reviewer_id, a.application_id, rules.criteria, revision[a.application_id], programme_id)
+                for a in plan.new_assignments
+            ]
+            if opened:
+                self.save(*opened)
+        return AssignmentRun(
+            programme_id=programme_id,
+            reviewers_per_application=rules.reviewers_per_application,
+            applications=len(rows),
+            plan=plan,
+            sheet_ids={(s.application_id, s.reviewer_id): str(s.id) for s in opened},
+        )
+
+    def reassign(
+        self, application_id: str, from_reviewer_id: str, to_reviewer_id: str, reason: str
+    ) -> ReassignmentDone:
+        """Ministry staff take the application from one reviewer (their sheet is withdrawn, with the reason) and
+        give it to another (a new sheet), under the same conflict rules as the automatic assignment."""
+        with self.unit_of_work() as session:
+            application = require_application(session, application_id)
+            self._require_in_evaluation(application)
+            rules = scoring_rules(session, str(application["programme_id"]))
+            to_row = session.execute(select(reviewers).where(reviewers.c.id == to_reviewer_id)).mappings().first()
+            if to_row is None:
+                raise _not_found("评审专家", "reviewer", to_reviewer_id)
+            sheets = _sheets_by_state(
+                list(
+                    session.execute(
+                        select(score_sheets).where(score_sheets.c.application_id == application_id)
+                    ).mappings()
+                )
+            )
+            pair = (to_reviewer_id, application_id)
+            if pair in sheets.withdrawn and pair not in sheets.declared:
+                raise EvaluationRuleViolation(
+                    ErrorCode.REVIEWER_WITHDRAWN_FROM_APPLICATION,
+                    f"专家 {to_reviewer_id} 的该申请评分表已撤回，不能再次分配",
+                    f"reviewer {to_reviewer_id} was taken off this application before: cannot be assigned again",
+                    "to_reviewer_id",
+                )
+            decision = reassign(
+                to_review(application),
+                from_reviewer_id,
+                profile_of(to_row),
+                reason,
+                current=sheets.active.get(application_id, set()),
+                conflicts=sheets.declared,
+            )
+            old = self.load(score_sheet_id(from_reviewer_id, application_id), ScoreSheet, "评分表", "score sheet")
+            old.withdraw(f"改派给专家 {to_reviewer_id}：{decision.reason}")
+            new = ScoreSheet.open(
+                to_reviewer_id,
+                application_id,
+                rules.criteria,
+                int(application["revision"]),
+                str(application["programme_id"]),
+            )
+            self.save(old, new)
+        return ReassignmentDone(
+            application_id=application_id,
+            from_reviewer_id=from_reviewer_id,
+            to_reviewer_id=to_reviewer_id,
+            reason=decision.reason,
+            withdrawn_sheet_id=str(old.id),
+            new_sheet_id=str(new.id),
+        )
+
+    # --- score sheets ----------------------------------------------------------------------------------------
+
+    def sheet(self, sheet_id: UUID) -> ScoreSheet:
+        return self.load(sheet_id, ScoreSheet, "评分表", "score sheet")
+
+    @staticmethod
+    def _require_in_evaluation(application: Mapping[str, Any]) -> None:
+        if not is_in_evaluation(application):
+            why_zh = "已撤回" if application["withdrawn"] else f"资格审查结论为 {application['eligibility_outcome']}"
+            why_en = "withdrawn" if application["withdrawn"] else f"eligibility {application['eligibility_outcome']}"
+            raise EvaluationRuleViolation(
+                ErrorCode.APPLICATION_NOT_IN_EVALUATION,
+                f"申请 {application['id']} 不在评审中（{why_zh}）",
+                f"application {application['id']} is not in evaluation ({why_en})",
+                "application_id",
+            )
+
+    def change_sheet(self, sheet_id: UUID, command: str, *, reviewer_id: str | None = None, **kwargs: Any) -> None:
+        """Runs one command of a sheet (`record_scores`, `submit`, `declare_conflict`, `confirm_current`,
+        `request_rescore`, `accept_moderation`). With `reviewer_id`, only that reviewer's own sheet: another's is
+        reported as not found (a reviewer learns nothing about other reviewers' sheets)."""
+        sheet = self.sheet(sheet_id)
+        if reviewer_id is not None and sheet.reviewer_id != reviewer_id:
+            raise _not_found("评分表", "score sheet", sheet_id)
+        with self.reading() as session:
+            self._require_in_evaluation(require_application(session, sheet.application_id))
+        getattr(sheet, command)(**kwargs)
+        self.save(sheet)
+
+    # --- applications leaving evaluation or amended (called by the consumers) ------------------------------
+
+    def _sheets_of(self, session: Session, application_id: str, statuses: Sequence[str]) -> list[ScoreSheet]:
+        ids = session.execute(
+            select(score_sheets.c.id)
+            .where(score_sheets.c.application_id == application_id, score_sheets.c.status.in_(list(statuses)))
+            .order_by(score_sheets.c.id)
+        ).scalars()
+        return [self.sheet(UUID(i)) for i in ids]
+
+    def leaving_evaluation(self, session: Session, application_id: str, reason: str) -> list[Any]:
+        """The application was withdrawn or found ineligible: its open sheets are withdrawn and it comes off an
+        unpublished selection list. Returns the changed aggregates, unsaved (the consumer records them with its
+        tracking record)."""
+        changed: list[Any] = []
+        for sheet in self._sheets_of(session, application_id, [SheetStatus.OPEN]):
+            sheet.withdraw(reason)
+            changed.append(sheet)
+        programme_id = str(require_application(session, application_id)["programme_id"])
+        if self._has_selection(programme_id):
+            selection = self.selection(programme_id)
+            if not selection.published and application_id in selection.selected:
+                selection.exclude(application_id, f"申请已退出评审：{reason}")
+                changed.append(selection)
+        return changed
+
+    def amended(self, session: Session, application_id: str, revision: int, reason: str) -> list[ScoreSheet]:
+        """The application was amended to `revision`: every live sheet is marked stale (a sheet not scored yet just
+        moves to the new revision). Returns the changed sheets, unsaved."""
+        changed = []
+        for sheet in self._sheets_of(session, application_id, [SheetStatus.OPEN, SheetStatus.SUBMITTED]):
+            before = sheet.version
+            sheet.mark_stale(revision, reason)
+            if sheet.version != before:
+                changed.append(sheet)
+        return changed
+
+    # --- selection -------------------------------------------------------------------------------------------
+
+    def _has_selection(self, programme_id: str) -> bool:
+        return selection_id(programme_id) in self.repository
+
+    def selection(self, programme_id: str) -> Selection:
+        return self.load(selection_id(programme_id), Selection, "遴选名单", "selection")
+
+    def start_selection(
+        self,
+        programme_id: str,
+        target_count: int,
+        type_caps: Mapping[str, int] | None = None,
+        province_caps: Mapping[str, int] | None = None,
+        default_province_cap: int | None = None,
+    ) -> Selection:
+        with self.reading() as session:
+            scoring_rules(session, programme_id)  # the programme must be known
+        exists = EvaluationRuleViolation(
+            ErrorCode.SELECTION_EXISTS,
+            f"试点批次 {programme_id} 已开始遴选",
+            f"the selection of programme {programme_id} has already started",
+            "programme_id",
+        )
+        if self._has_selection(programme_id):
+            raise exists
+        selection = Selection.start(programme_id, target_count, type_caps, province_caps, default_province_cap)
+        try:
+            self.save(selection)
+        except (IntegrityError, DatabaseIntegrityError):
+            raise exists from None
+        return selection
+
+    def set_selection_limits(
+        self,
+        programme_id: str,
+        *,
+        target_count: int | None,
+        type_caps: Mapping[str, int] | None,
+        province_caps: Mapping[str, int] | None,
+        default_province_cap: int | None,
+        reason: str | None,
+    ) -> Selection:
+        """Replaces the caps and/or the target (each change voids existing sign-offs)."""
+        selection = self.selection(programme_id)
+        selection.set_caps(type_caps, province_caps, default_province_cap, reason=reason)
+        if target_count is not None:
+            selection.set_target(target_count, reason=reason)
+        self.save(selection)
+        return selection
+
+    def propose(self, programme_id: str) -> Selection:
+        """A new proposal from the current ranking (the same one the ranking API shows)."""
+        selection = self.selection(programme_id)
+        with self.reading() as session:
+            ranking = current_ranking(session, programme_id)
+        selection.propose(ranking.ranked_entries)
+        self.save(selection)
+        return selection
+
+    def include(self, programme_id: str, application_id: str, reason: str) -> Selection:
+        selection = self.selection(programme_id)
+        with self.reading() as session:
+            self._require_in_evaluation(require_application(session, application_id))
+        selection.include(application_id, reason)
+        self.save(selection)
+        return selection
+
+    def exclude(self, programme_id: str, application_id: str, reason: str) -> Selection:
+        selection = self.selection(programme_id)
+        selection.exclude(application_id, reason)
+        self.save(selection)
+        return selection
+
+    def sign_off(self, programme_id: str, party: str, user_id: str) -> Selection:
+        selection = self.selection(programme_id)
+        selection.sign_off(party, user_id)
+        self.save(selection)
+        return selection
+
+    def publish(self, programme_id: str, document_number: str) -> Selection:
+        """Publishes the signed list; every approved application must still be in evaluation."""
+        selection = self.selection(programme_id)
+        with self.reading() as session:
+            rows = {
+                str(r["id"]): r
+                for r in session.execute(
+                    select(applications).where(applications.c.id.in_(selection.approved))
+                ).mappings()
+            }
+        for application_id in selection.approved:
+            row = rows.get(application_id)
+            if row is None:
+                raise _not_found("申请", "application", application_id)
+            self._require_in_evaluation(row)
+        projects = {
+            a: ProjectDetails(
+                project_name=str(r["project_name"]),
+                applicant_organisation_id=str(r["applicant_organisation_id"]),
+                pilot_object_id=str(r["pilot_object_id"]),
+            )
+            for a, r in rows.items()
+        }
+        selection.publish(document_number, projects)
+        self.save(selection)
+        return selection
+
+    def is_published(self, programme_id: str) -> bool:
+        """Whether the programme's approved list is published (results are public from then on)."""
+        with self.reading() as session:
+            published_at = session.execute(
+                select(selections.c.published_at).where(selections.c.programme_id == programme_id)
+            ).scalar()
+        return published_at is not None
