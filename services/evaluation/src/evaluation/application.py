@@ -36,13 +36,17 @@ from evaluation.domain import (
 )
 from evaluation.projections import EVALUATION_VIEWS, current_ranking, refresh_scores
 from evaluation.projections.kept import (
+    all_rows,
+    first_row,
     in_evaluation,
     is_in_evaluation,
     require_application,
     scoring_rules,
     to_review,
 )
+from evaluation.projections.scores import check_application_scores, lock_applications
 from evaluation.projections.tables import (
+    application_scores,
     applications,
     kept_metadata,
     programmes,
@@ -98,16 +102,17 @@ class ReassignmentDone:
 
 
 @dataclass
-class SheetsOfApplication:
-    """The sheets of one application as the read model has them, by state."""
+class AssignedSheets:
+    """Score sheets as the read model has them: who holds a live sheet on which application, and which pairs are
+    barred (a withdrawn sheet; a declared conflict)."""
 
     active: dict[str, set[str]] = field(default_factory=dict)  # application id -> reviewers with a live sheet
     declared: set[tuple[str, str]] = field(default_factory=set)  # (reviewer, application): conflict declared
     withdrawn: set[tuple[str, str]] = field(default_factory=set)  # (reviewer, application): sheet withdrawn
 
 
-def _sheets_by_state(rows: Sequence[Mapping[str, Any]]) -> SheetsOfApplication:
-    found = SheetsOfApplication()
+def _sheets_by_state(rows: Sequence[Mapping[str, Any]]) -> AssignedSheets:
+    found = AssignedSheets()
     for row in rows:
         pair = (str(row["reviewer_id"]), str(row["application_id"]))
         if row["status"] == SheetStatus.WITHDRAWN:
@@ -130,12 +135,24 @@ class EvaluationService(ServiceApplication):
         kept_metadata.create_all(engine)
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
-        # A changed score sheet changes its application's score: refreshed in the same transaction.
+        # A changed score sheet changes its application's score: refreshed in the same transaction. The
+        # applications' rows are locked first (as the consumers' updates of an application do), so that concurrent
+        # changes of one application's sheets queue up instead of deadlocking or missing each other's sheets.
+        touched = {a.application_id for a in processing_event.aggregates.values() if isinstance(a, ScoreSheet)}
         with self.unit_of_work() as session:
+            lock_applications(session, touched)
             recordings = super()._record(processing_event)
-            touched = {a.application_id for a in processing_event.aggregates.values() if isinstance(a, ScoreSheet)}
             refresh_scores(session, touched)
         return recordings
+
+    def rebuild_check(self) -> tuple[dict[str, int], list[str]]:
+        """The read models of the own aggregates rebuilt from the store and compared, and every application's
+        score recomputed from its sheets and the programme's rules and compared."""
+        compared, differences = super().rebuild_check()
+        with self.reading() as session:
+            checked, score_differences = check_application_scores(session)
+        compared[application_scores.name] = checked
+        return compared, [*differences, *score_differences]
 
     # --- reviewers -------------------------------------------------------------------------------------------
 
@@ -198,7 +215,7 @@ class EvaluationService(ServiceApplication):
     def reviewer_of_user(self, user_id: str) -> Mapping[str, Any] | None:
         """The reviewer a login (a token's `sub`) belongs to, from the read model."""
         with self.reading() as session:
-            return session.execute(select(reviewers).where(reviewers.c.user_id == user_id)).mappings().first()
+            return first_row(session, select(reviewers).where(reviewers.c.user_id == user_id))
 
     # --- assignment ------------------------------------------------------------------------------------------
 
@@ -209,19 +226,16 @@ class EvaluationService(ServiceApplication):
         with self.unit_of_work() as session:
             session.execute(select(programmes.c.id).where(programmes.c.id == programme_id).with_for_update())
             rules = scoring_rules(session, programme_id)
-            rows = list(
-                session.execute(
-                    select(applications)
-                    .where(applications.c.programme_id == programme_id, in_evaluation())
-                    .order_by(applications.c.id)
-                ).mappings()
+            rows = all_rows(
+                session,
+                select(applications)
+                .where(applications.c.programme_id == programme_id, in_evaluation())
+                .order_by(applications.c.id),
             )
             sheets = _sheets_by_state(
-                list(
-                    session.execute(select(score_sheets).where(score_sheets.c.programme_id == programme_id)).mappings()
-                )
+                all_rows(session, select(score_sheets).where(score_sheets.c.programme_id == programme_id))
             )
-            pool = [profile_of(r) for r in session.execute(select(reviewers).order_by(reviewers.c.id)).mappings()]
+            pool = [profile_of(r) for r in all_rows(session, select(reviewers).order_by(reviewers.c.id))]
             plan = assign_reviewers(
                 [to_review(r) for r in rows],
                 pool,
@@ -233,7 +247,9 @@ class EvaluationService(ServiceApplication):
             )
             revision = {str(r["id"]): int(r["revision"]) for r in rows}
             opened = [
-                ScoreSheet.open(a.reviewer_id, a.application_id, rules.criteria, revision[a.application_id], programme_id)
+                ScoreSheet.open(
+                    a.reviewer_id, a.application_id, rules.criteria, revision[a.application_id], programme_id
+                )
                 for a in plan.new_assignments
             ]
             if opened:
@@ -255,15 +271,11 @@ class EvaluationService(ServiceApplication):
             application = require_application(session, application_id)
             self._require_in_evaluation(application)
             rules = scoring_rules(session, str(application["programme_id"]))
-            to_row = session.execute(select(reviewers).where(reviewers.c.id == to_reviewer_id)).mappings().first()
+            to_row = first_row(session, select(reviewers).where(reviewers.c.id == to_reviewer_id))
             if to_row is None:
                 raise _not_found("评审专家", "reviewer", to_reviewer_id)
             sheets = _sheets_by_state(
-                list(
-                    session.execute(
-                        select(score_sheets).where(score_sheets.c.application_id == application_id)
-                    ).mappings()
-                )
+                all_rows(session, select(score_sheets).where(score_sheets.c.application_id == application_id))
             )
             pair = (to_reviewer_id, application_id)
             if pair in sheets.withdrawn and pair not in sheets.declared:
@@ -452,9 +464,7 @@ class EvaluationService(ServiceApplication):
         with self.reading() as session:
             rows = {
                 str(r["id"]): r
-                for r in session.execute(
-                    select(applications).where(applications.c.id.in_(selection.approved))
-                ).mappings()
+                for r in all_rows(session, select(applications).where(applications.c.id.in_(selection.approved)))
             }
         for application_id in selection.approved:
             row = rows.get(application_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -72,7 +73,7 @@ def list_applications(
     with service.reading() as session:
         rows, total = fetch_page(session, query.order_by(applications.c.id), params)
     return Page(
-        items=[_view(r._mapping) for r in rows], total=total, page=params.page, page_size=params.page_size
+        items=[_view(dict(r._mapping)) for r in rows], total=total, page=params.page, page_size=params.page_size
     )
 
 
@@ -81,7 +82,7 @@ def application_view(service: EvaluationService, application_id: str) -> Applica
         row = session.execute(_query().where(applications.c.id == application_id)).mappings().first()
     if row is None:
         raise not_found("application", application_id)
-    return _view(row)
+    return _view(dict(row))
 
 
 @router.get("/{application_id}", response_model=ApplicationView)
@@ -94,4 +95,4 @@ def reassign(application_id: UUID, body: ReassignmentRequest, _: Ministry, servi
     """Takes the application from one reviewer (their sheet is withdrawn with the reason) and gives it to another,
     under the same conflict rules as the automatic assignment (REVIEWER_CONFLICTED, REVIEWER_UNAVAILABLE, …)."""
     done = service.reassign(str(application_id), body.from_reviewer_id, body.to_reviewer_id, body.reason)
-    return ReassignmentView(**vars(done))
+    return ReassignmentView(**asdict(done))

@@ -27,7 +27,9 @@ from evaluation.projections.tables import applications, reviewers, score_sheets
 from pilot_common.problems import not_found, problem_responses
 
 router = APIRouter(
-    prefix="/programmes", tags=["programmes and assignment 批次与专家分配"], responses=problem_responses(401, 403, 404, 409)
+    prefix="/programmes",
+    tags=["programmes and assignment 批次与专家分配"],
+    responses=problem_responses(401, 403, 404, 409),
 )
 
 

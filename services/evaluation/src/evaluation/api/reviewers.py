@@ -15,7 +15,9 @@ from evaluation.projections.tables import reviewers
 from pilot_common.pagination import Page, PageParams, page_params
 from pilot_common.problems import not_found, problem_responses
 
-router = APIRouter(prefix="/reviewers", tags=["reviewers 评审专家"], responses=problem_responses(401, 403, 404, 409, 422))
+router = APIRouter(
+    prefix="/reviewers", tags=["reviewers 评审专家"], responses=problem_responses(401, 403, 404, 409, 422)
+)
 
 
 def _view(service: Evaluation, reviewer_id: str) -> ReviewerView:

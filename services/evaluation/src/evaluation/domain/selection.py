@@ -396,9 +396,7 @@ class Selection(AuditedAggregate):
         self._refuse_if_violating()
         self._signed_off(party=str(who), user_id=user, signed_at=now_or(at), approved=list(self.selected))
 
-    def publish(
-        self, document_number: str, projects: Mapping[str, ProjectDetails], at: datetime | None = None
-    ) -> None:
+    def publish(self, document_number: str, projects: Mapping[str, ProjectDetails], at: datetime | None = None) -> None:
         """Publishes the approved list under the notice's document number (e.g. 环办科财函〔2023〕261号).
 
         ``projects`` gives, for each approved application id, what the published list names (project, applicant,

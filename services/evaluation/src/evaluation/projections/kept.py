@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, insert, select, update
+from sqlalchemy import ColumnElement, Select, and_, insert, select, update
 from sqlalchemy.orm import Session
 
 from evaluation.domain import ApplicationToReview, ErrorCode, EvaluationRuleViolation
@@ -30,6 +30,16 @@ DETAIL_COLUMNS = (
     "target_industries",
     "has_coating_process",
 )
+
+
+def all_rows(session: Session, query: Select[Any]) -> list[dict[str, Any]]:
+    """The rows of a query as plain dicts keyed by column name."""
+    return [dict(r) for r in session.execute(query).mappings()]
+
+
+def first_row(session: Session, query: Select[Any]) -> dict[str, Any] | None:
+    row = session.execute(query).mappings().first()
+    return dict(row) if row is not None else None
 
 
 def in_evaluation() -> ColumnElement[bool]:
@@ -57,9 +67,7 @@ def key_industries(target_industries: Iterable[str], has_coating_process: bool) 
 # --- programmes ------------------------------------------------------------------------------------------------
 
 
-def save_programme(
-    session: Session, programme_id: str, rules: Mapping[str, Any], version: int, **names: str
-) -> None:
+def save_programme(session: Session, programme_id: str, rules: Mapping[str, Any], version: int, **names: str) -> None:
     """Inserts the programme (on ``Drafted``) or replaces its rules (on ``RulesRevised``)."""
     found = session.execute(select(programmes.c.id).where(programmes.c.id == programme_id)).first()
     if found is None:
@@ -79,7 +87,7 @@ def save_programme(
 
 
 def programme_row(session: Session, programme_id: str) -> Mapping[str, Any] | None:
-    return session.execute(select(programmes).where(programmes.c.id == programme_id)).mappings().first()
+    return first_row(session, select(programmes).where(programmes.c.id == programme_id))
 
 
 def scoring_rules(session: Session, programme_id: str) -> ScoringRules:
@@ -131,7 +139,7 @@ def create_application(session: Session, application_id: str, data: Mapping[str,
 
 
 def application_row(session: Session, application_id: str) -> Mapping[str, Any] | None:
-    return session.execute(select(applications).where(applications.c.id == application_id)).mappings().first()
+    return first_row(session, select(applications).where(applications.c.id == application_id))
 
 
 def require_application(session: Session, application_id: str) -> Mapping[str, Any]:

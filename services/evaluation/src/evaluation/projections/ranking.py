@@ -73,7 +73,7 @@ def current_ranking(session: Session, programme_id: str, pilot_type: str | None 
     for row in session.execute(query).mappings():
         application = {k: row[k] for k in application_columns}
         score = (
-            {k: row[f"score__{k}"] for k in application_scores.c.keys()}
+            {c.name: row[f"score__{c.name}"] for c in application_scores.c}
             if row["score__application_id"] is not None
             else None
         )

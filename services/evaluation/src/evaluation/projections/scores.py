@@ -13,7 +13,7 @@ rules have not arrived); UNSCORABLE (the sheets' criteria disagree, ``detail`` s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -44,6 +44,16 @@ STATE_TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+def lock_applications(session: Session, application_ids: Iterable[str]) -> None:
+    """Locks the applications' rows until the transaction ends (in id order: no deadlock between two such locks;
+    SQLite has one writer at a time anyway)."""
+    ids = sorted(set(application_ids))
+    if ids:
+        session.execute(
+            select(applications.c.id).where(applications.c.id.in_(ids)).order_by(applications.c.id).with_for_update()
+        ).all()
+
+
 def refresh_scores(session: Session, application_ids: Iterable[str]) -> None:
     """Recomputes the score rows of these applications (locking their rows in id order: no deadlock)."""
     for application_id in sorted(set(application_ids)):
@@ -56,7 +66,7 @@ def refresh_programme_scores(session: Session, programme_id: str) -> None:
     refresh_scores(session, list(ids))
 
 
-def _sheet_rules(rules: ScoringRules, sheets: list[Mapping[str, Any]]) -> ScoringRules:
+def _sheet_rules(rules: ScoringRules, sheets: Sequence[Mapping[str, Any]]) -> ScoringRules:
     """The programme's rules with the criteria the sheets were opened with (fixed at assignment)."""
     criteria = [tuple(sorted(c.items())) for c in sheets[0]["criteria"]]
     for sheet in sheets[1:]:
@@ -70,14 +80,37 @@ def _sheet_rules(rules: ScoringRules, sheets: list[Mapping[str, Any]]) -> Scorin
 
 
 def _refresh(session: Session, application_id: str) -> None:
-    application = session.execute(
-        select(applications.c.id, applications.c.programme_id)
-        .where(applications.c.id == application_id)
-        .with_for_update()
-    ).first()
-    if application is None:
+    programme_id = session.execute(
+        select(applications.c.programme_id).where(applications.c.id == application_id).with_for_update()
+    ).scalar()
+    if programme_id is None:
         return
-    programme_id = str(application.programme_id)
+    row = score_row(session, application_id, str(programme_id))
+    session.execute(delete(application_scores).where(application_scores.c.application_id == application_id))
+    session.execute(insert(application_scores).values(**row))
+
+
+def check_application_scores(session: Session) -> tuple[int, list[str]]:
+    """The auditors' check of this derived read model: every stored score row recomputed from the sheets and the
+    rules as they stand, and compared. Returns how many rows were compared and the differences."""
+    stored = [dict(r) for r in session.execute(select(application_scores)).mappings()]
+    programme_of = dict(session.execute(select(applications.c.id, applications.c.programme_id)).tuples().all())
+    differences: list[str] = []
+    for found in stored:
+        application_id = str(found["application_id"])
+        programme_id = programme_of.get(application_id)
+        if programme_id is None:
+            differences.append(f"{application_scores.name} {application_id}: no such application")
+            continue
+        expected = score_row(session, application_id, str(programme_id))
+        changed = sorted(k for k, v in expected.items() if found.get(k) != v)
+        if changed:
+            differences.append(f"{application_scores.name} {application_id}: {', '.join(changed)} differ")
+    return len(stored), differences
+
+
+def score_row(session: Session, application_id: str, programme_id: str) -> dict[str, Any]:
+    """The application's score row as its sheets and the programme's rules give it now (reads only)."""
     rules_json = session.execute(select(programmes.c.rules).where(programmes.c.id == programme_id)).scalar()
     sheets = [
         dict(r)
@@ -143,5 +176,4 @@ def _refresh(session: Session, application_id: str) -> None:
         elif any(s["stale"] for s in sheets):
             row["state"] = ScoreState.STALE_SHEETS
     row["state"] = str(row["state"])
-    session.execute(delete(application_scores).where(application_scores.c.application_id == application_id))
-    session.execute(insert(application_scores).values(**row))
+    return row

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Distributed mode: each service its own process (uvicorn), with its relay and consumers, on PostgreSQL and Kafka.
+#
+#   REGISTRY_DATABASE_URL=postgresql+psycopg://user:pw@host:5432/pilot_registry \
+#   INTAKE_DATABASE_URL=postgresql+psycopg://user:pw@host:5432/application_intake \
+#   EVALUATION_DATABASE_URL=postgresql+psycopg://user:pw@host:5432/evaluation \
+#   KAFKA_BOOTSTRAP_SERVERS=host:9092 PILOT_JWT_SECRET=... \
+#   ./scripts/run-distributed.sh
+#
+# Ports: PILOT_REGISTRY_PORT (8001), PILOT_INTAKE_PORT (8002), PILOT_EVALUATION_PORT (8003). Other PILOT_*
+# settings (PILOT_KAFKA_NAMESPACE, PILOT_DEV_TOKENS, PILOT_CLOCK_START, PILOT_WORKERS…) apply to all three.
+# Stops all three on Ctrl-C or SIGTERM.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${REGISTRY_DATABASE_URL:?set REGISTRY_DATABASE_URL}"
+: "${INTAKE_DATABASE_URL:?set INTAKE_DATABASE_URL}"
+: "${EVALUATION_DATABASE_URL:?set EVALUATION_DATABASE_URL}"
+: "${KAFKA_BOOTSTRAP_SERVERS:?set KAFKA_BOOTSTRAP_SERVERS}"
+export PATH="$HOME/.local/bin:$PATH"
+command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv </dev/null
+uv sync --frozen --quiet </dev/null
+
+pids=()
+stop() {
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    wait || true
+}
+trap stop EXIT INT TERM
+
+start() {  # module database-url port
+    DATABASE_URL="$2" PILOT_PORT="$3" PILOT_HOST="${PILOT_HOST:-127.0.0.1}" \
+        uv run --frozen python -m "$1" &
+    pids+=("$!")
+    echo "$1 on http://${PILOT_HOST:-127.0.0.1}:$3/docs (pid $!)"
+}
+start pilot_registry "$REGISTRY_DATABASE_URL" "${PILOT_REGISTRY_PORT:-8001}"
+start application_intake "$INTAKE_DATABASE_URL" "${PILOT_INTAKE_PORT:-8002}"
+start evaluation "$EVALUATION_DATABASE_URL" "${PILOT_EVALUATION_PORT:-8003}"
+wait -n
