@@ -1,0 +1,410 @@
+"""A batch end to end, through HTTP only, run twice with the same code: on the embedded default (the README's run
+command: one process, SQLite, in-process bus) and in distributed mode (three processes on PostgreSQL and Kafka,
+started by scripts/run-distributed.sh)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.infra import free_port
+from tests.services.conftest import eventually
+from tests.services.intake_support import IN_WINDOW, outline_codes, pdf
+from tests.services.registry_data import credit_code, enterprise
+
+ROOT = Path(__file__).resolve().parents[1]
+WAIT = 150.0
+
+
+@dataclass
+class Platform:
+    registry: str
+    intake: str
+    evaluation: str
+
+
+def _wait_ready(urls: list[str], process: subprocess.Popen[bytes]) -> None:
+    def ready() -> bool:
+        assert process.poll() is None, "the platform process exited"
+        try:
+            return all(httpx.get(f"{u}/readyz", timeout=2).status_code == 200 for u in urls)
+        except httpx.HTTPError:
+            return False
+
+    eventually(ready, timeout=120, interval=0.5)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(params=["embedded", "distributed"])
+def platform(request: pytest.FixtureRequest, tmp_path: Path, unique_name: str) -> Iterator[Platform]:
+    port = free_port()
+    env = {**os.environ, "PILOT_LOG_LEVEL": "WARNING"}
+    if request.param == "embedded":
+        command = [
+            "./scripts/run.sh",
+            "--data",
+            str(tmp_path / "data"),
+            "--port",
+            str(port),
+            "--clock-start",
+            IN_WINDOW.isoformat(),
+        ]
+        base = f"http://127.0.0.1:{port}"
+        urls = Platform(f"{base}/registry", f"{base}/intake", f"{base}/evaluation")
+    else:
+        server = request.getfixturevalue("postgres_server")
+        broker = request.getfixturevalue("kafka_broker")
+        ports = [free_port() for _ in range(3)]
+        env.update(
+            REGISTRY_DATABASE_URL=server.create_database(f"{unique_name}_registry"),
+            INTAKE_DATABASE_URL=server.create_database(f"{unique_name}_intake"),
+            EVALUATION_DATABASE_URL=server.create_database(f"{unique_name}_evaluation"),
+            KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap_servers,
+            PILOT_KAFKA_NAMESPACE=unique_name,
+            PILOT_DEV_TOKENS="true",
+            PILOT_CLOCK_START=IN_WINDOW.isoformat(),
+            PILOT_REGISTRY_PORT=str(ports[0]),
+            PILOT_INTAKE_PORT=str(ports[1]),
+            PILOT_EVALUATION_PORT=str(ports[2]),
+        )
+        command = ["./scripts/run-distributed.sh"]
+        urls = Platform(*(f"http://127.0.0.1:{p}" for p in ports))
+    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    try:
+        _wait_ready([urls.registry, urls.intake, urls.evaluation], process)
+        yield urls
+    finally:
+        _stop(process)
+
+
+class Http:
+    """A user of the platform: one bearer token, JSON in and out, every error a problem+json."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+
+    def call(self, method: str, path: str, expect: int = 200, **kwargs: Any) -> Any:
+        response = self.client.request(method, path, **kwargs)
+        assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text[:800]}"
+        if response.headers.get("content-type", "").startswith("application/problem+json"):
+            return response.json()
+        return response.json() if response.content else None
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.call("GET", path, **kwargs)
+
+    def post(self, path: str, expect: int = 200, **kwargs: Any) -> Any:
+        return self.call("POST", path, expect, **kwargs)
+
+
+def token_minter(registry: str) -> Callable[..., str]:
+    """Tokens from the development token endpoint (enabled in both modes for the test)."""
+
+    def mint(sub: str, role: str, province: str | None = None, org: str | None = None) -> str:
+        body = {"sub": sub, "role": role, "name": sub, "province": province, "org": org}
+        response = httpx.post(f"{registry}/dev/tokens", json=body, timeout=30)
+        assert response.status_code == 200, response.text
+        return str(response.json()["access_token"])
+
+    return mint
+
+
+PROVINCES = {"320000": "320571", "330000": "330603", "370000": "370303"}
+
+
+def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform) -> None:
+    mint = token_minter(platform.registry)
+    mee, ndrc, auditor = (
+        mint("mee.flow", "ministry", org="MEE"),
+        mint("ndrc.flow", "ministry", org="NDRC"),
+        mint("audit.flow", "auditor"),
+    )
+    province_tokens = {code: mint(f"flow.{code}", "province", province=code) for code in PROVINCES}
+    reg, intake, ev = Http(platform.registry, mee), Http(platform.intake, mee), Http(platform.evaluation, mee)
+
+    # --- ministry opens batch 2 ---
+    programme = next(p for p in reg.get("/programmes")["items"] if p["code"] == "2023-B2")
+    pid = programme["id"]
+    programme = reg.post(f"/programmes/{pid}/open", json={"reason": "环办科财函〔2023〕79号印发"})
+    assert programme["status"] == "OPEN"
+
+    # --- the registry knows each province's applicant, pilot object and member enterprises ---
+    setups: dict[str, dict[str, Any]] = {}
+    for province, division in PROVINCES.items():
+        org = reg.post(
+            "/organisations",
+            expect=201,
+            json={
+                "name": f"{division}园区管理委员会",
+                "credit_code": credit_code("11", division),
+                "kind": "PARK_MANAGEMENT_BODY",
+                "administrative_level": "PREFECTURE",
+                "province_code": province,
+                "division_code": division,
+            },
+        )
+        members = [enterprise(division), enterprise(division)]
+        park = reg.post(
+            "/pilot-objects",
+            expect=201,
+            json={
+                "kind": "INDUSTRIAL_PARK",
+                "name": f"{division}工业园区",
+                "province_code": province,
+                "division_codes": [division],
+                "industry_codes": ["2614", "3360"],
+                "park_type": "CHEMICAL_PARK",
+                "member_credit_codes": members,
+            },
+        )
+        setups[province] = {"org": org["id"], "object": park["id"], "members": members}
+    # 山东's park was named by the central inspection in 2022: its application will be ineligible.
+    reg.post(
+        "/findings",
+        expect=201,
+        json={
+            "source": "CENTRAL_INSPECTION",
+            "disclosed_on": "2022-09-01",
+            "pilot_object_id": setups["370000"]["object"],
+            "province_code": "370000",
+            "summary": "中央生态环境保护督察指出园区环境风险防控不到位",
+            "reference": "督察反馈意见（2022年）",
+        },
+    )
+    for setup in setups.values():
+        eventually(
+            lambda s=setup: intake.client.get(f"/registry-copy/pilot-objects/{s['object']}").status_code == 200,
+            timeout=WAIT,
+        )
+    eventually(lambda: intake.client.get(f"/registry-copy/programmes/{pid}").json().get("status") == "OPEN", WAIT)
+
+    # --- provinces draft and submit ---
+    def complete_application(province: str, name: str) -> str:
+        p = Http(platform.intake, province_tokens[province])
+        setup = setups[province]
+        app = p.post(
+            "/applications",
+            expect=201,
+            json={
+                "programme_id": pid,
+                "pilot_type": "PARK_CLUSTER",
+                "project_name": name,
+                "applicant_organisation_id": setup["org"],
+                "implementer_organisation_id": setup["org"],
+                "pilot_object_id": setup["object"],
+            },
+        )
+        base = f"/applications/{app['id']}"
+        evidence = p.post(
+            f"{base}/attachments",
+            expect=201,
+            data={"kind": "OTHER"},
+            files={"file": ("资金承诺函.pdf", pdf(marker=name + "资金"), "application/pdf")},
+        )
+        p.call("PATCH", f"{base}/details", json={"target_industries": ["2614", "3360"]})
+        p.call("PUT", f"{base}/foundation", json={"text": "园区已组织重点企业完成清洁生产审核，建成能源管理中心。"})
+        p.call(
+            "PUT",
+            f"{base}/funding",
+            json={
+                "sources": [
+                    {
+                        "funder": "园区财政局",
+                        "amount_cny": "5000000",
+                        "committed": True,
+                        "evidence_document_id": evidence["id"],
+                    }
+                ]
+            },
+        )
+        p.call("PUT", f"{base}/plan", json={"sections": {c: f"{name}：第{c}节" for c in outline_codes(programme)}})
+        p.call(
+            "PUT",
+            f"{base}/schedule",
+            json={
+                "milestones": [
+                    {"title": "启动", "start": "2023-08-01", "due": "2023-09-30"},
+                    {"title": "评估", "start": "2024-05-01", "due": "2024-07-31"},
+                ]
+            },
+        )
+        for kind in (
+            "IMPLEMENTATION_PLAN",
+            "ECO_ENVIRONMENT_DEPARTMENT_LETTER",
+            "DEVELOPMENT_REFORM_DEPARTMENT_LETTER",
+        ):
+            p.post(
+                f"{base}/attachments",
+                expect=201,
+                data={"kind": kind},
+                files={"file": (f"{kind}.pdf", pdf(marker=name + kind), "application/pdf")},
+            )
+        return str(app["id"])
+
+    def submit(province: str, application_id: str, expect: int = 200) -> Any:
+        return Http(platform.intake, province_tokens[province]).post(f"/applications/{application_id}/submit", expect)
+
+    jiangsu = [complete_application("320000", f"江苏试点项目{i}") for i in range(6)]
+    for application_id in jiangsu[:5]:
+        assert submit("320000", application_id)["status"] == "ELIGIBLE"
+    sixth = submit("320000", jiangsu[5], expect=409)
+    assert sixth["code"] == "QUOTA_EXCEEDED"
+    withdrawn = Http(platform.intake, province_tokens["320000"]).post(
+        f"/applications/{jiangsu[4]}/withdraw", json={"reason": "园区规划调整，撤回申报"}
+    )
+    assert withdrawn["status"] == "WITHDRAWN"
+    zhejiang = [complete_application("330000", f"浙江试点项目{i}") for i in range(2)]
+    for application_id in zhejiang:
+        assert submit("330000", application_id)["status"] == "ELIGIBLE"
+    shandong = complete_application("370000", "山东试点项目")
+    ineligible = submit("370000", shandong)
+    assert ineligible["status"] == "INELIGIBLE"
+    clean = next(r for r in ineligible["verdict"]["results"] if r["code"] == "CLEAN_RECORD")
+    assert clean["status"] == "FAIL"
+    eligible = jiangsu[:4] + zhejiang
+
+    # --- the programme closes and evaluation starts ---
+    reg.post(f"/programmes/{pid}/close", json={"reason": "申报截止"})
+    reg.post(f"/programmes/{pid}/start-evaluation")
+
+    # --- reviewers from other provinces; assignment ---
+    for n, province in enumerate(["110000", "310000", "440000", "510000"], start=1):
+        ev.post(
+            "/reviewers",
+            expect=201,
+            json={
+                "name": f"评审专家{n}",
+                "organisation_id": f"flow-expert-org-{n}",
+                "province": province,
+                "expertise": ["PETROCHEMICAL_CHEMICAL"],
+                "user_id": f"flow.expert.{n}",
+            },
+        )
+
+    def evaluation_knows_all() -> bool:
+        apps = ev.get("/applications", params={"programme_id": pid, "page_size": 200})["items"]
+        outcome = {a["id"]: a["eligibility_outcome"] for a in apps if not a["withdrawn"]}
+        return all(outcome.get(a) == "ELIGIBLE" for a in eligible) and outcome.get(shandong) == "INELIGIBLE"
+
+    eventually(evaluation_knows_all, timeout=WAIT)
+    run = ev.post(f"/programmes/{pid}/assignments")
+    assert run["complete"] is True and len(run["new_assignments"]) == 3 * len(eligible)
+    assert {a["application_id"] for a in run["new_assignments"]} == set(eligible)
+
+    # --- blind scoring, with one outlier for the moderator ---
+    criteria = ev.get(f"/programmes/{pid}")["scoring"]["criteria"]
+    reviewer_user = {r["id"]: r["user_id"] for r in ev.get("/reviewers", params={"page_size": 200})["items"]}
+    quality = {application_id: 0.9 - 0.05 * i for i, application_id in enumerate(eligible)}
+    outlier_app = eligible[1]
+    outlier_sheet = None
+    for assignment in run["new_assignments"]:
+        reviewer = Http(platform.evaluation, mint(reviewer_user[assignment["reviewer_id"]], "reviewer"))
+        share = quality[assignment["application_id"]]
+        if assignment["application_id"] == outlier_app and outlier_sheet is None:
+            share, outlier_sheet = 0.35, assignment["sheet_id"]
+        scores = {c["code"]: round(c["max_points"] * share, 1) for c in criteria}
+        justifications = {c["code"]: f"{c['name_zh']}：依据申报材料评分" for c in criteria}
+        sheet = f"/score-sheets/{assignment['sheet_id']}"
+        reviewer.post(f"{sheet}/scores", json={"scores": scores, "justifications": justifications})
+        reviewer.post(f"{sheet}/submit")
+        # Blind: no ranking for reviewers before publication.
+        assert reviewer.get(f"/programmes/{pid}/ranking", expect=403)["code"] == "RANKING_NOT_PUBLISHED"
+    waiting = {n["application_id"]: n for n in ev.get(f"/programmes/{pid}/ranking")["not_ranked"]}
+    assert waiting[outlier_app]["pending_moderation"] == [outlier_sheet]
+    ev.post(
+        f"/score-sheets/{outlier_sheet}/accept-moderation",
+        json={"reason": "专家对技术路线有保留意见，评分依据充分，予以确认"},
+    )
+
+    # --- ranking, selection, both ministries sign off, publication ---
+    ranking = ev.get(f"/programmes/{pid}/ranking")
+    assert ranking["entries"][0]["application_id"] == eligible[0]
+    assert len(ranking["entries"]) == len(eligible) and all(e["why_zh"] for e in ranking["entries"])
+    assert shandong not in {e["application_id"] for e in ranking["entries"]}
+    ev.post(f"/programmes/{pid}/selection", expect=201, json={"target_count": 3})
+    proposal = ev.post(f"/programmes/{pid}/selection/propose")
+    approved = proposal["approved"]
+    assert len(approved) == 3
+    ev.post(f"/programmes/{pid}/selection/sign-off")
+    Http(platform.evaluation, ndrc).post(f"/programmes/{pid}/selection/sign-off")
+    published = ev.post(f"/programmes/{pid}/selection/publish", json={"document_number": "环办科财函〔2023〕261号"})
+    assert published["status"] == "PUBLISHED"
+
+    # --- the registry holds the pilots; intake knows the outcomes ---
+    pilots = eventually(
+        lambda: (lambda page: page["items"] if page["total"] == 3 else None)(
+            reg.get("/pilots", params={"programme_id": pid})
+        ),
+        timeout=WAIT,
+    )
+    assert {p["application_id"] for p in pilots} == set(approved)
+    eventually(lambda: reg.get(f"/programmes/{pid}")["status"] == "RESULTS_PUBLISHED", timeout=WAIT)
+    eventually(lambda: intake.get(f"/applications/{approved[0]}")["status"] == "APPROVED", timeout=WAIT)
+    not_chosen = next(a for a in eligible if a not in approved)
+    eventually(lambda: intake.get(f"/applications/{not_chosen}")["status"] == "NOT_APPROVED", timeout=WAIT)
+
+    # --- a pilot passes its final assessment; its enterprises get the deemed-audit credit ---
+    pilot = reg.get(f"/pilots/{pilots[0]['id']}")
+    reg.post(
+        f"/pilots/{pilot['id']}/reports",
+        expect=201,
+        json={
+            "kind": "FINAL",
+            "title": "试点总结报告",
+            "document_ref": "总结报告.pdf",
+            "filed_on": pilot["end_date"],
+        },
+    )
+    assessed = reg.post(
+        f"/pilots/{pilot['id']}/assessment",
+        json={
+            "passed": True,
+            "reason": "完成试点目标，形成可推广经验",
+            "assessed_on": pilot["end_date"],
+        },
+    )
+    assert assessed["status"] == "PASSED"
+    member = pilot["member_credit_codes"][0]
+    credits = Http(platform.registry, province_tokens["320000"]).get(f"/deemed-audit-credits/{member}")
+    assert [(c["pilot_id"], c["wording"]) for c in credits] == [(pilot["id"], "视同开展一次清洁生产审核")]
+    assert date.fromisoformat(credits[0]["credited_on"]) == date.fromisoformat(pilot["end_date"])
+
+    # --- an auditor reads each aggregate's history and verifies every store ---
+    audit = {name: Http(url, auditor) for name, url in vars(platform).items()}
+    programme_history = audit["registry"].get(f"/audit/aggregates/{pid}/history")
+    assert [e["type"].rsplit(".", 1)[1] for e in programme_history][:2] == ["Drafted", "Opened"]
+    assert programme_history[1]["actor_user_id"] == "mee.flow"
+    story = audit["intake"].get(f"/audit/aggregates/{approved[0]}/history")
+    kinds = [e["type"].rsplit(".", 1)[1] for e in story]
+    assert (
+        kinds[0] == "Created" and "Submitted" in kinds and "VerdictRecorded" in kinds and kinds[-1] == "OutcomeRecorded"
+    )
+    selection_id = published["id"]
+    selection_history = audit["evaluation"].get(f"/audit/aggregates/{selection_id}/history")
+    signers = [e["actor_user_id"] for e in selection_history if e["type"].endswith(".SignedOff")]
+    assert signers == ["mee.flow", "ndrc.flow"]
+    correlation = story[0]["correlation_id"]
+    assert audit["intake"].get(f"/audit/correlations/{correlation}")
+    for name, http in audit.items():
+        assert http.get("/audit/verify")["ok"] is True, name
+        check = http.get("/audit/read-models/check")
+        assert check["ok"] is True, (name, check)
+        # Auditors change nothing.
+        assert http.client.post("/audit/verify").status_code in (403, 405)
