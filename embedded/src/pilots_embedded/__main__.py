@@ -9,8 +9,8 @@
 from __future__ import annotations
 
 import argparse
-import warnings
 import shutil
+import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
