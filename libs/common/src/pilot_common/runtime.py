@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from sqlalchemy import make_url, text
 
 from pilot_common.aggregate import AuditedAggregate
@@ -123,3 +123,47 @@ class ServiceRuntime:
                 self.stop()
 
         return run
+
+
+def assemble_service(
+    settings: ServiceSettings,
+    app: ServiceApplication,
+    bus: EventTransport | None,
+    *,
+    consumes: Sequence[str],
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    state_name: str,
+) -> AssembledService:
+    """What every service's composition root does alike: the runtime on its transport, the FastAPI app with the
+    common pieces, the service's routers, and the audit endpoints (with the read-model rebuild check)."""
+    from pilot_common.audit import AuditTrail
+    from pilot_common.audit_api import ReadModelCheck, audit_router
+    from pilot_common.contracts.catalogue import published_events
+    from pilot_common.web import create_service_app
+
+    runtime = ServiceRuntime(
+        app,
+        build_transport(settings, bus),
+        consumes=consumes,
+        published=published_events(),
+        max_attempts=settings.consumer_max_attempts,
+    )
+    api = create_service_app(
+        settings,
+        title=title,
+        description=description,
+        version="1.0.0",
+        readiness_checks=runtime.readiness_checks(),
+        lifespan=runtime.lifespan(),
+    )
+    setattr(api.state, state_name, app)
+
+    def rebuild_check() -> ReadModelCheck:
+        compared, differences = app.rebuild_check()
+        return ReadModelCheck(ok=not differences, compared=compared, differences=differences)
+
+    for router in (*routers, audit_router(AuditTrail(app), rebuild_check)):
+        api.include_router(router)
+    return AssembledService(api=api, runtime=runtime)

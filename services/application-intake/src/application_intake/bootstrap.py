@@ -9,14 +9,10 @@ from application_intake.api import registry_copy as registry_copy_api
 from application_intake.application import SERVICE_NAME, ApplicationIntake
 from application_intake.consumers import CONSUMES, HANDLERS
 from application_intake.projections.tables import files, registry_copy
-from pilot_common.audit import AuditTrail
-from pilot_common.audit_api import ReadModelCheck, audit_router
 from pilot_common.clock import clock_starting
-from pilot_common.contracts.catalogue import published_events
-from pilot_common.runtime import AssembledService, ServiceRuntime, build_transport, prepare_database
+from pilot_common.runtime import AssembledService, assemble_service, prepare_database
 from pilot_common.settings import ServiceSettings
 from pilot_common.transport import EventTransport
-from pilot_common.web import create_service_app
 
 DESCRIPTION = """
 清洁生产审核创新试点 · 申报受理服务 (application-intake).
@@ -36,35 +32,16 @@ def build_intake(settings: ServiceSettings, bus: EventTransport | None = None) -
     assert engine is not None
     files.create_all(engine)
     registry_copy.create_all(engine)
-    runtime = ServiceRuntime(
-        intake,
-        build_transport(settings, bus),
-        consumes=CONSUMES,
-        published=published_events(),
-        max_attempts=settings.consumer_max_attempts,
-    )
-    api = create_service_app(
+    return assemble_service(
         settings,
+        intake,
+        bus,
+        consumes=CONSUMES,
         title="application-intake 申报受理",
         description=DESCRIPTION,
-        version="1.0.0",
-        readiness_checks=runtime.readiness_checks(),
-        lifespan=runtime.lifespan(),
+        routers=[applications.router, applications.quota_router, registry_copy_api.router],
+        state_name="intake",
     )
-    api.state.intake = intake
-
-    def rebuild_check() -> ReadModelCheck:
-        compared, differences = intake.rebuild_check()
-        return ReadModelCheck(ok=not differences, compared=compared, differences=differences)
-
-    for router in (
-        applications.router,
-        applications.quota_router,
-        registry_copy_api.router,
-        audit_router(AuditTrail(intake), rebuild_check),
-    ):
-        api.include_router(router)
-    return AssembledService(api=api, runtime=runtime)
 
 
 def settings_from_env() -> ServiceSettings:
