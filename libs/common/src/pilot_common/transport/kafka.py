@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -58,8 +59,21 @@ class KafkaTransport(EventTransport):
                 # Another process may create it between our listing and our request.
                 with contextlib.suppress(TopicAlreadyExistsError):
                     admin.create_topics(missing)
+                self._await_partitions(admin, names)
         finally:
             admin.close()
+
+    @staticmethod
+    def _await_partitions(admin: KafkaAdminClient, names: Sequence[str], timeout_seconds: float = 15.0) -> None:
+        """A consumer group assigned before a new topic's partitions are known would not get them until its next
+        metadata refresh: wait until the broker describes every partition."""
+        deadline = time.monotonic() + timeout_seconds
+        while time.monotonic() < deadline:
+            described = admin.describe_topics(list(names))
+            if all(t.get("error_code", 0) == 0 and t.get("partitions") for t in described):
+                return
+            time.sleep(0.1)
+        log.warning("new topics not fully described in time", extra={"topics": list(names)})
 
     def publish(self, topic: str, messages: Sequence[OutgoingMessage]) -> None:
         try:
@@ -102,6 +116,8 @@ class KafkaSubscription(TransportSubscription):
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             session_timeout_ms=10_000,
+            # Topics created by another service after we subscribed are picked up within seconds, not minutes.
+            metadata_max_age_ms=3_000,
             heartbeat_interval_ms=1_000,
             max_poll_interval_ms=300_000,
         )
