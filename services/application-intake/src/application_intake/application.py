@@ -326,8 +326,8 @@ class ApplicationIntake(ServiceApplication):
             quota = self.quota(application.programme_id, application.province)
             allowed = known.facts.quota_allowed(application.province)
             slot = quota.take_slot(str(application.id), allowed)
-            applicant, _ = self._applicant_name(application)
-            application.submit(now, slot, known.rules.subject_for(application.details["project_name"], applicant))
+            subject = known.rules.subject_for(application.details["project_name"], self._applicant_name(application))
+            application.submit(now, slot, subject)
             verdict = evaluate(
                 self.snapshot(
                     application, QuotaFacts(slots_held=quota.held, slots_allowed=allowed, slot_number=slot), now
@@ -341,10 +341,11 @@ class ApplicationIntake(ServiceApplication):
                 continue  # another submission of this province took a slot meanwhile: decide again on fresh state
         raise _refused("BUSY", "同时提交的申报过多，请稍后重试", "too many concurrent submissions; retry", status=503)
 
-    def _applicant_name(self, application: PilotApplication) -> tuple[str, str | None]:
+    def _applicant_name(self, application: PilotApplication) -> str:
+        """申报单位名称 for the e-mail subject line (the applicant is known: submission checked it)."""
         with self.reading() as session:
             org, _ = registry_facts.organisation(session, application.details["applicant_organisation_id"])
-        return (org.name if org else application.details["applicant_organisation_id"]), None
+        return org.name if org else str(application.details["applicant_organisation_id"])
 
     def withdraw(self, application_id: UUID, reason: str) -> PilotApplication:
         for _ in range(_SUBMIT_ATTEMPTS):

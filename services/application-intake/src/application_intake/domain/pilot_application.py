@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import event
 
@@ -327,7 +326,3 @@ class PilotApplication(AuditedAggregate):
     def _outcome_recorded(self, approved: bool, document_number: str) -> None:
         self.status = ApplicationStatus.APPROVED if approved else ApplicationStatus.NOT_APPROVED
         self.outcome_document = document_number
-
-
-def application_id_of(aggregate_id: UUID | str) -> str:
-    return str(aggregate_id)
