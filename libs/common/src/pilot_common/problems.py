@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
+from eventsourcing.persistence import IntegrityError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -279,10 +280,22 @@ async def _on_rule_violation(request: Request, exc: Exception) -> Response:
     return await _on_problem(request, rule_problem(exc))
 
 
+async def _on_concurrent_change(request: Request, exc: Exception) -> Response:
+    # The event store refused a second change of the same aggregate version: nothing was written.
+    problem = conflict(
+        "another change of the same record was saved first; nothing was written: reload and retry",
+        code="CONCURRENT_CHANGE",
+        title_zh="数据已被同时修改，本次操作未保存，请刷新后重试",
+        title_en="Changed concurrently; nothing was saved",
+    )
+    return problem_response(problem, request.url.path)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error as problem+json and document problem responses under that media type."""
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(DomainRuleViolation, _on_rule_violation)
+    app.add_exception_handler(IntegrityError, _on_concurrent_change)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from evaluation.api import applications, programmes, ranking, reviewers, score_sheets, selection
-from evaluation.api.concurrency import install_concurrency_problem
 from evaluation.application import SERVICE_NAME, EvaluationService
 from evaluation.consumers import CONSUMES, HANDLERS
 from pilot_common.runtime import AssembledService, assemble_service, prepare_database
@@ -24,7 +23,7 @@ Ministry staff act; reviewers see and score only their own sheets; auditors read
 def build_evaluation(settings: ServiceSettings, bus: EventTransport | None = None) -> AssembledService:
     prepare_database(settings.database_url)
     service = EvaluationService(settings.database_url, HANDLERS)
-    assembled = assemble_service(
+    return assemble_service(
         settings,
         service,
         bus,
@@ -41,8 +40,6 @@ def build_evaluation(settings: ServiceSettings, bus: EventTransport | None = Non
         ],
         state_name="evaluation",
     )
-    install_concurrency_problem(assembled.api)
-    return assembled
 
 
 def settings_from_env() -> ServiceSettings:
