@@ -146,10 +146,11 @@ class KafkaSubscription(TransportSubscription):
 
     def commit(self) -> None:
         try:
-            self._consumer.commit()
+            # Bounded: a commit may wait for the group coordinator; it must never stall consumption.
+            self._consumer.commit(timeout_ms=5_000)
         except KafkaError as e:
             # Offsets are an optimisation: tracking records make a redelivery harmless.
             log.warning("offset commit failed: %r", e)
 
     def close(self) -> None:
-        self._consumer.close(autocommit=False)
+        self._consumer.close(autocommit=False, timeout_ms=5_000)
