@@ -11,6 +11,9 @@ from typing import Any
 class DomainRuleViolation(Exception):
     #: HTTP status the web layer uses: 422 for bad input, 409 for a state that forbids the command.
     status: int = 422
+    #: A domain names its codes that mean "not in this state" (409) and "no such thing" (404), once.
+    conflict_codes: frozenset[str] = frozenset()
+    not_found_codes: frozenset[str] = frozenset({"NOT_FOUND"})
 
     def __init__(
         self,
@@ -22,6 +25,7 @@ class DomainRuleViolation(Exception):
         status: int | None = None,
         details: dict[str, Any] | None = None,
     ) -> None:
+        code = str(code)  # codes may come as StrEnum members
         super().__init__(f"{code}: {message_en}")
         self.code = code
         self.message_zh = message_zh
@@ -29,4 +33,8 @@ class DomainRuleViolation(Exception):
         self.field = field
         if status is not None:
             self.status = status
+        elif code in self.not_found_codes:
+            self.status = 404
+        elif code in self.conflict_codes:
+            self.status = 409
         self.details = dict(details or {})

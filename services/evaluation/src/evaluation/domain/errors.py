@@ -8,7 +8,6 @@ contract: add new ones, never rename.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 from pilot_common.rules import DomainRuleViolation
 
@@ -106,37 +105,13 @@ CONFLICT_CODES: frozenset[str] = frozenset(
 )
 
 
-def _status_of(code: str) -> int:
-    if code == ErrorCode.NOT_FOUND:
-        return 404
-    return 409 if code in CONFLICT_CODES else 422
-
-
 class EvaluationRuleViolation(DomainRuleViolation):
     """A command broke an evaluation rule; nothing was changed (no event pending, state as before).
 
     A :class:`pilot_common.rules.DomainRuleViolation`, so the web layer renders it as problem+json: 404 for
     NOT_FOUND, 409 for the :data:`CONFLICT_CODES`, 422 for bad input."""
 
-    def __init__(
-        self,
-        code: str,
-        message_zh: str,
-        message_en: str,
-        field: str | None = None,
-        *,
-        status: int | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        code = str(code)
-        super().__init__(
-            code,
-            message_zh,
-            message_en,
-            field,
-            status=status if status is not None else _status_of(code),
-            details=details,
-        )
+    conflict_codes = frozenset(str(c) for c in CONFLICT_CODES)
 
     def as_dict(self) -> dict[str, str | None]:
         return {"code": self.code, "message_zh": self.message_zh, "message_en": self.message_en, "field": self.field}

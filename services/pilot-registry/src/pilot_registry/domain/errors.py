@@ -13,8 +13,6 @@ A command that raises has changed nothing: no event is pending and the aggregate
 
 from __future__ import annotations
 
-from typing import Any
-
 from pilot_common.rules import DomainRuleViolation
 
 #: Codes that mean "not in this state" rather than "bad input" (HTTP 409).
@@ -39,24 +37,7 @@ CONFLICT_CODES = frozenset(
 class RegistryRuleViolation(DomainRuleViolation):
     """A command broke a registry rule; nothing was applied."""
 
-    def __init__(
-        self,
-        code: str,
-        message_zh: str,
-        message_en: str,
-        field: str | None = None,
-        *,
-        status: int | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(
-            code,
-            message_zh,
-            message_en,
-            field,
-            status=status if status is not None else (409 if code in CONFLICT_CODES else 422),
-            details=details,
-        )
+    conflict_codes = CONFLICT_CODES
 
     def __repr__(self) -> str:
         return f"RegistryRuleViolation(code={self.code!r}, field={self.field!r}, message_en={self.message_en!r})"
