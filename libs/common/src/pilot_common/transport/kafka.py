@@ -59,7 +59,8 @@ class KafkaTransport(EventTransport):
                 # Another process may create it between our listing and our request.
                 with contextlib.suppress(TopicAlreadyExistsError):
                     admin.create_topics(missing)
-                self._await_partitions(admin, names)
+            # Also for topics another service created a moment ago.
+            self._await_partitions(admin, names)
         finally:
             admin.close()
 
@@ -109,7 +110,6 @@ class KafkaSubscription(TransportSubscription):
     def __init__(self, transport: KafkaTransport, topics: Sequence[str], group: str) -> None:
         self._transport = transport
         self._consumer = KafkaConsumer(
-            *[transport._qualified(t) for t in topics],
             bootstrap_servers=transport.bootstrap_servers,
             group_id=transport._qualified(group),
             client_id=f"{transport.client_id}-{group}",
@@ -121,6 +121,13 @@ class KafkaSubscription(TransportSubscription):
             heartbeat_interval_ms=1_000,
             max_poll_interval_ms=300_000,
         )
+        # Join the group only once this consumer's own metadata knows every topic's partitions: an assignment made
+        # without them leaves the consumer without those partitions until a later rebalance.
+        names = [transport._qualified(t) for t in topics]
+        deadline = time.monotonic() + 30
+        while not all(self._consumer.partitions_for_topic(n) for n in names) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self._consumer.subscribe(names)
 
     def poll(self, timeout_seconds: float, max_records: int = 500) -> list[Delivery]:
         try:
