@@ -116,7 +116,8 @@ def test_broker_restart_in_the_middle_of_a_stream_loses_and_doubles_nothing(
 
 
 def _start_relay_process(p: Platform, bootstrap: str, namespace: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RELAY_NAMESPACE": namespace}
+    # A short lease: the restarted relay takes over soon after the killed one's lease runs out.
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RELAY_NAMESPACE": namespace, "RELAY_LEASE_SECONDS": "3"}
     return subprocess.Popen(
         [sys.executable, "-m", "tests.platform.relay_process", p.ledger_url, bootstrap, "50"],
         cwd=ROOT,

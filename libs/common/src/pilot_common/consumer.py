@@ -3,24 +3,37 @@
 Tracking is per upstream service and partition (`intake#p3`): the relay publishes in notification order, so
 each partition carries increasing notification ids, and the library refuses a lower one. A message whose handler
 keeps failing goes to the `.dlq` topic with the error in its headers, and the consumer moves on.
+
+Offsets are committed only up to the last message whose effect is committed. When anything that is not the
+handler's own doing fails (the database gone for a moment, the broker, the dead-letter publish), every partition of
+the batch is rewound to its first unhandled message and the consumer backs off and tries again: such an error
+never counts toward a message's dead-letter attempts, and nothing is skipped.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from eventsourcing.persistence import IntegrityError, Tracking
 from pydantic import ValidationError
+from sqlalchemy import insert, select
 
+from pilot_common.backbone_schema import consumer_topic_layout
 from pilot_common.context import Actor, CallContext, Role, acting
+from pilot_common.contracts.errors import ContractViolation
 from pilot_common.envelope import EventEnvelope
+from pilot_common.faults import is_infrastructure_error
 from pilot_common.service import ServiceApplication
 from pilot_common.transport import (
+    BackboneMisconfigured,
     Delivery,
     EventTransport,
+    Offsets,
     OutgoingMessage,
     TransportError,
     TransportSubscription,
@@ -34,6 +47,22 @@ def tracking_name(upstream: str, partition: int) -> str:
     return f"{upstream}#p{partition}"
 
 
+class BatchInterrupted(Exception):
+    """Handling stopped at a message because the infrastructure failed; its partitions were rewound."""
+
+
+@dataclass
+class ConsumerStatus:
+    processed: int = 0
+    skipped: int = 0
+    dead_lettered: int = 0
+    #: Batches interrupted by a database or broker error (and retried from the first unhandled message).
+    interruptions: int = 0
+    last_interruption: str | None = None
+    #: Messages on the assigned partitions not yet read (refreshed every few seconds by the polling thread).
+    lag: dict[str, int] = field(default_factory=dict)
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -44,6 +73,8 @@ class EventConsumer:
         max_attempts: int = 3,
         retry_backoff_seconds: float = 0.05,
         poll_seconds: float = 0.5,
+        max_backoff_seconds: float = 5.0,
+        lag_every_seconds: float = 5.0,
     ) -> None:
         self.app = app
         self.transport = transport
@@ -52,31 +83,91 @@ class EventConsumer:
         self.max_attempts = max_attempts
         self.retry_backoff_seconds = retry_backoff_seconds
         self.poll_seconds = poll_seconds
+        self.max_backoff_seconds = max_backoff_seconds
+        self.lag_every_seconds = lag_every_seconds
         self.actor = Actor(user_id=f"service:{app.service}", role=Role.SERVICE)
+        self.status = ConsumerStatus()
         self._subscription: TransportSubscription | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.processed = 0
-        self.skipped = 0
-        self.dead_lettered = 0
+        self._lag_at = 0.0
 
-    def _subscribe(self) -> None:
+    # Counters kept as attributes too: tests and callers read them directly.
+    @property
+    def processed(self) -> int:
+        return self.status.processed
+
+    @property
+    def skipped(self) -> int:
+        return self.status.skipped
+
+    @property
+    def dead_lettered(self) -> int:
+        return self.status.dead_lettered
+
+    def verify_topics(self) -> None:
+        """Every consumed topic (and its `.dlq`) exists as declared, with the partition count that this service's
+        tracking records were built on; raises BackboneMisconfigured otherwise."""
+        counts = self.transport.ensure_topics([*self.topics, *(dlq_topic(t) for t in self.topics)])
+        with self.app.unit_of_work() as session:
+            rows = session.execute(select(consumer_topic_layout.c.topic, consumer_topic_layout.c.partitions))
+            known: dict[str, int] = {topic: partitions for topic, partitions in rows}
+            for topic in self.topics:
+                if topic not in known:
+                    session.execute(insert(consumer_topic_layout).values(topic=topic, partitions=counts[topic]))
+                elif known[topic] != counts[topic]:
+                    raise BackboneMisconfigured(
+                        f"topic {topic} now has {counts[topic]} partitions, but {self.app.service}'s tracking was "
+                        f"built on {known[topic]}: keys would move to other partitions; restore the topic"
+                    )
+
+    def _subscribe(self) -> TransportSubscription:
         if self._subscription is None:
-            self.transport.ensure_topics([*self.topics, *(dlq_topic(t) for t in self.topics)])
+            self.verify_topics()
             self._subscription = self.transport.subscribe(self.topics, self.group)
+        return self._subscription
 
     def poll_once(self, timeout: float | None = None) -> int:
-        """Polls, handles and commits one batch; returns how many deliveries it saw."""
-        self._subscribe()
-        assert self._subscription is not None
-        deliveries = self._subscription.poll(self.poll_seconds if timeout is None else timeout)
-        for delivery in deliveries:
-            self.handle(delivery)
-        if deliveries:
-            self._subscription.commit()
+        """Polls, handles and commits one batch; returns how many deliveries it saw.
+
+        Raises BatchInterrupted (after rewinding) when the infrastructure failed in the middle of the batch."""
+        subscription = self._subscribe()
+        deliveries = subscription.poll(self.poll_seconds if timeout is None else timeout)
+        done: Offsets = {}
+        for index, delivery in enumerate(deliveries):
+            try:
+                self.handle(delivery)
+            except Exception as error:
+                self._rewind(subscription, deliveries[index:])
+                self._commit(subscription, done)
+                self.status.interruptions += 1
+                self.status.last_interruption = repr(error)[:500]
+                raise BatchInterrupted(repr(error)) from error
+            done[(delivery.topic, delivery.partition)] = delivery.offset + 1
+        self._commit(subscription, done)
         return len(deliveries)
 
+    @staticmethod
+    def _rewind(subscription: TransportSubscription, unhandled: Sequence[Delivery]) -> None:
+        first: Offsets = {}
+        for delivery in unhandled:
+            first.setdefault((delivery.topic, delivery.partition), delivery.offset)
+        try:
+            subscription.rewind(first)
+        except Exception:
+            # Without the rewind the next poll would skip these: drop the subscription, so that the next one
+            # starts from the committed offsets.
+            log.warning("rewind failed; resubscribing from committed offsets", exc_info=True)
+            raise
+
+    @staticmethod
+    def _commit(subscription: TransportSubscription, done: Offsets) -> None:
+        if done:
+            subscription.commit(done)
+
     def handle(self, delivery: Delivery) -> None:
+        """Handles one delivery (effect, skip or dead letter). Raises only when the infrastructure failed: the
+        delivery was then not handled and must come again."""
         try:
             envelope = EventEnvelope.model_validate_json(delivery.value)
         except ValidationError as e:
@@ -84,7 +175,7 @@ class EventConsumer:
             return
         tracking = Tracking(tracking_name(envelope.upstream, delivery.partition), envelope.notificationid)
         if self.app.process_recorder.has_tracking_id(tracking.application_name, tracking.notification_id):
-            self.skipped += 1
+            self.status.skipped += 1
             return
         ctx = CallContext(actor=self.actor, correlation_id=envelope.correlationid, causation_id=envelope.id)
         attempt = 0
@@ -93,28 +184,36 @@ class EventConsumer:
             try:
                 with acting(ctx):
                     self.app.process_event(envelope, tracking)
-                self.processed += 1
+                self.status.processed += 1
+                return
+            except ContractViolation as e:
+                self._give_up(delivery, tracking, "CONTRACT_VIOLATION", str(e), attempt)
                 return
             except IntegrityError:
                 # Another consumer of the group recorded it meanwhile (rebalance), or an aggregate moved on.
                 if self.app.process_recorder.has_tracking_id(tracking.application_name, tracking.notification_id):
-                    self.skipped += 1
+                    self.status.skipped += 1
                     return
-                error: Exception | None = None
-                reason = "concurrent change"
+                error_type, reason = "IntegrityError", "concurrent change"
             except Exception as e:
-                error = e
-                reason = repr(e)
+                if is_infrastructure_error(e):
+                    raise
+                error_type, reason = type(e).__name__, repr(e)
             if attempt >= self.max_attempts:
                 log.error(
                     "handler keeps failing; sending to the dead-letter topic",
                     extra={"event_type": envelope.type, "event_id": envelope.id, "error": reason},
                 )
-                self._dead_letter(delivery, type(error).__name__ if error else "IntegrityError", reason, attempt)
-                # Record that it was dealt with, so that redelivery does not retry it forever.
-                self.app.process_recorder.insert_tracking(tracking)
+                self._give_up(delivery, tracking, error_type, reason, attempt)
                 return
             time.sleep(self.retry_backoff_seconds * attempt)
+
+    def _give_up(self, delivery: Delivery, tracking: Tracking, error_type: str, reason: str, attempts: int) -> None:
+        # Published first, then recorded as dealt with: a crash in between sends it to the .dlq twice (with the
+        # same ce_id), never not at all.
+        self._dead_letter(delivery, error_type, reason, attempts)
+        with contextlib.suppress(IntegrityError):  # recorded meanwhile by another member of the group
+            self.app.process_recorder.insert_tracking(tracking)
 
     def _dead_letter(self, delivery: Delivery, error_type: str, error: str, attempts: int) -> None:
         headers = [
@@ -128,22 +227,54 @@ class EventConsumer:
         self.transport.publish(
             dlq_topic(delivery.topic), [OutgoingMessage(delivery.key or "", delivery.value, headers)]
         )
-        self.dead_lettered += 1
+        self.status.dead_lettered += 1
+
+    def _refresh_lag(self) -> None:
+        if self._subscription is None or time.monotonic() - self._lag_at < self.lag_every_seconds:
+            return
+        self._lag_at = time.monotonic()
+        try:
+            lag = self._subscription.lag()
+        except TransportError:
+            return
+        self.status.lag = {f"{topic}#p{partition}": n for (topic, partition), n in sorted(lag.items())}
 
     def run(self) -> None:
+        backoff = 0.0
         while not self._stop.is_set():
             try:
                 self.poll_once()
+                self._refresh_lag()
+                backoff = 0.0
+                continue
+            except BackboneMisconfigured as e:
+                log.error("consumer cannot run: %s", e)
+            except BatchInterrupted as e:
+                log.warning("consumer interrupted; retrying from the first unhandled message", extra={"error": str(e)})
             except TransportError as e:
                 log.warning("consumer could not poll, will retry", extra={"error": repr(e)})
-                self._stop.wait(1.0)
+                self._drop_subscription()
             except Exception:
-                log.exception("consumer failed, will retry")
-                self._stop.wait(1.0)
+                log.exception("consumer failed, will retry from committed offsets")
+                self._drop_subscription()
+            backoff = min(self.max_backoff_seconds, max(0.25, backoff * 2))
+            self._stop.wait(backoff)
+
+    def _drop_subscription(self) -> None:
+        """After an error of unknown extent, start again from the group's committed offsets."""
+        try:
+            self.close()
+        except Exception:
+            log.debug("closing the subscription failed", exc_info=True)
+            self._subscription = None
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name=f"consumer-{self.group}", daemon=True)
         self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
@@ -153,5 +284,5 @@ class EventConsumer:
 
     def close(self) -> None:
         if self._subscription is not None:
-            self._subscription.close()
-            self._subscription = None
+            subscription, self._subscription = self._subscription, None
+            subscription.close()

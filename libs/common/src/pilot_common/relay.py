@@ -3,19 +3,31 @@
 The notification log is the outbox: only committed events are in it. After a batch is acknowledged by the
 transport the relay records its position (a tracking record named `relay`) in the service's own database; a
 crash between the two republishes the batch, which consumers recognise by (upstream, notification id).
+
+Only one relay per service publishes at a time (several workers or replicas share a database). It holds a lease: a
+row in `relay_lease` with an expiry on the database's clock and a fencing token that grows with every new holder.
+The lease is renewed while the relay works, and the position is recorded only in a transaction that still finds
+the relay's own token there. A relay that lost its lease (its connection dropped, it paused longer than the lease,
+a newer relay took over) therefore never moves the position: it steps down and later starts again from the
+recorded position. No session-level lock is held, so this works behind a transaction-pooling PgBouncer too.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
-import zlib
+import time
+import uuid
 from collections.abc import Sequence
 
-from eventsourcing.persistence import Notification, Tracking
-from sqlalchemy import Connection, Engine, text
+from eventsourcing.persistence import IntegrityError, Notification, Tracking
+from sqlalchemy import Connection, and_, insert, literal_column, select, update
 
+from pilot_common.backbone_schema import relay_lease
 from pilot_common.envelope import EventEnvelope, envelope_for
+from pilot_common.faults import is_infrastructure_error
 from pilot_common.service import ServiceApplication
 from pilot_common.transport import EventTransport, OutgoingMessage, TransportError, service_topic
 
@@ -24,8 +36,8 @@ log = logging.getLogger(__name__)
 RELAY_TRACKING_NAME = "relay"
 
 
-class _NoLease:
-    """SQLite: one process owns the file, so there is nobody to share the relay with."""
+class LeaseLost(Exception):
+    """Another relay holds the lease now: this one must not record a position."""
 
 
 def message_for(envelope: EventEnvelope) -> OutgoingMessage:
@@ -45,6 +57,115 @@ def message_for(envelope: EventEnvelope) -> OutgoingMessage:
     )
 
 
+def _db_now_ms(conn: Connection) -> int:
+    """Milliseconds since the epoch on the database's clock: one clock for every relay, on whatever host."""
+    if conn.dialect.name == "postgresql":
+        expression = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)"
+    else:  # SQLite
+        expression = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+    return int(conn.execute(select(literal_column(expression))).scalar_one())
+
+
+class RelayLease:
+    """The right to publish one service's notification log, held in its database for `ttl_seconds` at a time."""
+
+    def __init__(self, app: ServiceApplication, name: str, ttl_seconds: float = 15.0) -> None:
+        self.app = app
+        self.name = name
+        self.ttl_ms = int(ttl_seconds * 1000)
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.token: int | None = None
+        self._renewed_at = 0.0
+
+    @property
+    def held(self) -> bool:
+        return self.token is not None
+
+    def acquire_or_renew(self) -> bool:
+        """Renews the lease if this relay still holds it, takes it if it is free or expired; True if held."""
+        if self.token is not None and time.monotonic() - self._renewed_at < self.ttl_ms / 3000:
+            return True
+        try:
+            token = self._take()
+        except IntegrityError:
+            token = None  # another relay inserted the first lease row at the same moment
+        if token is None:
+            if self.token is not None:
+                log.warning("relay lease lost", extra={"lease": self.name})
+            self.token = None
+            return False
+        if self.token != token:
+            log.info("relay lease taken", extra={"lease": self.name, "fencing_token": token})
+        self.token = token
+        self._renewed_at = time.monotonic()
+        return True
+
+    def _take(self) -> int | None:
+        # Through the application's unit of work: on SQLite it also takes the store's write lock.
+        with self.app.unit_of_work() as session:
+            conn = session.connection()
+            now = _db_now_ms(conn)
+            row = conn.execute(select(relay_lease).where(relay_lease.c.name == self.name).with_for_update()).first()
+            expires = now + self.ttl_ms
+            if row is None:
+                conn.execute(
+                    insert(relay_lease).values(
+                        name=self.name, holder=self.holder, fencing_token=1, expires_at_ms=expires
+                    )
+                )
+                return 1
+            if row.holder == self.holder and row.fencing_token == self.token and row.expires_at_ms > now:
+                conn.execute(update(relay_lease).where(relay_lease.c.name == self.name).values(expires_at_ms=expires))
+                return self.token
+            if row.expires_at_ms <= now:
+                token = int(row.fencing_token) + 1
+                conn.execute(
+                    update(relay_lease)
+                    .where(relay_lease.c.name == self.name)
+                    .values(holder=self.holder, fencing_token=token, expires_at_ms=expires)
+                )
+                return token
+            return None
+
+    def confirm(self, conn: Connection) -> None:
+        """In the caller's transaction: this relay still holds the lease, and keeps it until that commits."""
+        if self.token is None:
+            raise LeaseLost(self.name)
+        now = _db_now_ms(conn)
+        found = conn.execute(
+            select(relay_lease.c.fencing_token)
+            .where(
+                and_(
+                    relay_lease.c.name == self.name,
+                    relay_lease.c.holder == self.holder,
+                    relay_lease.c.fencing_token == self.token,
+                    relay_lease.c.expires_at_ms > now,
+                )
+            )
+            .with_for_update()
+        ).first()
+        if found is None:
+            self.token = None
+            raise LeaseLost(self.name)
+
+    def release(self) -> None:
+        if self.token is None:
+            return
+        token, self.token = self.token, None
+        with self.app.unit_of_work() as session:
+            session.connection().execute(
+                update(relay_lease)
+                .where(
+                    and_(
+                        relay_lease.c.name == self.name,
+                        relay_lease.c.holder == self.holder,
+                        relay_lease.c.fencing_token == token,
+                    )
+                )
+                .values(expires_at_ms=0)
+            )
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -53,6 +174,7 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_seconds: float = 0.05,
         retry_seconds: float = 1.0,
+        lease_seconds: float = 15.0,
     ) -> None:
         self.app = app
         self.transport = transport
@@ -60,39 +182,75 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.idle_seconds = idle_seconds
         self.retry_seconds = retry_seconds
-        self._position: int | None = (
-            app.process_recorder.max_tracking_id(RELAY_TRACKING_NAME) if transport.durable else None
-        )
+        self.lease = RelayLease(app, f"relay:{app.service}", lease_seconds)
+        self._position: int | None = self._recorded_position()
+        self._token_seen: int | None = None
         self._topic_ready = False
-        self._lease: Connection | _NoLease | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        #: Messages handed to the transport (republished ones included).
+        self.published = 0
+
+    def _recorded_position(self) -> int | None:
+        # A non-durable transport (the in-process bus) forgets its messages with the process: start from the top.
+        return self.app.process_recorder.max_tracking_id(RELAY_TRACKING_NAME) if self.transport.durable else None
 
     @property
     def position(self) -> int:
         return self._position or 0
 
+    def lag(self) -> int:
+        """Events recorded but not yet published (last notification id − last published one)."""
+        return max(0, (self.app.recorder.max_notification_id() or 0) - self.position)
+
     def wake(self) -> None:
         """Something was committed: look now rather than after the idle pause."""
         self._wake.set()
 
+    def verify_topic(self) -> None:
+        self.transport.ensure_topics([self.topic])
+        self._topic_ready = True
+
     def publish_next_batch(self) -> int:
+        """Publishes the next batch if this relay holds the lease; returns how many notifications it covered."""
+        if not self.lease.acquire_or_renew():
+            return 0
+        if self.lease.token != self._token_seen:
+            # A new tenure (first start, or after another relay published for a while): start from what is
+            # recorded, not from what this relay remembers. (A non-durable bus has only this one relay.)
+            if self.transport.durable:
+                self._position = self._recorded_position()
+            self._token_seen = self.lease.token
         notifications: Sequence[Notification] = self.app.recorder.select_notifications(
             start=self._position, limit=self.batch_size, inclusive_of_start=False
         )
         if not notifications:
             return 0
         if not self._topic_ready:
-            self.transport.ensure_topics([self.topic])
-            self._topic_ready = True
+            self.verify_topic()
         messages = [message_for(envelope_for(self.app.service, n, self.app.mapper)) for n in notifications]
         self.transport.publish(self.topic, messages)
+        self.published += len(messages)
         last = notifications[-1].id
         if self.transport.durable:
-            self.app.process_recorder.insert_tracking(Tracking(RELAY_TRACKING_NAME, last))
+            self._record_position(last)
         self._position = last
         return len(notifications)
+
+    def _record_position(self, last: int) -> None:
+        try:
+            with self.app.unit_of_work() as session:
+                self.lease.confirm(session.connection())
+                self.app.process_recorder.insert_tracking(Tracking(RELAY_TRACKING_NAME, last))
+        except (LeaseLost, IntegrityError) as e:
+            # Someone else published and recorded meanwhile: carry on from what is recorded, not from memory.
+            self._position = self._recorded_position()
+            log.warning(
+                "relay stepped down; position reloaded",
+                extra={"topic": self.topic, "position": self._position, "reason": type(e).__name__},
+            )
+            raise
 
     def drain(self) -> int:
         """Publishes everything committed so far (used by tests and at shutdown)."""
@@ -101,50 +259,52 @@ class OutboxRelay:
             total += n
         return total
 
-    def _lead(self) -> bool:
-        """Only one relay per service publishes (several API workers may share a database)."""
-        if self._lease is not None:
-            return True
-        engine = self.app.datastore.engine
-        if not isinstance(engine, Engine) or engine.dialect.name != "postgresql":
-            self._lease = _NoLease()
-            return True
-        conn = engine.connect()
-        key = zlib.crc32(f"relay:{self.app.service}".encode())
-        if conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
-            self._lease = conn  # held for as long as this connection lives
-            return True
-        conn.close()
-        return False
-
     def run(self) -> None:
         while not self._stop.is_set():
-            if not self._lead():
-                self._stop.wait(self.retry_seconds)
-                continue
             try:
                 if self.publish_next_batch() == self.batch_size:
                     continue
+                if not self.lease.held:
+                    self._stop.wait(self.retry_seconds)
+                    continue
+            except (LeaseLost, IntegrityError):
+                self._stop.wait(self.retry_seconds)
+                continue
             except TransportError as e:
                 log.warning("relay could not publish, will retry", extra={"error": repr(e), "topic": self.topic})
                 self._stop.wait(self.retry_seconds)
                 continue
-            except Exception:
-                log.exception("relay failed, will retry", extra={"topic": self.topic})
+            except Exception as e:
+                if is_infrastructure_error(e):
+                    log.warning("relay: database unavailable, will retry", extra={"error": repr(e)[:300]})
+                else:
+                    log.exception("relay failed, will retry", extra={"topic": self.topic})
+                self._reload_position()
                 self._stop.wait(self.retry_seconds)
                 continue
             self._wake.wait(self.idle_seconds)
             self._wake.clear()
 
+    def _reload_position(self) -> None:
+        try:
+            self._position = self._recorded_position()
+        except Exception:
+            log.debug("position not reloaded (database unavailable?)", exc_info=True)
+
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name=f"relay-{self.app.service}", daemon=True)
         self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
-        if isinstance(self._lease, Connection):
-            self._lease.close()
-        self._lease = None
+        try:
+            self.lease.release()
+        except Exception:
+            log.warning("relay lease not released; it expires by itself", exc_info=True)

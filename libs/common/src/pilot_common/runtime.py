@@ -22,7 +22,7 @@ from pilot_common.health import ReadinessCheck
 from pilot_common.relay import OutboxRelay
 from pilot_common.service import ServiceApplication
 from pilot_common.settings import ServiceSettings
-from pilot_common.transport import EventTransport, service_topic
+from pilot_common.transport import EventTransport, TopicLayout, TransportError, service_topic
 from pilot_common.transport.kafka import KafkaTransport
 
 log = logging.getLogger(__name__)
@@ -32,11 +32,25 @@ def build_transport(settings: ServiceSettings, bus: EventTransport | None = None
     """Kafka when the settings name brokers, else the given in-process bus (embedded mode)."""
     if settings.kafka_bootstrap_servers:
         return KafkaTransport(
-            settings.kafka_bootstrap_servers, client_id=settings.service_name, namespace=settings.kafka_namespace
+            settings.kafka_bootstrap_servers,
+            client_id=settings.service_name,
+            namespace=settings.kafka_namespace,
+            layout=topic_layout(settings),
+            session_timeout_ms=settings.kafka_session_timeout_ms,
+            group_instance_id=settings.kafka_group_instance_id,
         )
     if bus is None:
         raise ValueError("no KAFKA_BOOTSTRAP_SERVERS and no in-process bus given")
     return bus
+
+
+def topic_layout(settings: ServiceSettings) -> TopicLayout:
+    return TopicLayout(
+        partitions=settings.kafka_partitions,
+        replication_factor=settings.kafka_replication_factor,
+        min_insync_replicas=settings.kafka_min_insync_replicas,
+        create=settings.kafka_create_topics,
+    )
 
 
 def published_event_types(service: str, aggregates: Sequence[type[AuditedAggregate]]) -> frozenset[str]:
@@ -72,6 +86,7 @@ class ServiceRuntime:
         consumes: Sequence[str] = (),
         published: Mapping[str, frozenset[str]] | None = None,
         max_attempts: int = 3,
+        relay_lease_seconds: float = 15.0,
     ) -> None:
         """`consumes` names the upstream services; `published` their event types, to check the handler table."""
         self.app = app
@@ -82,7 +97,7 @@ class ServiceRuntime:
             if missing:
                 raise ValueError(f"no published event types known for {missing}")
             app.handlers.check({s: catalogue[s] for s in consumes})
-        self.relay = OutboxRelay(app, transport)
+        self.relay = OutboxRelay(app, transport, lease_seconds=relay_lease_seconds)
         app.on_recorded(self.relay.wake)
         self.consumer = (
             EventConsumer(app, transport, [service_topic(s) for s in consumes], max_attempts=max_attempts)
@@ -91,8 +106,20 @@ class ServiceRuntime:
         )
         self._started = False
 
+    def verify_backbone(self) -> None:
+        """Refuses to start (BackboneMisconfigured, naming the topic) when a topic is missing or differs from its
+        declaration, rather than stalling later. A broker that does not answer yet is not a refusal: the relay and
+        the consumer keep trying, and readiness says so."""
+        try:
+            self.relay.verify_topic()
+            if self.consumer is not None:
+                self.consumer.verify_topics()
+        except TransportError as e:
+            log.warning("event backbone not reachable at start; will keep trying", extra={"error": repr(e)})
+
     def start(self) -> None:
         if not self._started:
+            self.verify_backbone()
             self.relay.start()
             if self.consumer is not None:
                 self.consumer.start()
@@ -110,8 +137,39 @@ class ServiceRuntime:
             session.execute(text("SELECT 1"))
         return True
 
+    def backbone_status(self) -> dict[str, Any]:
+        """Relay and consumer figures for operators: lag, interruptions, dead letters."""
+        status: dict[str, Any] = {
+            "relay": {
+                "running": self.relay.running,
+                "lease_held": self.relay.lease.held,
+                "position": self.relay.position,
+                "lag": self.relay.lag(),
+                "published": self.relay.published,
+            }
+        }
+        if self.consumer is not None:
+            c = self.consumer.status
+            status["consumer"] = {
+                "running": self.consumer.running,
+                "processed": c.processed,
+                "skipped": c.skipped,
+                "dead_lettered": c.dead_lettered,
+                "interruptions": c.interruptions,
+                "last_interruption": c.last_interruption,
+                "lag": c.lag,
+                "lag_total": sum(c.lag.values()),
+            }
+        return status
+
+    def backbone_running(self) -> bool:
+        """The relay's and the consumer's threads are alive (they retry faults themselves; a dead one is a bug)."""
+        if not self._started:
+            return True
+        return self.relay.running and (self.consumer is None or self.consumer.running)
+
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
-        return {"database": self.database_ready}
+        return {"database": self.database_ready, "event_backbone": self.backbone_running}
 
     def lifespan(self) -> Any:
         @asynccontextmanager
@@ -149,6 +207,7 @@ def assemble_service(
         consumes=consumes,
         published=published_events(),
         max_attempts=settings.consumer_max_attempts,
+        relay_lease_seconds=settings.relay_lease_seconds,
     )
     api = create_service_app(
         settings,
@@ -164,6 +223,13 @@ def assemble_service(
         compared, differences = app.rebuild_check()
         return ReadModelCheck(ok=not differences, compared=compared, differences=differences)
 
-    for router in (*routers, audit_router(AuditTrail(app), rebuild_check)):
+    backbone = APIRouter(tags=["health"])
+    backbone.add_api_route(
+        "/ops/backbone",
+        runtime.backbone_status,
+        methods=["GET"],
+        summary="事件总线状态 · Relay and consumer lag, interruptions and dead letters (operators, no business data)",
+    )
+    for router in (*routers, backbone, audit_router(AuditTrail(app), rebuild_check)):
         api.include_router(router)
     return AssembledService(api=api, runtime=runtime)

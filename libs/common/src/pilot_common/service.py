@@ -23,6 +23,7 @@ from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pilot_common.backbone_schema import backbone_metadata
 from pilot_common.envelope import EventEnvelope
 from pilot_common.persistence import AuditedProcessRecorder, event_store_env
 from pilot_common.projection import Projection, rebuild_and_compare
@@ -132,6 +133,7 @@ class ServiceApplication(EventSourcedProjection[UUID]):
         assert engine is not None
         for projection in self.projections:
             projection.metadata.create_all(engine)
+        backbone_metadata.create_all(engine)  # TEMPORARY until the migrations create every table
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         # Events and the read-model rows projected from them commit together.
@@ -218,6 +220,10 @@ class ServiceApplication(EventSourcedProjection[UUID]):
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         with self.unit_of_work() as session:
+            # Two members of a group may hold the same message for a moment (a rebalance). Locking the tracking
+            # row first makes the second wait and then see the first one's record, so only one effect commits.
+            record = self.recorder.tracking_record_cls  # type: ignore[attr-defined]
+            session.query(record).filter_by(application_name=tracking.application_name).with_for_update().first()
             token = _handling_session.set(session)
             try:
                 super().process_event(domain_event, tracking)

@@ -37,6 +37,16 @@ class ServiceSettings(BaseSettings):
     token_ttl_seconds: int = Field(default=3600, gt=0)
     log_level: str = "INFO"
     consumer_max_attempts: int = Field(default=3, ge=1)
+    # The event backbone. Every topic (service topics and their .dlq) is declared with these figures; production
+    # sets partitions 3+, replication 3, min ISR 2 and lets the cluster operator create the topics (create false).
+    kafka_partitions: int = Field(default=3, ge=1, le=1000)
+    kafka_replication_factor: int = Field(default=1, ge=1, le=10)
+    kafka_min_insync_replicas: int = Field(default=1, ge=1, le=10)
+    kafka_create_topics: bool = True
+    kafka_session_timeout_ms: int = Field(default=10_000, ge=1_000, le=300_000)
+    # Static group membership (e.g. the pod name): a restarted consumer gets its partitions back at once.
+    kafka_group_instance_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,200}$")
+    relay_lease_seconds: float = Field(default=15.0, ge=1.0, le=600.0)
     dev_tokens_enabled: bool = Field(
         default=False, validation_alias=AliasChoices("PILOT_DEV_TOKENS", "dev_tokens_enabled")
     )

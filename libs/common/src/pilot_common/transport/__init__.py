@@ -5,9 +5,12 @@ delivery, offsets committed by consumer group, and a `.dlq` topic beside each to
 """
 
 from pilot_common.transport.base import (
+    BackboneMisconfigured,
     Delivery,
     EventTransport,
+    Offsets,
     OutgoingMessage,
+    TopicLayout,
     TransportError,
     TransportSubscription,
     dlq_topic,
@@ -16,9 +19,12 @@ from pilot_common.transport.base import (
 )
 
 __all__ = [
+    "BackboneMisconfigured",
     "Delivery",
     "EventTransport",
+    "Offsets",
     "OutgoingMessage",
+    "TopicLayout",
     "TransportError",
     "TransportSubscription",
     "dlq_topic",

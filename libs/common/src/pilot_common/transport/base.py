@@ -26,6 +26,27 @@ class TransportError(Exception):
     """Publishing or consuming failed; the caller retries from its last recorded position."""
 
 
+class BackboneMisconfigured(Exception):
+    """A topic is missing or does not match its declaration: the service must not start (it would stall or
+    route keys to other partitions than its tracking records were built on)."""
+
+
+@dataclass(frozen=True)
+class TopicLayout:
+    """How the platform declares every topic (service topics and their `.dlq`). Production topics are created by
+    the cluster's operator (Strimzi `KafkaTopic`) with the same figures, and a service only verifies them;
+    `create` lets a service create missing ones itself (development, tests)."""
+
+    partitions: int = DEFAULT_PARTITIONS
+    replication_factor: int = 1
+    min_insync_replicas: int = 1
+    create: bool = True
+
+
+#: (topic, partition) -> the offset of the next message to read.
+Offsets = dict[tuple[str, int], int]
+
+
 @dataclass(frozen=True)
 class OutgoingMessage:
     key: str
@@ -49,8 +70,16 @@ class TransportSubscription(ABC):
         """Next deliveries in partition order (may be empty after the timeout)."""
 
     @abstractmethod
-    def commit(self) -> None:
-        """Marks everything polled so far as consumed for this group."""
+    def commit(self, offsets: Offsets) -> None:
+        """Records for this group that everything before these offsets is done (only what was handled)."""
+
+    @abstractmethod
+    def rewind(self, offsets: Offsets) -> None:
+        """The next poll starts again at these offsets (messages polled but not handled)."""
+
+    @abstractmethod
+    def lag(self) -> Offsets:
+        """Messages on each assigned partition after the read position (call from the polling thread)."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -68,8 +97,13 @@ class EventTransport(ABC):
     def _unqualified(self, name: str) -> str:
         return name.removeprefix(f"{self.namespace}.") if self.namespace else name
 
+    #: The declared shape of every topic.
+    layout: TopicLayout = TopicLayout()
+
     @abstractmethod
-    def ensure_topics(self, topics: Sequence[str], partitions: int = DEFAULT_PARTITIONS) -> None: ...
+    def ensure_topics(self, topics: Sequence[str]) -> dict[str, int]:
+        """Checks (and, where the layout allows, creates) the topics; returns each one's partition count.
+        Raises BackboneMisconfigured when a topic is missing or differs from the declared layout."""
 
     @abstractmethod
     def publish(self, topic: str, messages: Sequence[OutgoingMessage]) -> None:

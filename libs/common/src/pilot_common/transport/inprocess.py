@@ -11,10 +11,12 @@ import time
 from collections.abc import Sequence
 
 from pilot_common.transport.base import (
-    DEFAULT_PARTITIONS,
+    BackboneMisconfigured,
     Delivery,
     EventTransport,
+    Offsets,
     OutgoingMessage,
+    TopicLayout,
     TransportSubscription,
     partition_for,
 )
@@ -23,21 +25,29 @@ from pilot_common.transport.base import (
 class InProcessBus(EventTransport):
     durable = False
 
-    def __init__(self, default_partitions: int = DEFAULT_PARTITIONS) -> None:
+    def __init__(self, layout: TopicLayout | None = None) -> None:
         # One bus per process needs no namespace: each bus is its own cluster.
-        self.default_partitions = default_partitions
+        self.layout = layout or TopicLayout()
         self._logs: dict[str, list[list[Delivery]]] = {}
         self._committed: dict[tuple[str, str, int], int] = {}
         self._changed = threading.Condition()
 
-    def ensure_topics(self, topics: Sequence[str], partitions: int = DEFAULT_PARTITIONS) -> None:
+    def ensure_topics(self, topics: Sequence[str]) -> dict[str, int]:
         with self._changed:
             for topic in topics:
-                self._logs.setdefault(topic, [[] for _ in range(partitions)])
+                if topic not in self._logs:
+                    if not self.layout.create:
+                        raise BackboneMisconfigured(f"topic {topic} does not exist")
+                    self._logs[topic] = [[] for _ in range(self.layout.partitions)]
+                elif len(self._logs[topic]) != self.layout.partitions:
+                    raise BackboneMisconfigured(
+                        f"topic {topic} has {len(self._logs[topic])} partitions, {self.layout.partitions} declared"
+                    )
+            return {topic: len(self._logs[topic]) for topic in topics}
 
     def publish(self, topic: str, messages: Sequence[OutgoingMessage]) -> None:
         with self._changed:
-            partitions = self._logs.setdefault(topic, [[] for _ in range(self.default_partitions)])
+            partitions = self._logs.setdefault(topic, [[] for _ in range(self.layout.partitions)])
             for m in messages:
                 p = partition_for(m.key, len(partitions))
                 partitions[p].append(
@@ -89,10 +99,21 @@ class InProcessSubscription(TransportSubscription):
                     return out
                 self._bus._changed.wait(remaining)
 
-    def commit(self) -> None:
+    def commit(self, offsets: Offsets) -> None:
         with self._bus._changed:
-            for (topic, p), pos in self._positions.items():
-                self._bus._committed[(self._group, topic, p)] = pos
+            for (topic, p), offset in offsets.items():
+                key = (self._group, topic, p)
+                self._bus._committed[key] = max(self._bus._committed.get(key, 0), offset)
+
+    def rewind(self, offsets: Offsets) -> None:
+        with self._bus._changed:
+            for position, offset in offsets.items():
+                if position in self._positions:
+                    self._positions[position] = offset
+
+    def lag(self) -> Offsets:
+        with self._bus._changed:
+            return {(t, p): len(self._bus._logs[t][p]) - pos for (t, p), pos in self._positions.items()}
 
     def close(self) -> None:
         pass
