@@ -86,8 +86,10 @@ class OutboxRelay:
         if not self._topic_ready:
             self.transport.ensure_topics([self.topic])
             self._topic_ready = True
-        messages = [message_for(envelope_for(self.app.service, n, self.app.mapper)) for n in notifications]
-        self.transport.publish(self.topic, messages)
+        envelopes = (envelope_for(self.app.publications, n, self.app.mapper) for n in notifications)
+        messages = [message_for(e) for e in envelopes if e is not None]  # None: an internal event, not published
+        if messages:
+            self.transport.publish(self.topic, messages)
         last = notifications[-1].id
         if self.transport.durable:
             self.app.process_recorder.insert_tracking(Tracking(RELAY_TRACKING_NAME, last))
