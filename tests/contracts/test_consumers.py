@@ -10,6 +10,7 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
+from eventsourcing.persistence import Tracking
 from sqlalchemy import select
 
 from application_intake.consumers import HANDLERS as INTAKE_HANDLERS
@@ -20,6 +21,7 @@ from evaluation.consumers import HANDLERS as EVALUATION_HANDLERS
 from evaluation.domain import ProjectDetails, RankingEntry, ScoreSheet, Selection, rank
 from evaluation.projections.kept import application_row, submitted_at
 from pilot_common.contracts.catalogue import published_events
+from pilot_common.contracts.errors import ContractViolation
 from pilot_common.contracts.programme import batch_2_2023
 from pilot_common.service import HandlerTable
 from pilot_registry.application import BATCH_2_CODE
@@ -208,3 +210,20 @@ def test_no_internal_evaluation_event_is_published(world: World) -> None:
     assert sent == {"evaluation.ScoreSheet.Created", "evaluation.Selection.Published"}  # ... and stayed inside
     for envelope in published(world.evaluation):
         assert "reviewer" not in str(envelope.data) and "scores" not in envelope.data
+
+
+def test_a_message_that_breaks_the_contract_is_refused_with_no_effect(world: World) -> None:
+    """The consumer gets a ContractViolation (it dead-letters it at once) and nothing of the message is kept."""
+    (good,) = [e for e in published(world.evaluation) if e.type == "evaluation.Selection.Published"]
+    broken = good.model_copy(
+        update={"data": {**good.data, "entries": [{"application_id": "A-1"}]}, "notificationid": 10**6}
+    )
+    tracking = Tracking(f"{broken.upstream}#p0", broken.notificationid)
+    before = world.registry.recorder.max_notification_id()
+    with pytest.raises(ContractViolation) as caught, as_actor(MINISTRY):
+        world.registry.process_event(broken, tracking)
+    assert (
+        caught.value.event_type == "evaluation.Selection.Published" and "entries.0.project_name" in caught.value.reason
+    )
+    assert world.registry.recorder.max_notification_id() == before
+    assert not world.registry.process_recorder.has_tracking_id(tracking.application_name, tracking.notification_id)
