@@ -143,6 +143,8 @@ class ServiceApplication(EventSourcedProjection[UUID]):
     def __init__(
         self, database_url: str, handlers: HandlerTable | None = None, projections: Sequence[Projection] = ()
     ) -> None:
+        if self.publications.topics and self.publications.service != self.service:
+            raise ValueError(f"{self.service} publishes with {self.publications.service}'s publication table")
         super().__init__(env=event_store_env(database_url))
         self.handlers = handlers or HandlerTable({})
         self.projections = list(projections)
