@@ -8,10 +8,24 @@ from eventsourcing.domain import event
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 
 from pilot_common.aggregate import AuditedAggregate
-from pilot_common.envelope import EventEnvelope
+from pilot_common.contracts.events.base import IntegrationEvent
+from pilot_common.publishing import PublicationTable, publish
 from pilot_common.service import HandlerTable, Handling, ServiceApplication
 
 LEDGER_TYPES = ["ledger.Entry.Created", "ledger.Entry.Amended"]
+
+
+class EntryCreated(IntegrationEvent):
+    event_type: ClassVar[str] = "ledger.Entry.Created"
+    entry_id: str
+    amount: int
+    note: str
+
+
+class EntryAmended(IntegrationEvent):
+    event_type: ClassVar[str] = "ledger.Entry.Amended"
+    entry_id: str
+    amount: int
 
 
 class Entry(AuditedAggregate):
@@ -24,8 +38,24 @@ class Entry(AuditedAggregate):
         self.amount = amount
 
 
+LEDGER_PUBLICATIONS = PublicationTable(
+    "ledger",
+    (EntryCreated, EntryAmended),
+    [
+        publish(
+            Entry,
+            "Created",
+            EntryCreated,
+            lambda e: EntryCreated(entry_id=str(e.originator_id), amount=e.amount, note=e.note),
+        ),
+        publish(Entry, "Amended", EntryAmended, lambda e: EntryAmended(entry_id=str(e.originator_id), amount=e.amount)),
+    ],
+)
+
+
 class Ledger(ServiceApplication):
     service: ClassVar[str] = "ledger"
+    publications: ClassVar[PublicationTable] = LEDGER_PUBLICATIONS
 
     def record(self, amount: int, note: str = "") -> Entry:
         entry = Entry(amount=amount, note=note)
@@ -52,19 +82,18 @@ effects = Table(
 )
 
 
-def on_entry_created(envelope: EventEnvelope, handling: Handling) -> None:
-    if envelope.data["note"] == "poison":
+def on_entry_created(event: EntryCreated, handling: Handling) -> None:
+    if event.note == "poison":
         raise ValueError("this entry can never be tallied")
+    notification_id = handling.envelope.notificationid
     handling.session.execute(
-        insert(effects).values(
-            notification_id=envelope.notificationid, entry_id=envelope.aggregateid, amount=envelope.data["amount"]
-        )
+        insert(effects).values(notification_id=notification_id, entry_id=event.entry_id, amount=event.amount)
     )
-    if envelope.notificationid % 1000 == 0:
-        handling.collect(Milestone(upstream_id=envelope.notificationid))
+    if notification_id % 1000 == 0:
+        handling.collect(Milestone(upstream_id=notification_id))
 
 
-TALLY_HANDLERS = HandlerTable({"ledger.Entry.Created": on_entry_created}, ignores=["ledger.Entry.Amended"])
+TALLY_HANDLERS = HandlerTable({EntryCreated: on_entry_created}, ignores=["ledger.Entry.Amended"])
 
 
 class Tally(ServiceApplication):

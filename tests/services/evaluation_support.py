@@ -17,6 +17,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 from fastapi.testclient import TestClient
 
+from application_intake.published import publication_table
 from pilot_common.aggregate import AuditedAggregate
 from pilot_common.context import Role
 from pilot_common.relay import OutboxRelay
@@ -87,9 +88,20 @@ class PilotApplication(AuditedAggregate):
     def amend(self, note: str, revision: int, sections: list[str]) -> None:
         self.revision = revision
 
+    @event("EnteredEvaluation")
+    def enter_evaluation(self) -> None:
+        pass
+
+    @event("OutcomeRecorded")
+    def record_outcome(self, approved: bool, document_number: str) -> None:
+        pass
+
 
 class IntakeEvents(ServiceApplication):
+    """Publishes through intake's own publication table: the same public models, built by the same adapters."""
+
     service = "application-intake"
+    publications = publication_table(PilotApplication)
 
 
 def verdict(application_id: str, programme_id: str, outcome: str, priority: bool, at: datetime) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from kafka import KafkaConsumer, TopicPartition
 from openpyxl import load_workbook
 
 from evaluation.bootstrap import build_evaluation
@@ -26,6 +29,7 @@ from pilot_common.context import Role
 from pilot_registry.bootstrap import build_registry
 from tests.services.conftest import AUDITOR, JIANGSU, MINISTRY, NDRC, Deployment, bearer, eventually
 from tests.services.evaluation_support import (
+    CRITERIA_MAXIMA,
     CROSSING_SECONDS,
     Applicant,
     IntakeStandIn,
@@ -673,3 +677,84 @@ def test_withdrawn_or_ineligible_applications_leave_evaluation_at_once(world: Wo
     )
     assert world.assign()["applications_considered"] == 1
     assert [x["application_id"] for x in ev.get(f"/programmes/{pid}/assignments", headers=MINISTRY).json()] == [a]
+
+
+# --- what leaves the service ------------------------------------------------------------------------------------
+
+
+def _read_topic(deployment: Deployment, topic: str) -> list[dict[str, Any]]:
+    """Every record on the topic from its beginning, as a stranger with read access to the cluster would see it."""
+    assert deployment.kafka is not None
+    name = f"{deployment.namespace}.{topic}" if deployment.namespace else topic
+    consumer = KafkaConsumer(bootstrap_servers=deployment.kafka, enable_auto_commit=False, group_id=None)
+    try:
+        partitions = [TopicPartition(name, p) for p in sorted(consumer.partitions_for_topic(name) or ())]
+        assert partitions, f"no topic {name}"
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        end = consumer.end_offsets(partitions)
+        records: list[dict[str, Any]] = []
+        deadline = time.monotonic() + CROSSING_SECONDS
+        while any(consumer.position(p) < end[p] for p in partitions) and time.monotonic() < deadline:
+            for batch in consumer.poll(timeout_ms=500).values():
+                records.extend({**json.loads(r.value), "headers": {k: v.decode() for k, v in r.headers}} for r in batch)
+        assert all(consumer.position(p) >= end[p] for p in partitions), "the topic was not read to its end"
+        return records
+    finally:
+        consumer.close()
+
+
+def _keys(value: Any) -> set[str]:
+    """Every key of every object nested in a JSON value."""
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+def test_no_individual_reviewer_scores_leave_the_service_on_its_topic(world: World, deployment: Deployment) -> None:
+    ev, reg, pid = world.evaluation, world.registry, world.programme_id
+    world.one_reviewer_per_application()
+    a1 = world.submit(suzhou(world), "苏州工业园区清洁生产整体审核创新试点", "PARK_CLUSTER")
+    a2 = world.submit(hangzhou(world), "杭州印染行业整体审核创新试点", "KEY_INDUSTRY", target_industries=("1713",))
+    wait_in_evaluation(ev, pid, 2)
+    world.reviewer("王芳", "110000", "中国环境科学研究院", "wang.fang")
+    world.reviewer("陈刚", "310000", "同济大学环境科学与工程学院", "chen.gang")
+    assert world.assign()["complete"] is True
+    sheets = [*world.score(a1, 91, 17), *world.score(a2, 83, 12)]
+    assert len(sheets) == 2 and all(s["status"] == "SUBMITTED" for s in sheets)
+    assert world.selection(body={"target_count": 1}).status_code == 201
+    assert world.selection("propose").json()["approved"] == [a1]
+    world.selection("sign-off")
+    world.selection("sign-off", headers=NDRC)
+    assert world.selection("publish", {"document_number": DOCUMENT_NUMBER}).status_code == 200
+    eventually(  # the list crossed Kafka: everything evaluation committed before it is on the topic too
+        lambda: reg.get("/pilots", params={"programme_id": pid}, headers=MINISTRY).json()["total"] == 1,
+        timeout=CROSSING_SECONDS,
+    )
+
+    # Inside the service every score was recorded ...
+    stored = [e["type"] for s in sheets for e in ev.get(f"/audit/aggregates/{s['id']}/history", headers=AUDITOR).json()]
+    assert stored.count("evaluation.ScoreSheet.ScoresRecorded") == 2
+
+    # ... and on the topic there is no trace of them, nor of who reviewed what.
+    records = _read_topic(deployment, "evaluation.events")
+    types = [r["type"] for r in records]
+    assert sorted(set(types)) == ["evaluation.ScoreSheet.Created", "evaluation.Selection.Published"], types
+    assert [r["headers"]["ce_type"] for r in records] == types
+    criteria = set(CRITERIA_MAXIMA)
+    for record in records:
+        keys = _keys(record["data"])
+        assert not keys & {"scores", "score", "justifications", "reviewer_id", "criteria", *criteria}, record
+        text = json.dumps(record["data"], ensure_ascii=False)
+        assert not [r for r in world.reviewer_logins if r in text], record  # no reviewer's id either
+
+    # What the registry and intake need is all there.
+    opened = [r["data"] for r in records if r["type"] == "evaluation.ScoreSheet.Created"]
+    assert sorted(o["application_id"] for o in opened) == sorted([a1, a2])
+    assert all(o["programme_id"] == pid and o["application_revision"] == 1 for o in opened)
+    (listed,) = [r for r in records if r["type"] == "evaluation.Selection.Published"]
+    assert listed["schemaversion"] == 2 and listed["data"]["document_number"] == DOCUMENT_NUMBER
+    (entry,) = listed["data"]["entries"]
+    assert entry["application_id"] == a1 and entry["province_code"] == "320000" and entry["position"] == 1

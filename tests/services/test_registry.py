@@ -11,7 +11,8 @@ from sqlalchemy import Column, MetaData, String, Table, delete, insert, select
 
 from pilot_common.consumer import EventConsumer
 from pilot_common.contracts.catalogue import REGISTRY, event_types
-from pilot_common.envelope import EventEnvelope
+from pilot_common.contracts.events import registry as public
+from pilot_common.contracts.events.base import IntegrationEvent
 from pilot_common.service import HandlerTable, Handling, ServiceApplication
 from pilot_common.transport import service_topic
 from pilot_common.transport.kafka import KafkaTransport
@@ -267,16 +268,16 @@ class RegistryMirror(ServiceApplication):
     service = "registry-mirror"
 
 
-def _mirror_handler(kind: str, name_field: str) -> Callable[[EventEnvelope, Handling], None]:
-    def handle(envelope: EventEnvelope, handling: Handling) -> None:
-        data = envelope.data.get("changes", envelope.data)
-        key = (mirror.c.kind == kind) & (mirror.c.id == envelope.aggregateid)
+def _mirror_handler(kind: str, name_field: str) -> Callable[[Any, Handling], None]:
+    def handle(event: Any, handling: Handling) -> None:
+        changed = getattr(event, "changed", [name_field, "province_code"])
+        key = (mirror.c.kind == kind) & (mirror.c.id == handling.envelope.aggregateid)
         current = handling.session.execute(select(mirror).where(key)).mappings().first() or {}
         row = {
             "kind": kind,
-            "id": envelope.aggregateid,
-            "name": data.get(name_field, current.get("name")),
-            "province_code": data.get("province_code", current.get("province_code")),
+            "id": handling.envelope.aggregateid,
+            "name": getattr(event, name_field) if name_field in changed else current.get("name"),
+            "province_code": event.province_code if "province_code" in changed else current.get("province_code"),
         }
         handling.session.execute(delete(mirror).where(key))
         handling.session.execute(insert(mirror).values(**row))
@@ -309,15 +310,15 @@ def test_a_consumer_across_kafka_rebuilds_the_same_registry(registry: TestClient
         headers=MINISTRY,
     )
 
-    handled = {
-        f"{REGISTRY}.Organisation.Registered": _mirror_handler("organisation", "name"),
-        f"{REGISTRY}.Organisation.Amended": _mirror_handler("organisation", "name"),
-        f"{REGISTRY}.PilotObject.Registered": _mirror_handler("pilot_object", "name"),
-        f"{REGISTRY}.PilotObject.Amended": _mirror_handler("pilot_object", "name"),
-        f"{REGISTRY}.Finding.Recorded": _mirror_handler("finding", "summary"),
-        f"{REGISTRY}.Finding.Corrected": _mirror_handler("finding", "summary"),
+    handled: dict[type[IntegrationEvent], Callable[[Any, Handling], None]] = {
+        public.OrganisationRegistered: _mirror_handler("organisation", "name"),
+        public.OrganisationAmended: _mirror_handler("organisation", "name"),
+        public.PilotObjectRegistered: _mirror_handler("pilot_object", "name"),
+        public.PilotObjectAmended: _mirror_handler("pilot_object", "name"),
+        public.FindingRecorded: _mirror_handler("finding", "summary"),
+        public.FindingCorrected: _mirror_handler("finding", "summary"),
     }
-    handlers = HandlerTable(handled, ignores=event_types(REGISTRY) - handled.keys())
+    handlers = HandlerTable(handled, ignores=event_types(REGISTRY) - {m.event_type for m in handled})
     handlers.check({REGISTRY: event_types(REGISTRY)})
     app = RegistryMirror(deployment.database_url("registry-mirror"), handlers)
     assert app.datastore.engine is not None

@@ -1,7 +1,9 @@
 """The event envelope on the wire: CloudEvents 1.0 attributes plus our audit extensions, JSON structured mode.
 
 Built from a committed notification of a service's notification log, so the id is stable: publishing the same
-notification twice gives the same envelope, which consumers recognise by (upstream, notification id).
+notification twice gives the same envelope, which consumers recognise by (upstream, notification id). Its `data`
+is the event's public model (`pilot_common.contracts.events`), never the stored event: a service's publication
+table says which stored events are published and as what.
 """
 
 from __future__ import annotations
@@ -13,12 +15,10 @@ from typing import Any
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, Notification
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic_core import to_jsonable_python
 
-SCHEMA_VERSION = 1
+from pilot_common.publishing import PublicationTable
+
 _ENVELOPE_NS = uuid.UUID("6f1c8f52-3f4e-4b7c-9d1e-2a6c0b9f7e11")
-_BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
-_AUDIT_FIELDS = {"actor", "correlation_id", "causation_id"}
 
 
 class EnvelopeActor(BaseModel):
@@ -43,13 +43,13 @@ class EventEnvelope(BaseModel):
     aggregatetype: str
     aggregateid: str
     aggregateversion: int
-    schemaversion: int = SCHEMA_VERSION
+    schemaversion: int = Field(ge=1, description="The schema version of `data` (its model's `schema_version`)")
     actor: EnvelopeActor
     correlationid: str
     causationid: str | None = None
     upstream: str = Field(description="Name of the publishing service (tracking key prefix)")
     notificationid: int = Field(description="Position in the publishing service's notification log")
-    data: dict[str, Any]
+    data: dict[str, Any] = Field(description="The public model of `type` at `schemaversion`")
 
     @property
     def service(self) -> str:
@@ -66,26 +66,35 @@ def event_type(service: str, topic: str) -> str:
     return f"{service}.{qualname}"
 
 
-def envelope_for(service: str, notification: Notification, mapper: Mapper[Any]) -> EventEnvelope:
+def envelope_for(
+    publications: PublicationTable, notification: Notification, mapper: Mapper[Any]
+) -> EventEnvelope | None:
+    """The envelope of a stored event, or None when the event is internal (the relay skips it)."""
+    if publications.for_topic(notification.topic) is None:
+        return None  # internal: not even decoded
     domain_event: DomainEventProtocol[Any] = mapper.to_domain_event(notification)
-    fields = dict(vars(domain_event))
-    data = {k: v for k, v in fields.items() if k not in _BASE_FIELDS | _AUDIT_FIELDS}
+    public = publications.adapt(domain_event)
+    if public is None:
+        return None
+    fields = vars(domain_event)
+    service = publications.service
     actor = fields.get("actor") or {"user_id": "unknown", "role": "service"}
     aggregate_id = str(notification.originator_id)
     qualname = notification.topic.split(":", 1)[-1]
     return EventEnvelope(
         id=str(uuid.uuid5(_ENVELOPE_NS, f"{service}/{aggregate_id}/{notification.originator_version}")),
         source=f"/services/{service}",
-        type=event_type(service, notification.topic),
+        type=public.event_type,
         subject=aggregate_id,
         time=fields["timestamp"],
         aggregatetype=qualname.split(".", 1)[0],
         aggregateid=aggregate_id,
         aggregateversion=notification.originator_version,
+        schemaversion=public.schema_version,
         actor=EnvelopeActor.model_validate(actor),
         correlationid=str(fields.get("correlation_id") or ""),
         causationid=fields.get("causation_id"),
         upstream=service,
         notificationid=notification.id,
-        data=to_jsonable_python(data),
+        data=public.payload(),
     )

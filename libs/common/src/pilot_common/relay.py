@@ -229,9 +229,11 @@ class OutboxRelay:
             return 0
         if not self._topic_ready:
             self.verify_topic()
-        messages = [message_for(envelope_for(self.app.service, n, self.app.mapper)) for n in notifications]
-        self.transport.publish(self.topic, messages)
-        self.published += len(messages)
+        envelopes = (envelope_for(self.app.publications, n, self.app.mapper) for n in notifications)
+        messages = [message_for(e) for e in envelopes if e is not None]  # None: an internal event, not published
+        if messages:
+            self.transport.publish(self.topic, messages)
+            self.published += len(messages)
         last = notifications[-1].id
         if self.transport.durable:
             self._record_position(last)

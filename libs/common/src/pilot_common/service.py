@@ -24,9 +24,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pilot_common.backbone_schema import backbone_metadata
+from pilot_common.contracts.events.base import IntegrationEvent
 from pilot_common.envelope import EventEnvelope
 from pilot_common.persistence import AuditedProcessRecorder, event_store_env
 from pilot_common.projection import Projection, rebuild_and_compare
+from pilot_common.publishing import NOTHING_PUBLISHED, PublicationTable
 from pilot_common.rules import DomainRuleViolation
 
 T = TypeVar("T")
@@ -42,29 +44,34 @@ class UnknownEventType(Exception):
 
 @dataclass
 class Handling:
-    """What a handler gets besides the envelope: where to put new events and read-model rows."""
+    """What a handler gets besides the parsed event: the envelope's metadata (aggregate id and version, time) and
+    where to put new events and read-model rows."""
 
     app: ServiceApplication
     processing_event: ProcessingEvent[UUID]
     session: Session
+    envelope: EventEnvelope
 
     def collect(self, *aggregates: Any) -> None:
         """New events of these aggregates are recorded with the tracking record."""
         self.processing_event.collect_events(*aggregates)
 
 
-Handler = Callable[[EventEnvelope, Handling], None]
+#: A handler takes the parsed public model of its event type (a subclass of IntegrationEvent).
+Handler = Callable[[Any, Handling], None]
 
 
 class HandlerTable:
-    """Which handler takes which incoming event type: one explicit table per service.
+    """Which handler takes which incoming event type: one explicit table per service, one handler per type.
 
-    `handles` maps an event type (e.g. `pilot-registry.Finding.Recorded`) to its handler; `ignores` names the
-    types of the consumed topics that the service deliberately does nothing with.
+    `handles` maps a published model (e.g. `FindingRecorded`) to its handler, which receives the message parsed
+    into that model; `ignores` names the types of the consumed topics that the service deliberately does nothing
+    with.
     """
 
-    def __init__(self, handles: Mapping[str, Handler], ignores: Iterable[str] = ()) -> None:
-        self.handles = dict(handles)
+    def __init__(self, handles: Mapping[type[IntegrationEvent], Handler], ignores: Iterable[str] = ()) -> None:
+        self.models = {model.event_type: model for model in handles}
+        self.handles = {model.event_type: handler for model, handler in handles.items()}
         self.ignores = frozenset(ignores)
         both = self.ignores & self.handles.keys()
         if both:
@@ -95,6 +102,16 @@ class HandlerTable:
         except KeyError:
             raise UnknownEventType(event_type) from None
 
+    def parse(self, envelope: EventEnvelope) -> IntegrationEvent | None:
+        """The message's public model at its current version (upcast if older), or None when the type is
+        ignored. Raises ContractViolation when the data does not validate (it never will: dead-letter it)."""
+        if envelope.type in self.ignores:
+            return None
+        model = self.models.get(envelope.type)
+        if model is None:
+            raise UnknownEventType(envelope.type)
+        return model.parse(envelope.data, envelope.schemaversion)
+
     @property
     def upstream_types(self) -> frozenset[str]:
         return frozenset(self.handles) | self.ignores
@@ -121,10 +138,14 @@ class ServiceApplication(EventSourcedProjection[UUID]):
 
     #: The service name: topic `<service>.events`, envelope source and tracking prefix.
     service: ClassVar[str]
+    #: Which stored events the relay publishes, and as what (the rest are internal).
+    publications: ClassVar[PublicationTable] = NOTHING_PUBLISHED
 
     def __init__(
         self, database_url: str, handlers: HandlerTable | None = None, projections: Sequence[Projection] = ()
     ) -> None:
+        if self.publications.topics and self.publications.service != self.service:
+            raise ValueError(f"{self.service} publishes with {self.publications.service}'s publication table")
         super().__init__(env=event_store_env(database_url))
         self.handlers = handlers or HandlerTable({})
         self.projections = list(projections)
@@ -232,8 +253,11 @@ class ServiceApplication(EventSourcedProjection[UUID]):
 
     def policy(self, domain_event: Any, processing_event: ProcessingEvent[UUID]) -> None:
         envelope = cast(EventEnvelope, domain_event)
+        event = self.handlers.parse(envelope)  # ContractViolation: the consumer dead-letters it at once
+        if event is None:
+            return
         handler = self.handlers.handler_for(envelope.type)
-        if handler is not None:
-            session = _handling_session.get()
-            assert session is not None, "policy() runs only inside process_event()"
-            handler(envelope, Handling(self, processing_event, session))
+        assert handler is not None
+        session = _handling_session.get()
+        assert session is not None, "policy() runs only inside process_event()"
+        handler(event, Handling(self, processing_event, session, envelope))

@@ -36,7 +36,9 @@ from application_intake.domain.pilot_application import SUBMITTED_STATES, PilotA
 from application_intake.domain.province_quota import ProvinceQuota
 from application_intake.projections.applications import APPLICATION_VIEWS
 from application_intake.projections.tables import applications, attachment_contents
+from application_intake.published import PUBLICATIONS
 from pilot_common.clock import Clock, SystemClock
+from pilot_common.publishing import PublicationTable
 from pilot_common.service import HandlerTable, ServiceApplication
 
 SERVICE_NAME = "application-intake"
@@ -49,6 +51,7 @@ def _refused(code: str, zh: str, en: str, status: int = 409, field: str | None =
 
 class ApplicationIntake(ServiceApplication):
     service: ClassVar[str] = SERVICE_NAME
+    publications: ClassVar[PublicationTable] = PUBLICATIONS
     name = "ApplicationIntake"
 
     def __init__(self, database_url: str, handlers: HandlerTable | None = None, clock: Clock | None = None) -> None:

@@ -54,6 +54,8 @@ from evaluation.projections.tables import (
     score_sheets,
     selections,
 )
+from evaluation.published import PUBLICATIONS
+from pilot_common.publishing import PublicationTable
 from pilot_common.service import HandlerTable, ServiceApplication
 
 SERVICE_NAME = "evaluation"
@@ -126,6 +128,7 @@ def _sheets_by_state(rows: Sequence[Mapping[str, Any]]) -> AssignedSheets:
 
 class EvaluationService(ServiceApplication):
     service: ClassVar[str] = SERVICE_NAME
+    publications: ClassVar[PublicationTable] = PUBLICATIONS
     name = "Evaluation"
 
     def __init__(self, database_url: str, handlers: HandlerTable | None = None) -> None:

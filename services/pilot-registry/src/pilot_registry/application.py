@@ -14,6 +14,7 @@ from eventsourcing.persistence import IntegrityError
 from sqlalchemy import select
 
 from pilot_common.contracts.programme import ProgrammeRules, batch_2_2023
+from pilot_common.publishing import PublicationTable
 from pilot_common.service import HandlerTable, ServiceApplication
 from pilot_registry.domain import (
     Finding,
@@ -26,6 +27,7 @@ from pilot_registry.domain import (
 )
 from pilot_registry.projections import REGISTRY_VIEWS
 from pilot_registry.projections.tables import organisations
+from pilot_registry.published import PUBLICATIONS
 
 SERVICE_NAME = "pilot-registry"
 BATCH_2_CODE = "2023-B2"
@@ -33,6 +35,7 @@ BATCH_2_CODE = "2023-B2"
 
 class PilotRegistry(ServiceApplication):
     service: ClassVar[str] = SERVICE_NAME
+    publications: ClassVar[PublicationTable] = PUBLICATIONS
     name = "PilotRegistry"
 
     def __init__(self, database_url: str, handlers: HandlerTable | None = None) -> None:

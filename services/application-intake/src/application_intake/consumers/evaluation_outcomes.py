@@ -8,32 +8,32 @@ from uuid import UUID
 from sqlalchemy import select
 
 from application_intake.projections.tables import applications
-from pilot_common.envelope import EventEnvelope
+from pilot_common.contracts.events.evaluation import ListPublished, ScoreSheetOpened
 from pilot_common.service import Handling
 
 
-def score_sheet_opened(envelope: EventEnvelope, handling: Handling) -> None:
+def score_sheet_opened(event: ScoreSheetOpened, handling: Handling) -> None:
     from application_intake.application import ApplicationIntake
 
     intake = handling.app
     assert isinstance(intake, ApplicationIntake)
-    application = intake.application(UUID(envelope.data["application_id"]))
+    application = intake.application(UUID(event.application_id))
     application.enter_evaluation()
     handling.collect(application)
 
 
-def list_published(envelope: EventEnvelope, handling: Handling) -> None:
+def list_published(event: ListPublished, handling: Handling) -> None:
     from application_intake.application import ApplicationIntake
 
     intake = handling.app
     assert isinstance(intake, ApplicationIntake)
-    approved = {entry["application_id"] for entry in envelope.data["entries"]}
+    approved = {entry.application_id for entry in event.entries}
     evaluated = handling.session.execute(
         select(applications.c.id).where(
-            applications.c.programme_id == envelope.data["programme_id"], applications.c.status == "IN_EVALUATION"
+            applications.c.programme_id == event.programme_id, applications.c.status == "IN_EVALUATION"
         )
     ).scalars()
     for application_id in sorted(set(evaluated) | approved):
         application = intake.application(UUID(application_id))
-        application.record_outcome(application_id in approved, envelope.data["document_number"])
+        application.record_outcome(application_id in approved, event.document_number)
         handling.collect(application)

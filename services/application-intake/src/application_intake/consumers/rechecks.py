@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from application_intake.projections.tables import findings, pilot_objects
-from pilot_common.envelope import EventEnvelope
+from pilot_common.contracts.events import registry as public
 from pilot_common.service import Handling
 
 if TYPE_CHECKING:
@@ -35,35 +35,58 @@ def _recheck(handling: Handling, ids: list[str], trigger: str, change: str) -> N
         handling.collect(application)
 
 
-def after_finding(envelope: EventEnvelope, handling: Handling) -> None:
-    row = handling.session.execute(select(findings).where(findings.c.id == envelope.aggregateid)).mappings().one()
+def _after_finding(handling: Handling, finding_id: str, trigger: str, previous: public.FindingCorrected | None) -> None:
+    row = handling.session.execute(select(findings).where(findings.c.id == finding_id)).mappings().one()
     subjects = {row["pilot_object_id"], *_objects_with_member(handling, row["enterprise_credit_code"])}
-    previous = envelope.data.get("previous", {})
-    if "pilot_object_id" in previous:  # a correction moved the finding: the old subject is affected too
-        subjects.add(str(previous["pilot_object_id"]))
-    subjects |= set(_objects_with_member(handling, previous.get("enterprise_credit_code")))
+    if previous is not None:  # a correction may have moved the finding: the old subject is affected too
+        if previous.previous_pilot_object_id:
+            subjects.add(previous.previous_pilot_object_id)
+        subjects |= set(_objects_with_member(handling, previous.previous_enterprise_credit_code))
     ids = _intake(handling).submitted_applications(pilot_object_ids=sorted(subjects))
-    trigger = {"Recorded": "FINDING_RECORDED", "Corrected": "FINDING_CORRECTED", "Retracted": "FINDING_RETRACTED"}[
-        envelope.event_name
-    ]
     change = (
         f"{trigger}: {row['source']}{'/' + row['media_level'] if row['media_level'] else ''} "
-        f"{row['disclosed_on']} 《{row['summary']}》 (finding {envelope.aggregateid})"
+        f"{row['disclosed_on']} 《{row['summary']}》 (finding {finding_id})"
     )
     _recheck(handling, ids, trigger, change)
 
 
-def after_organisation(envelope: EventEnvelope, handling: Handling) -> None:
-    ids = _intake(handling).submitted_applications(organisation_ids=[envelope.aggregateid])
-    what = ", ".join(sorted(envelope.data.get("changes", {}))) or envelope.event_name
-    _recheck(
-        handling, ids, f"ORGANISATION_{envelope.event_name.upper()}", f"organisation {envelope.aggregateid}: {what}"
-    )
+def after_finding_recorded(event: public.FindingRecorded, handling: Handling) -> None:
+    _after_finding(handling, event.finding_id, "FINDING_RECORDED", None)
 
 
-def after_pilot_object(envelope: EventEnvelope, handling: Handling) -> None:
-    ids = _intake(handling).submitted_applications(pilot_object_ids=[envelope.aggregateid])
-    what = ", ".join(sorted(envelope.data.get("changes", {}))) or envelope.event_name
-    _recheck(
-        handling, ids, f"PILOT_OBJECT_{envelope.event_name.upper()}", f"pilot object {envelope.aggregateid}: {what}"
-    )
+def after_finding_corrected(event: public.FindingCorrected, handling: Handling) -> None:
+    _after_finding(handling, event.finding_id, "FINDING_CORRECTED", event)
+
+
+def after_finding_retracted(event: public.FindingRetracted, handling: Handling) -> None:
+    _after_finding(handling, event.finding_id, "FINDING_RETRACTED", None)
+
+
+def _after_organisation(handling: Handling, organisation_id: str, trigger: str, what: str) -> None:
+    ids = _intake(handling).submitted_applications(organisation_ids=[organisation_id])
+    _recheck(handling, ids, trigger, f"organisation {organisation_id}: {what}")
+
+
+def after_organisation_amended(event: public.OrganisationAmended, handling: Handling) -> None:
+    _after_organisation(handling, event.organisation_id, "ORGANISATION_AMENDED", ", ".join(sorted(event.changed)))
+
+
+def after_organisation_deactivated(event: public.OrganisationDeactivated, handling: Handling) -> None:
+    _after_organisation(handling, event.organisation_id, "ORGANISATION_DEACTIVATED", "Deactivated")
+
+
+def _after_pilot_object(handling: Handling, pilot_object_id: str, trigger: str, what: str) -> None:
+    ids = _intake(handling).submitted_applications(pilot_object_ids=[pilot_object_id])
+    _recheck(handling, ids, trigger, f"pilot object {pilot_object_id}: {what}")
+
+
+def after_pilot_object_amended(event: public.PilotObjectAmended, handling: Handling) -> None:
+    _after_pilot_object(handling, event.pilot_object_id, "PILOT_OBJECT_AMENDED", ", ".join(sorted(event.changed)))
+
+
+def after_members_added(event: public.PilotObjectMembersAdded, handling: Handling) -> None:
+    _after_pilot_object(handling, event.pilot_object_id, "PILOT_OBJECT_MEMBERSADDED", "MembersAdded")
+
+
+def after_members_removed(event: public.PilotObjectMembersRemoved, handling: Handling) -> None:
+    _after_pilot_object(handling, event.pilot_object_id, "PILOT_OBJECT_MEMBERSREMOVED", "MembersRemoved")

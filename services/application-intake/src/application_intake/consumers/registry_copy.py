@@ -1,22 +1,41 @@
-"""Intake's copy of the registry, kept row by row from `pilot-registry.events` (in the handler's transaction)."""
+"""Intake's copy of the registry, kept row by row from `pilot-registry.events` (in the handler's transaction).
+
+Each handler maps the named fields of one published registry event onto the copy's columns; a field the registry
+adds later is ignored until a column and a line here take it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Table, insert, select, update
 
 from application_intake.projections.tables import findings, organisations, pilot_objects, programmes
-from pilot_common.envelope import EventEnvelope
+from pilot_common.contracts.events import registry as public
 from pilot_common.service import Handling
 
-_PROGRAMME_STATUS = {
-    "Opened": "OPEN",
-    "Closed": "CLOSED",
-    "EvaluationStarted": "UNDER_EVALUATION",
-    "ResultsPublished": "RESULTS_PUBLISHED",
-    "Concluded": "CONCLUDED",
-}
+#: Columns of the copy that an Amended/Corrected event may change (`changed` names them).
+ORGANISATION_COLUMNS = ("name", "credit_code", "kind", "administrative_level", "province_code", "division_code")
+PILOT_OBJECT_COLUMNS = (
+    "kind",
+    "name",
+    "province_code",
+    "division_codes",
+    "industry_codes",
+    "park_type",
+    "key_area_code",
+)
+FINDING_COLUMNS = (
+    "source",
+    "media_level",
+    "disclosed_on",
+    "pilot_object_id",
+    "enterprise_credit_code",
+    "province_code",
+    "summary",
+    "reference",
+)
 
 
 def _row(handling: Handling, table: Table, row_id: str) -> dict[str, Any]:
@@ -26,117 +45,164 @@ def _row(handling: Handling, table: Table, row_id: str) -> dict[str, Any]:
     return dict(found)
 
 
-def _update(handling: Handling, table: Table, envelope: EventEnvelope, **values: Any) -> None:
+def _update(handling: Handling, table: Table, row_id: str, **values: Any) -> None:
     handling.session.execute(
-        update(table).where(table.c.id == envelope.aggregateid).values(version=envelope.aggregateversion, **values)
+        update(table).where(table.c.id == row_id).values(version=handling.envelope.aggregateversion, **values)
     )
 
 
-def programme_changed(envelope: EventEnvelope, handling: Handling) -> None:
-    data, event = envelope.data, envelope.event_name
-    if event == "Drafted":
-        handling.session.execute(
-            insert(programmes).values(
-                id=envelope.aggregateid,
-                code=data["code"],
-                status="DRAFT",
-                version=envelope.aggregateversion,
-                rules=data["rules"],
-                quota_exceptions={},
-            )
+def _named(event: Any, changed: list[str], columns: tuple[str, ...]) -> dict[str, Any]:
+    """The values of the changed fields that the copy has a column for."""
+    return {column: _column_value(getattr(event, column)) for column in columns if column in changed}
+
+
+def _column_value(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+# --- programmes --------------------------------------------------------------------------------------------------
+
+
+def programme_drafted(event: public.ProgrammeDrafted, handling: Handling) -> None:
+    handling.session.execute(
+        insert(programmes).values(
+            id=event.programme_id,
+            code=event.code,
+            status="DRAFT",
+            version=handling.envelope.aggregateversion,
+            rules=event.rules.model_dump(mode="json"),
+            quota_exceptions={},
         )
-        return
-    row = _row(handling, programmes, envelope.aggregateid)
-    if event == "RulesRevised":
-        _update(handling, programmes, envelope, rules=data["rules"])
-    elif event == "DeadlineExtended":
-        _update(handling, programmes, envelope, rules={**row["rules"], "deadline": data["new_deadline"]})
-    elif event == "QuotaExceptionGranted":
-        exceptions = {**row["quota_exceptions"], data["province_code"]: {"extra_slots": data["extra_slots"]}}
-        _update(handling, programmes, envelope, quota_exceptions=exceptions)
-    elif event == "QuotaExceptionRevoked":
-        exceptions = {k: v for k, v in row["quota_exceptions"].items() if k != data["province_code"]}
-        _update(handling, programmes, envelope, quota_exceptions=exceptions)
-    else:
-        _update(handling, programmes, envelope, status=_PROGRAMME_STATUS[event])
+    )
 
 
-def organisation_changed(envelope: EventEnvelope, handling: Handling) -> None:
-    data, event = envelope.data, envelope.event_name
-    if event == "Registered":
-        handling.session.execute(
-            insert(organisations).values(
-                id=envelope.aggregateid,
-                name=data["name"],
-                credit_code=data["credit_code"],
-                kind=data["kind"],
-                administrative_level=data["administrative_level"],
-                province_code=data["province_code"],
-                division_code=data["division_code"],
-                active=True,
-                version=envelope.aggregateversion,
-            )
+def rules_revised(event: public.ProgrammeRulesRevised, handling: Handling) -> None:
+    _row(handling, programmes, event.programme_id)
+    _update(handling, programmes, event.programme_id, rules=event.rules.model_dump(mode="json"))
+
+
+def deadline_extended(event: public.DeadlineExtended, handling: Handling) -> None:
+    row = _row(handling, programmes, event.programme_id)
+    rules = {**row["rules"], "deadline": event.new_deadline.isoformat()}
+    _update(handling, programmes, event.programme_id, rules=rules)
+
+
+def quota_exception_granted(event: public.QuotaExceptionGranted, handling: Handling) -> None:
+    row = _row(handling, programmes, event.programme_id)
+    exceptions = {**row["quota_exceptions"], event.province_code: {"extra_slots": event.extra_slots}}
+    _update(handling, programmes, event.programme_id, quota_exceptions=exceptions)
+
+
+def quota_exception_revoked(event: public.QuotaExceptionRevoked, handling: Handling) -> None:
+    row = _row(handling, programmes, event.programme_id)
+    exceptions = {k: v for k, v in row["quota_exceptions"].items() if k != event.province_code}
+    _update(handling, programmes, event.programme_id, quota_exceptions=exceptions)
+
+
+def programme_status(status: str) -> Callable[[Any, Handling], None]:
+    """The handler of one state change of a programme (Opened → OPEN, …)."""
+
+    def handle(event: Any, handling: Handling) -> None:
+        _row(handling, programmes, event.programme_id)
+        _update(handling, programmes, event.programme_id, status=status)
+
+    handle.__name__ = f"programme_{status.lower()}"
+    return handle
+
+
+# --- organisations -----------------------------------------------------------------------------------------------
+
+
+def organisation_registered(event: public.OrganisationRegistered, handling: Handling) -> None:
+    handling.session.execute(
+        insert(organisations).values(
+            id=event.organisation_id,
+            name=event.name,
+            credit_code=event.credit_code,
+            kind=event.kind,
+            administrative_level=event.administrative_level,
+            province_code=event.province_code,
+            division_code=event.division_code,
+            active=True,
+            version=handling.envelope.aggregateversion,
         )
-    elif event == "Amended":
-        _row(handling, organisations, envelope.aggregateid)
-        _update(handling, organisations, envelope, **data["changes"])
-    else:  # Deactivated
-        _update(handling, organisations, envelope, active=False)
+    )
 
 
-def pilot_object_changed(envelope: EventEnvelope, handling: Handling) -> None:
-    data, event = envelope.data, envelope.event_name
-    if event == "Registered":
-        handling.session.execute(
-            insert(pilot_objects).values(
-                id=envelope.aggregateid,
-                kind=data["kind"],
-                name=data["name"],
-                province_code=data["province_code"],
-                division_codes=data["division_codes"],
-                industry_codes=data["industry_codes"],
-                park_type=data["park_type"],
-                key_area_code=data["key_area_code"],
-                member_credit_codes=data["member_credit_codes"],
-                version=envelope.aggregateversion,
-            )
+def organisation_amended(event: public.OrganisationAmended, handling: Handling) -> None:
+    _row(handling, organisations, event.organisation_id)
+    values = _named(event, event.changed, ORGANISATION_COLUMNS)
+    _update(handling, organisations, event.organisation_id, **values)
+
+
+def organisation_deactivated(event: public.OrganisationDeactivated, handling: Handling) -> None:
+    _update(handling, organisations, event.organisation_id, active=False)
+
+
+# --- pilot objects -----------------------------------------------------------------------------------------------
+
+
+def pilot_object_registered(event: public.PilotObjectRegistered, handling: Handling) -> None:
+    handling.session.execute(
+        insert(pilot_objects).values(
+            id=event.pilot_object_id,
+            kind=event.kind,
+            name=event.name,
+            province_code=event.province_code,
+            division_codes=event.division_codes,
+            industry_codes=event.industry_codes,
+            park_type=event.park_type,
+            key_area_code=event.key_area_code,
+            member_credit_codes=event.member_credit_codes,
+            version=handling.envelope.aggregateversion,
         )
-        return
-    row = _row(handling, pilot_objects, envelope.aggregateid)
-    if event == "Amended":
-        _update(handling, pilot_objects, envelope, **data["changes"])
-    elif event == "MembersAdded":
-        members = list(row["member_credit_codes"]) + [
-            c for c in data["credit_codes"] if c not in row["member_credit_codes"]
-        ]
-        _update(handling, pilot_objects, envelope, member_credit_codes=members)
-    else:  # MembersRemoved
-        members = [c for c in row["member_credit_codes"] if c not in set(data["credit_codes"])]
-        _update(handling, pilot_objects, envelope, member_credit_codes=members)
+    )
 
 
-def finding_changed(envelope: EventEnvelope, handling: Handling) -> None:
-    data, event = envelope.data, envelope.event_name
-    if event == "Recorded":
-        handling.session.execute(
-            insert(findings).values(
-                id=envelope.aggregateid,
-                source=data["source"],
-                media_level=data["media_level"],
-                disclosed_on=data["disclosed_on"],
-                pilot_object_id=str(data["pilot_object_id"]),
-                enterprise_credit_code=data["enterprise_credit_code"],
-                province_code=data["province_code"],
-                summary=data["summary"],
-                reference=data["reference"],
-                retracted=False,
-                version=envelope.aggregateversion,
-                recorded_at=envelope.time,
-            )
+def pilot_object_amended(event: public.PilotObjectAmended, handling: Handling) -> None:
+    _row(handling, pilot_objects, event.pilot_object_id)
+    _update(handling, pilot_objects, event.pilot_object_id, **_named(event, event.changed, PILOT_OBJECT_COLUMNS))
+
+
+def members_added(event: public.PilotObjectMembersAdded, handling: Handling) -> None:
+    row = _row(handling, pilot_objects, event.pilot_object_id)
+    current = list(row["member_credit_codes"])
+    members = current + [c for c in event.credit_codes if c not in current]
+    _update(handling, pilot_objects, event.pilot_object_id, member_credit_codes=members)
+
+
+def members_removed(event: public.PilotObjectMembersRemoved, handling: Handling) -> None:
+    row = _row(handling, pilot_objects, event.pilot_object_id)
+    members = [c for c in row["member_credit_codes"] if c not in set(event.credit_codes)]
+    _update(handling, pilot_objects, event.pilot_object_id, member_credit_codes=members)
+
+
+# --- findings ----------------------------------------------------------------------------------------------------
+
+
+def finding_recorded(event: public.FindingRecorded, handling: Handling) -> None:
+    handling.session.execute(
+        insert(findings).values(
+            id=event.finding_id,
+            source=event.source,
+            media_level=event.media_level,
+            disclosed_on=event.disclosed_on.isoformat(),
+            pilot_object_id=event.pilot_object_id,
+            enterprise_credit_code=event.enterprise_credit_code,
+            province_code=event.province_code,
+            summary=event.summary,
+            reference=event.reference,
+            retracted=False,
+            version=handling.envelope.aggregateversion,
+            recorded_at=handling.envelope.time,
         )
-    elif event == "Corrected":
-        _row(handling, findings, envelope.aggregateid)
-        changes = {k: (str(v) if k == "pilot_object_id" else v) for k, v in data["changes"].items()}
-        _update(handling, findings, envelope, **changes)
-    else:  # Retracted
-        _update(handling, findings, envelope, retracted=True)
+    )
+
+
+def finding_corrected(event: public.FindingCorrected, handling: Handling) -> None:
+    _row(handling, findings, event.finding_id)
+    _update(handling, findings, event.finding_id, **_named(event, event.changed, FINDING_COLUMNS))
+
+
+def finding_retracted(event: public.FindingRetracted, handling: Handling) -> None:
+    _update(handling, findings, event.finding_id, retracted=True)

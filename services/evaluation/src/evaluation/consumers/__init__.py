@@ -8,12 +8,8 @@ its revision, eligibility, priority, submission time), and reacts:
   it drops out of the ranking and is no longer a selection candidate (and comes off an unpublished list);
 * amended to a new revision → its scored sheets are marked stale until their reviewers confirm or rescore.
 
-Intake payload fields relied on (the event's fields): ``Created`` {programme_id, province, pilot_type,
-project_name, applicant_organisation_id, implementer_organisation_id, pilot_object_id}; ``DetailsUpdated``
-{changes}; ``Submitted`` {submitted_at}; ``VerdictRecorded`` {outcome, verdict.priority.priority, revision,
-status}; ``Withdrawn`` {reason}; ``AmendmentRequested`` {}; ``Amended`` {revision, note}; ``EnteredEvaluation`` {};
-``OutcomeRecorded`` {approved, document_number}. Registry: ``Programme.Drafted`` {code, name, rules},
-``Programme.RulesRevised`` {rules}.
+Each handler receives the event parsed into its public model (`pilot_common.contracts.events.intake` and
+`.registry`) and maps its named fields onto this service's read model.
 """
 
 from __future__ import annotations
@@ -29,11 +25,9 @@ from evaluation.projections.kept import (
     update_application,
 )
 from pilot_common.contracts.catalogue import INTAKE, REGISTRY, event_types
-from pilot_common.envelope import EventEnvelope
-from pilot_common.service import HandlerTable, Handling
-
-APPLICATION = f"{INTAKE}.PilotApplication"
-PROGRAMME = f"{REGISTRY}.Programme"
+from pilot_common.contracts.events import intake, registry
+from pilot_common.contracts.events.base import IntegrationEvent
+from pilot_common.service import Handler, HandlerTable, Handling
 
 
 def _service(handling: Handling) -> EvaluationService:
@@ -42,45 +36,48 @@ def _service(handling: Handling) -> EvaluationService:
     return service
 
 
+def _version(handling: Handling) -> int:
+    return handling.envelope.aggregateversion
+
+
 # --- registry ----------------------------------------------------------------------------------------------------
 
 
-def on_programme_drafted(envelope: EventEnvelope, handling: Handling) -> None:
-    data = envelope.data
+def on_programme_drafted(event: registry.ProgrammeDrafted, handling: Handling) -> None:
     save_programme(
         handling.session,
-        envelope.aggregateid,
-        data["rules"],
-        envelope.aggregateversion,
-        code=str(data["code"]),
-        name=str(data["name"]),
+        event.programme_id,
+        event.rules.model_dump(mode="json"),
+        _version(handling),
+        code=event.code,
+        name=event.name,
     )
 
 
-def on_rules_revised(envelope: EventEnvelope, handling: Handling) -> None:
+def on_rules_revised(event: registry.ProgrammeRulesRevised, handling: Handling) -> None:
     """New rules: scores are recomputed under them (e.g. another outlier threshold or aggregation). Sheets keep the
     criteria they were opened with; criteria changes apply to sheets opened from now on."""
-    save_programme(handling.session, envelope.aggregateid, envelope.data["rules"], envelope.aggregateversion)
-    refresh_programme_scores(handling.session, envelope.aggregateid)
+    save_programme(handling.session, event.programme_id, event.rules.model_dump(mode="json"), _version(handling))
+    refresh_programme_scores(handling.session, event.programme_id)
 
 
 # --- intake ------------------------------------------------------------------------------------------------------
 
 
-def on_created(envelope: EventEnvelope, handling: Handling) -> None:
-    create_application(handling.session, envelope.aggregateid, envelope.data, envelope.aggregateversion)
+def on_created(event: intake.ApplicationCreated, handling: Handling) -> None:
+    create_application(handling.session, event, _version(handling))
 
 
-def on_details_updated(envelope: EventEnvelope, handling: Handling) -> None:
-    apply_details(handling.session, envelope.aggregateid, envelope.data["changes"], envelope.aggregateversion)
+def on_details_updated(event: intake.ApplicationDetailsUpdated, handling: Handling) -> None:
+    apply_details(handling.session, event, _version(handling))
 
 
-def on_submitted(envelope: EventEnvelope, handling: Handling) -> None:
+def on_submitted(event: intake.ApplicationSubmitted, handling: Handling) -> None:
     update_application(
         handling.session,
-        envelope.aggregateid,
-        envelope.aggregateversion,
-        submitted_at=str(envelope.data["submitted_at"]),
+        event.application_id,
+        _version(handling),
+        submitted_at=event.submitted_at.isoformat(),
         intake_status="SUBMITTED",
     )
 
@@ -89,82 +86,77 @@ def _leave_evaluation(handling: Handling, application_id: str, reason: str) -> N
     handling.collect(*_service(handling).leaving_evaluation(handling.session, application_id, reason))
 
 
-def on_verdict_recorded(envelope: EventEnvelope, handling: Handling) -> None:
-    data = envelope.data
-    priority = (data.get("verdict") or {}).get("priority") or {}
-    outcome = str(data["outcome"])
+def on_verdict_recorded(event: intake.ApplicationVerdictRecorded, handling: Handling) -> None:
     values = {
-        "eligibility_outcome": outcome,
-        "priority": bool(priority.get("priority", False)),
-        "priority_reason_zh": priority.get("reason_zh"),
-        "intake_status": str(data.get("status") or outcome),
+        "eligibility_outcome": event.outcome,
+        "priority": event.priority,
+        "priority_reason_zh": event.priority_reason_zh,
+        "intake_status": event.status or event.outcome,
     }
-    known = application_row(handling.session, envelope.aggregateid)
-    if known is not None and data.get("revision") is not None:
-        values["revision"] = max(int(known["revision"]), int(data["revision"]))
-    update_application(handling.session, envelope.aggregateid, envelope.aggregateversion, **values)
-    if outcome not in EVALUATED_OUTCOMES:
-        _leave_evaluation(handling, envelope.aggregateid, f"资格复核结论为{outcome}（{data.get('trigger', '')}）")
+    known = application_row(handling.session, event.application_id)
+    if known is not None:
+        values["revision"] = max(int(known["revision"]), event.revision)
+    update_application(handling.session, event.application_id, _version(handling), **values)
+    if event.outcome not in EVALUATED_OUTCOMES:
+        _leave_evaluation(handling, event.application_id, f"资格复核结论为{event.outcome}（{event.trigger}）")
 
 
-def on_withdrawn(envelope: EventEnvelope, handling: Handling) -> None:
-    reason = str(envelope.data.get("reason") or "").strip() or "申报单位撤回申请"
+def on_withdrawn(event: intake.ApplicationWithdrawn, handling: Handling) -> None:
+    reason = event.reason.strip() or "申报单位撤回申请"
     update_application(
         handling.session,
-        envelope.aggregateid,
-        envelope.aggregateversion,
+        event.application_id,
+        _version(handling),
         withdrawn=True,
         withdrawal_reason=reason,
         intake_status="WITHDRAWN",
     )
-    _leave_evaluation(handling, envelope.aggregateid, f"申请已撤回：{reason}")
+    _leave_evaluation(handling, event.application_id, f"申请已撤回：{reason}")
 
 
-def on_amendment_requested(envelope: EventEnvelope, handling: Handling) -> None:
+def on_amendment_requested(event: intake.ApplicationAmendmentRequested, handling: Handling) -> None:
+    update_application(handling.session, event.application_id, _version(handling), intake_status="AMENDMENT_REQUESTED")
+
+
+def on_amended(event: intake.ApplicationAmended, handling: Handling) -> None:
     update_application(
-        handling.session, envelope.aggregateid, envelope.aggregateversion, intake_status="AMENDMENT_REQUESTED"
+        handling.session, event.application_id, _version(handling), revision=event.revision, intake_status="SUBMITTED"
     )
+    note = event.note.strip()
+    reason = f"申请已补正为第 {event.revision} 版" + (f"：{note}" if note else "")
+    handling.collect(*_service(handling).amended(handling.session, event.application_id, event.revision, reason))
 
 
-def on_amended(envelope: EventEnvelope, handling: Handling) -> None:
-    revision = int(envelope.data["revision"])
-    update_application(
-        handling.session, envelope.aggregateid, envelope.aggregateversion, revision=revision, intake_status="SUBMITTED"
-    )
-    note = str(envelope.data.get("note") or "").strip()
-    reason = f"申请已补正为第 {revision} 版" + (f"：{note}" if note else "")
-    handling.collect(*_service(handling).amended(handling.session, envelope.aggregateid, revision, reason))
+def on_entered_evaluation(event: intake.ApplicationEnteredEvaluation, handling: Handling) -> None:
+    update_application(handling.session, event.application_id, _version(handling), intake_status="IN_EVALUATION")
 
 
-def on_entered_evaluation(envelope: EventEnvelope, handling: Handling) -> None:
-    update_application(handling.session, envelope.aggregateid, envelope.aggregateversion, intake_status="IN_EVALUATION")
-
-
-def on_outcome_recorded(envelope: EventEnvelope, handling: Handling) -> None:
-    approved = bool(envelope.data["approved"])
+def on_outcome_recorded(event: intake.ApplicationOutcomeRecorded, handling: Handling) -> None:
     update_application(
         handling.session,
-        envelope.aggregateid,
-        envelope.aggregateversion,
-        approved=approved,
-        outcome_document_number=str(envelope.data.get("document_number") or ""),
-        intake_status="APPROVED" if approved else "NOT_APPROVED",
+        event.application_id,
+        _version(handling),
+        approved=event.approved,
+        outcome_document_number=event.document_number,
+        intake_status="APPROVED" if event.approved else "NOT_APPROVED",
     )
 
 
-_HANDLES = {
-    f"{PROGRAMME}.Drafted": on_programme_drafted,
-    f"{PROGRAMME}.RulesRevised": on_rules_revised,
-    f"{APPLICATION}.Created": on_created,
-    f"{APPLICATION}.DetailsUpdated": on_details_updated,
-    f"{APPLICATION}.Submitted": on_submitted,
-    f"{APPLICATION}.VerdictRecorded": on_verdict_recorded,
-    f"{APPLICATION}.Withdrawn": on_withdrawn,
-    f"{APPLICATION}.AmendmentRequested": on_amendment_requested,
-    f"{APPLICATION}.Amended": on_amended,
-    f"{APPLICATION}.EnteredEvaluation": on_entered_evaluation,
-    f"{APPLICATION}.OutcomeRecorded": on_outcome_recorded,
+HANDLES: dict[type[IntegrationEvent], Handler] = {
+    registry.ProgrammeDrafted: on_programme_drafted,
+    registry.ProgrammeRulesRevised: on_rules_revised,
+    intake.ApplicationCreated: on_created,
+    intake.ApplicationDetailsUpdated: on_details_updated,
+    intake.ApplicationSubmitted: on_submitted,
+    intake.ApplicationVerdictRecorded: on_verdict_recorded,
+    intake.ApplicationWithdrawn: on_withdrawn,
+    intake.ApplicationAmendmentRequested: on_amendment_requested,
+    intake.ApplicationAmended: on_amended,
+    intake.ApplicationEnteredEvaluation: on_entered_evaluation,
+    intake.ApplicationOutcomeRecorded: on_outcome_recorded,
 }
 
-HANDLERS = HandlerTable(_HANDLES, ignores=(event_types(INTAKE) | event_types(REGISTRY)) - _HANDLES.keys())
+HANDLERS = HandlerTable(
+    HANDLES, ignores=(event_types(INTAKE) | event_types(REGISTRY)) - {model.event_type for model in HANDLES}
+)
 CONSUMES = [INTAKE, REGISTRY]

@@ -1,11 +1,42 @@
-"""The event types the evaluation service publishes (``evaluation.<Aggregate>.<Event>``): the published contract,
-kept in `pilot_common.contracts.catalogue`; a test keeps it equal to the events the aggregates raise."""
+"""The event types evaluation's aggregates store (``evaluation.<Aggregate>.<Event>``); a test keeps this
+list equal to the events the aggregates define. These are internal: what other services see is the published
+contract in `pilot_common.contracts.events.evaluation`, translated by `evaluation.published`."""
 
 from __future__ import annotations
 
-from pilot_common.contracts.catalogue import EVALUATION, event_types
-from pilot_common.contracts.catalogue import EVENTS_BY_AGGREGATE as _ALL
-
-SERVICE = EVALUATION
-EVENTS_BY_AGGREGATE: dict[str, tuple[str, ...]] = _ALL[EVALUATION]
-EVENT_TYPES: tuple[str, ...] = tuple(sorted(event_types(EVALUATION)))
+SERVICE = "evaluation"
+EVENTS_BY_AGGREGATE: dict[str, tuple[str, ...]] = {
+    "Reviewer": (
+        "Created",
+        "AvailabilityChanged",
+        "ExpertiseUpdated",
+        "AffiliationChanged",
+    ),
+    "ScoreSheet": (
+        "Created",
+        "ScoresRecorded",
+        "Submitted",
+        "RescoreRequested",
+        "ReopenedForAmendment",
+        "ModerationAccepted",
+        "RevisionAdvanced",
+        "MarkedStale",
+        "CurrentRevisionConfirmed",
+        "ConflictDeclared",
+        "Withdrawn",
+    ),
+    "Selection": (
+        "Created",
+        "Proposed",
+        "Included",
+        "Excluded",
+        "CapsChanged",
+        "TargetChanged",
+        "SignedOff",
+        "SignOffsVoided",
+        "Published",
+    ),
+}
+EVENT_TYPES: tuple[str, ...] = tuple(
+    sorted(f"{SERVICE}.{aggregate}.{name}" for aggregate, names in EVENTS_BY_AGGREGATE.items() for name in names)
+)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from evaluation.domain import ApplicationToReview, ErrorCode, EvaluationRuleViolation
 from evaluation.projections.tables import applications, programmes
+from pilot_common.contracts.events.intake import ApplicationCreated, ApplicationDetailsUpdated
 from pilot_common.contracts.programme import ScoringRules
 from pilot_common.reference import InvalidIndustryCodeError, key_industries_of
 
@@ -106,20 +107,20 @@ def scoring_rules(session: Session, programme_id: str) -> ScoringRules:
 # --- applications ----------------------------------------------------------------------------------------------
 
 
-def create_application(session: Session, application_id: str, data: Mapping[str, Any], version: int) -> None:
+def create_application(session: Session, created: ApplicationCreated, version: int) -> None:
     """An application drafted in intake (``PilotApplication.Created``); a redelivery changes nothing."""
-    if application_row(session, application_id) is not None:
+    if application_row(session, created.application_id) is not None:
         return
     session.execute(
         insert(applications).values(
-            id=application_id,
-            programme_id=str(data["programme_id"]),
-            province=str(data["province"]),
-            pilot_type=str(data["pilot_type"]),
-            project_name=str(data["project_name"]),
-            applicant_organisation_id=str(data["applicant_organisation_id"]),
-            implementer_organisation_id=str(data["implementer_organisation_id"]),
-            pilot_object_id=str(data["pilot_object_id"]),
+            id=created.application_id,
+            programme_id=created.programme_id,
+            province=created.province,
+            pilot_type=created.pilot_type,
+            project_name=created.project_name,
+            applicant_organisation_id=created.applicant_organisation_id,
+            implementer_organisation_id=created.implementer_organisation_id,
+            pilot_object_id=created.pilot_object_id,
             target_industries=[],
             has_coating_process=False,
             key_industries=[],
@@ -162,14 +163,16 @@ def update_application(session: Session, application_id: str, version: int, **va
     return {**row, **values}
 
 
-def apply_details(session: Session, application_id: str, changes: Mapping[str, Any], version: int) -> None:
+def apply_details(session: Session, updated: ApplicationDetailsUpdated, version: int) -> None:
+    """The changed details this service keeps (``PilotApplication.DetailsUpdated``), field by named field."""
+    application_id = updated.application_id
     row = application_row(session, application_id)
     if row is None:
         raise LookupError(f"application {application_id} is not known here: its Created event has not arrived")
     values: dict[str, Any] = {}
     for column in DETAIL_COLUMNS:
-        if column in changes:
-            value = changes[column]
+        if column in updated.changed:
+            value = getattr(updated, column)
             if column == "target_industries":
                 values[column] = [str(c) for c in value or []]
             elif column == "has_coating_process":

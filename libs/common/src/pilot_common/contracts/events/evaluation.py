@@ -1,0 +1,62 @@
+"""What evaluation publishes on `evaluation.events`: that an application entered review (its first score sheet
+was opened) and the published list of approved projects. Reviewers, assignments, scores, moderation, ranking and
+the selection's drafts are internal: no reviewer's identity or individual scores leave the service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pilot_common.contracts.events.base import IntegrationEvent, Upcaster
+
+EVALUATION = "evaluation"
+
+
+class ScoreSheetOpened(IntegrationEvent):
+    """A reviewer was assigned to an application (who, and their scores, stay internal)."""
+
+    event_type: ClassVar[str] = f"{EVALUATION}.ScoreSheet.Created"
+    application_id: str
+    programme_id: str | None
+    application_revision: int = Field(description="The revision of the application the sheet scores")
+
+
+class ApprovedProject(BaseModel):
+    """One entry of the published list (试点项目名单)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    application_id: str
+    position: int = Field(description="Place on the published list, 1..n")
+    project_name: str
+    pilot_type: str
+    province_code: str = Field(description="Province code (GB/T 2260); `province` in v1")
+    applicant_organisation_id: str
+    pilot_object_id: str
+
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """v2 names the province `province_code`, as the registry does (v1: `province`)."""
+    entries = [
+        {**{k: v for k, v in entry.items() if k != "province"}, "province_code": entry["province"]}
+        for entry in data["entries"]
+    ]
+    return {**data, "entries": entries}
+
+
+class ListPublished(IntegrationEvent):
+    """The approved list, published under the notice's document number; the registry creates the pilots."""
+
+    event_type: ClassVar[str] = f"{EVALUATION}.Selection.Published"
+    schema_version: ClassVar[int] = 2
+    upcasters: ClassVar[dict[int, Upcaster]] = {1: _v1_to_v2}
+
+    programme_id: str
+    document_number: str = Field(description="e.g. 环办科财函〔2023〕261号")
+    published_at: datetime
+    entries: list[ApprovedProject] = Field(description="The approved projects in list order")
+
+
+PUBLISHED: tuple[type[IntegrationEvent], ...] = (ScoreSheetOpened, ListPublished)
