@@ -6,7 +6,7 @@ Run it against that code, not the current one (the point is the schema the old c
 
     git worktree add /tmp/prev affda7c
     cd /tmp/prev && uv sync --frozen
-    PYTHONPATH=. uv run --frozen python /path/to/this/repo/tests/migrations/make_previous_schema.py /path/to/this/repo/tests/migrations/fixtures
+    PYTHONPATH=. uv run --frozen python $REPO/tests/migrations/make_previous_schema.py $REPO/tests/migrations/fixtures
 
 It starts a throwaway PostgreSQL (tests/infra, as the tests do), runs the three services in one process on it with
 the in-process bus, drives them over HTTP (batch 2 opened, two provinces' organisations and parks, three

@@ -128,10 +128,6 @@ class ServiceApplication(EventSourcedProjection[UUID]):
         self.handlers = handlers or HandlerTable({})
         self.projections = list(projections)
         self._recorded_listeners: list[Callable[[], None]] = []
-        engine = self.datastore.engine
-        assert engine is not None
-        for projection in self.projections:
-            projection.metadata.create_all(engine)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         # Events and the read-model rows projected from them commit together.
