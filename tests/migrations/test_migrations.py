@@ -15,12 +15,17 @@ from alembic.runtime.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlalchemy import MetaData, Table, create_engine, inspect, select, text
 from sqlalchemy.pool import NullPool
-from sqlalchemy_utils.types.uuid import UUIDType
 
 from application_intake.bootstrap import build_intake
 from evaluation.bootstrap import build_evaluation
 from pilot_common.backbone_schema import backbone_metadata
-from pilot_common.migrations import DatabaseNotMigrated, ServiceMigrations, current_revision, migrate
+from pilot_common.migrations import (
+    DatabaseNotMigrated,
+    ServiceMigrations,
+    compare_type,
+    current_revision,
+    migrate,
+)
 from pilot_common.persistence import verify_audit_chain
 from pilot_common.runtime import AssembledService
 from pilot_common.settings import ServiceSettings
@@ -182,16 +187,10 @@ def test_a_fresh_database_migrates_to_exactly_the_tables_of_the_code_and_a_secon
     target = _code_metadata(migrations, url)
     engine = _engine(url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": _compare_type})
+        context = MigrationContext.configure(connection, opts={"compare_type": compare_type})
         differences = [d for d in compare_metadata(context, target) if not _is_alembic_version(d)]
     engine.dispose()
     assert differences == []
-
-
-def _compare_type(_: Any, __: Any, ___: Any, ____: Any, metadata_type: Any) -> bool | None:
-    # sqlalchemy-utils' UUIDType is native UUID on PostgreSQL and BINARY(16) on SQLite, which SQLite reflects by
-    # affinity: its reflected type says nothing. Every other type is compared as alembic does.
-    return False if isinstance(metadata_type, UUIDType) else None
 
 
 def _is_alembic_version(difference: Any) -> bool:

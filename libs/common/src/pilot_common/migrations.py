@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 from alembic import command, context, op
 from alembic.config import Config
@@ -157,6 +158,38 @@ def create_platform_tables(connection: Connection, prefix: str) -> None:
         create_backbone_tables_v1()
 
 
+def platform_metadata(prefix: str) -> MetaData:
+    """The platform tables as the code uses them now (the recorders' record classes, the audit table, the backbone
+    tables): what autogenerate compares a migrated database with."""
+    from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+
+    from pilot_common.backbone_schema import backbone_metadata
+    from pilot_common.persistence import audit_table
+
+    events_name = f"{prefix}_events"
+    events = SQLAlchemyDatastore.define_record_class(
+        cls_name="".join(s.capitalize() for s in events_name.rstrip("s").split("_")),
+        table_name=events_name,
+        schema_name=None,
+        base_cls=SQLAlchemyDatastore.base_stored_event_record_cls,
+    )
+    tracking = SQLAlchemyDatastore.define_record_class(
+        cls_name="NotificationTrackingRecord",
+        table_name=f"{prefix}_tracking",
+        schema_name=None,
+        base_cls=SQLAlchemyDatastore.base_notification_tracking_record_cls,
+    )
+    target = MetaData()
+    for table in (
+        events.__table__,
+        tracking.__table__,
+        audit_table(f"{prefix}_audit"),
+        *backbone_metadata.tables.values(),
+    ):
+        table.to_metadata(target)
+    return target
+
+
 # --- env.py ---------------------------------------------------------------------------------------------------
 
 
@@ -167,7 +200,7 @@ def run_env() -> None:
     migrations: ServiceMigrations | None = config.attributes.get("service_migrations")
     target = MetaData()
     if migrations is not None:
-        for metadata in migrations.metadata():
+        for metadata in (platform_metadata(migrations.event_store_prefix), *migrations.metadata()):
             for table in metadata.tables.values():
                 table.to_metadata(target)
     connection: Connection | None = config.attributes.get("connection")
@@ -180,8 +213,14 @@ def run_env() -> None:
     engine.dispose()
 
 
+def compare_type(_: Any, __: Any, ___: Any, ____: Any, metadata_type: Any) -> bool | None:
+    """Autogenerate's type comparison, except for sqlalchemy-utils' UUIDType: native UUID on PostgreSQL, BINARY(16)
+    on SQLite, which SQLite reflects by affinity as NUMERIC; its reflected type says nothing."""
+    return False if isinstance(metadata_type, UUIDType) else None
+
+
 def _run_on(connection: Connection, target: MetaData) -> None:
-    context.configure(connection=connection, target_metadata=target, render_as_batch=True, compare_type=True)
+    context.configure(connection=connection, target_metadata=target, render_as_batch=True, compare_type=compare_type)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -263,10 +302,20 @@ def require_migrated(migrations: ServiceMigrations, database_url: str) -> None:
 
 
 def main(migrations: ServiceMigrations, database_url: str, argv: Sequence[str]) -> int:
-    """`python -m <service> migrate` (to head) or `python -m <service> migrate --check` (exit 1 unless at head)."""
+    """`python -m <service> migrate` (to head), `… migrate --check` (exit 1 unless at head), `… migrate --draft
+    MESSAGE` (development: a new revision file drafted by autogenerate, to review and complete by hand)."""
     parser = argparse.ArgumentParser(prog=f"python -m {migrations.module} migrate")
     parser.add_argument("--check", action="store_true", help="only report whether the database is at head")
+    parser.add_argument(
+        "--draft",
+        metavar="MESSAGE",
+        help="development: write a new revision from the difference between this (migrated) database and the code",
+    )
     args = parser.parse_args(list(argv))
+    if args.draft:
+        require_migrated(migrations, database_url)
+        command.revision(migrations.config(database_url), message=args.draft, autogenerate=True)
+        return 0
     if args.check:
         try:
             require_migrated(migrations, database_url)
