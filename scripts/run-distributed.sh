@@ -9,7 +9,8 @@
 #
 # Ports: PILOT_REGISTRY_PORT (8001), PILOT_INTAKE_PORT (8002), PILOT_EVALUATION_PORT (8003). Other PILOT_*
 # settings (PILOT_KAFKA_NAMESPACE, PILOT_DEV_TOKENS, PILOT_CLOCK_START, PILOT_WORKERS…) apply to all three.
-# Stops all three on Ctrl-C or SIGTERM.
+# Runs each service's schema migrations (`python -m <service> migrate`) first, then serves; stops all three on
+# Ctrl-C or SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${REGISTRY_DATABASE_URL:?set REGISTRY_DATABASE_URL}"
@@ -26,6 +27,13 @@ stop() {
     wait || true
 }
 trap stop EXIT INT TERM
+
+migrate() {  # module database-url: the schema to head before the service serves (no-op when it is there)
+    DATABASE_URL="$2" uv run --frozen python -m "$1" migrate
+}
+migrate pilot_registry "$REGISTRY_DATABASE_URL"
+migrate application_intake "$INTAKE_DATABASE_URL"
+migrate evaluation "$EVALUATION_DATABASE_URL"
 
 start() {  # module database-url port
     DATABASE_URL="$2" PILOT_PORT="$3" PILOT_HOST="${PILOT_HOST:-127.0.0.1}" \

@@ -23,6 +23,7 @@ from pilot_common.settings import ServiceSettings
 from pilot_common.transport.inprocess import InProcessBus
 from pilot_registry.application import PilotRegistry
 from pilot_registry.bootstrap import build_registry
+from tests.schema import migrated
 from tests.services.intake_support import IN_WINDOW
 
 MINISTRY = Actor(user_id="mee.li", role=Role.MINISTRY, organisation="MEE")
@@ -86,9 +87,8 @@ class World:
 
 def build_world(folder: Path) -> World:
     def settings(service: str) -> ServiceSettings:
-        return ServiceSettings(
-            service_name=service, database_url=f"sqlite:///{folder}/{service}.db", clock_start=IN_WINDOW
-        )
+        url = migrated(service, f"sqlite:///{folder}/{service}.db")
+        return ServiceSettings(service_name=service, database_url=url, clock_start=IN_WINDOW)
 
     bus = InProcessBus()  # only to assemble the services: nothing is started, nothing crosses it
     registry = build_registry(settings("pilot-registry"), bus, seed=True).runtime.app

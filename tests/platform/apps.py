@@ -11,6 +11,7 @@ from pilot_common.aggregate import AuditedAggregate
 from pilot_common.contracts.events.base import IntegrationEvent
 from pilot_common.publishing import PublicationTable, publish
 from pilot_common.service import HandlerTable, Handling, ServiceApplication
+from tests.schema import with_platform_tables
 
 LEDGER_TYPES = ["ledger.Entry.Created", "ledger.Entry.Amended"]
 
@@ -57,6 +58,9 @@ class Ledger(ServiceApplication):
     service: ClassVar[str] = "ledger"
     publications: ClassVar[PublicationTable] = LEDGER_PUBLICATIONS
 
+    def __init__(self, database_url: str) -> None:
+        super().__init__(with_platform_tables(database_url, "ledger"))
+
     def record(self, amount: int, note: str = "") -> Entry:
         entry = Entry(amount=amount, note=note)
         self.save(entry)
@@ -100,10 +104,8 @@ class Tally(ServiceApplication):
     service: ClassVar[str] = "tally"
 
     def __init__(self, database_url: str) -> None:
-        super().__init__(database_url, TALLY_HANDLERS)
+        super().__init__(with_platform_tables(database_url, "tally", tally_metadata), TALLY_HANDLERS)
         TALLY_HANDLERS.check({"ledger": LEDGER_TYPES})
-        assert self.datastore.engine is not None
-        tally_metadata.create_all(self.datastore.engine)
 
     def effect_counts(self) -> tuple[int, int]:
         """(rows, distinct notification ids) of the tally's read model."""

@@ -29,6 +29,7 @@ from pilot_common.persistence import (
     verify_audit_chain,
 )
 from tests.platform.apps import Entry, Ledger
+from tests.schema import with_platform_tables
 
 DATABASES = ["sqlite", "postgres"]
 
@@ -40,7 +41,8 @@ class _OurConfiguration:
     __test__ = False  # the contracts run in the concrete classes below, one per database
 
     def factory(self) -> AuditedSQLAlchemyFactory:
-        return AuditedSQLAlchemyFactory(Environment("contract", event_store_env(self.database_url)))
+        url = with_platform_tables(self.database_url, "contract")
+        return AuditedSQLAlchemyFactory(Environment("contract", event_store_env(url)))
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,7 @@ from pilot_common.context import Role
 from pilot_common.relay import OutboxRelay
 from pilot_common.service import ServiceApplication
 from pilot_common.transport.kafka import KafkaTransport
+from tests.schema import with_platform_tables
 from tests.services.conftest import MINISTRY, Deployment, bearer, eventually
 from tests.services.registry_data import industrial_park, park_body
 
@@ -146,7 +147,8 @@ class IntakeStandIn:
 
     def __init__(self, deployment: Deployment) -> None:
         assert deployment.kafka is not None
-        self.app = IntakeEvents(deployment.database_url("intake-stand-in"))
+        url = with_platform_tables(deployment.database_url("intake-stand-in"), IntakeEvents.name)
+        self.app = IntakeEvents(url)
         self.transport = KafkaTransport(deployment.kafka, "intake-stand-in", namespace=deployment.namespace)
         self.relay = OutboxRelay(self.app, self.transport)
 

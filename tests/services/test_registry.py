@@ -17,6 +17,7 @@ from pilot_common.service import HandlerTable, Handling, ServiceApplication
 from pilot_common.transport import service_topic
 from pilot_common.transport.kafka import KafkaTransport
 from pilot_registry.bootstrap import build_registry
+from tests.schema import with_platform_tables
 from tests.services.conftest import AUDITOR, JIANGSU, MINISTRY, ZHEJIANG, Deployment, eventually
 from tests.services.registry_data import credit_code, enterprise, industrial_park, park_body
 
@@ -320,9 +321,8 @@ def test_a_consumer_across_kafka_rebuilds_the_same_registry(registry: TestClient
     }
     handlers = HandlerTable(handled, ignores=event_types(REGISTRY) - {m.event_type for m in handled})
     handlers.check({REGISTRY: event_types(REGISTRY)})
-    app = RegistryMirror(deployment.database_url("registry-mirror"), handlers)
-    assert app.datastore.engine is not None
-    mirror_metadata.create_all(app.datastore.engine)
+    url = with_platform_tables(deployment.database_url("registry-mirror"), RegistryMirror.name, mirror_metadata)
+    app = RegistryMirror(url, handlers)
     assert deployment.kafka is not None
     consumer = EventConsumer(
         app, KafkaTransport(deployment.kafka, "mirror", namespace=deployment.namespace), [service_topic(REGISTRY)]

@@ -20,15 +20,19 @@ import uvicorn
 from fastapi import FastAPI
 
 from application_intake.bootstrap import build_intake
+from application_intake.migrations import MIGRATIONS as INTAKE_MIGRATIONS
 from evaluation.application import EvaluationService
 from evaluation.bootstrap import build_evaluation
+from evaluation.migrations import MIGRATIONS as EVALUATION_MIGRATIONS
 from pilot_common.auth import TokenIssuer
 from pilot_common.logging import configure_logging
+from pilot_common.migrations import migrate
 from pilot_common.runtime import AssembledService
 from pilot_common.settings import ServiceSettings
 from pilot_common.transport.inprocess import InProcessBus
 from pilot_registry.application import PilotRegistry
 from pilot_registry.bootstrap import build_registry
+from pilot_registry.migrations import MIGRATIONS as REGISTRY_MIGRATIONS
 from pilots_embedded import demo
 
 DEFAULT_CLOCK_START = "2023-03-20T09:00:00+08:00"
@@ -49,6 +53,9 @@ def build_platform(data: Path, clock_start: datetime) -> tuple[FastAPI, dict[str
             clock_start=clock_start,
         )
 
+    # The embedded default migrates its own SQLite files at start (distributed mode runs `migrate` beforehand).
+    for migrations in (REGISTRY_MIGRATIONS, INTAKE_MIGRATIONS, EVALUATION_MIGRATIONS):
+        migrate(migrations, settings(migrations.service).database_url)
     services = {
         "pilot-registry": build_registry(settings("pilot-registry"), bus),
         "application-intake": build_intake(settings("application-intake"), bus),

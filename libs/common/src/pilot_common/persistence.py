@@ -95,11 +95,6 @@ class AuditChainMixin:
     def _init_audit(self) -> None:
         self.audit = audit_table(self.events_table_name.removesuffix("_events") + "_audit")
 
-    def create_table(self) -> None:
-        super().create_table()  # type: ignore[misc]
-        assert self.datastore.engine is not None
-        self.audit.create(self.datastore.engine, checkfirst=True)
-
     def _insert_events(self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         super()._insert_events(session, stored_events, **kwargs)  # type: ignore[misc]
         if stored_events:
@@ -160,7 +155,8 @@ def event_store_env(database_url: str) -> dict[str, str]:
     return {
         "PERSISTENCE_MODULE": f"{__name__}:AuditedSQLAlchemyFactory",
         "SQLALCHEMY_URL": database_url,
-        "CREATE_TABLE": "y",
+        # Tables come from the service's migrations (`pilot_common.migrations`), never from start-up.
+        "CREATE_TABLE": "n",
     }
 
 

@@ -23,7 +23,6 @@ from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pilot_common.backbone_schema import backbone_metadata
 from pilot_common.contracts.events.base import IntegrationEvent
 from pilot_common.envelope import EventEnvelope
 from pilot_common.persistence import AuditedProcessRecorder, event_store_env
@@ -150,11 +149,6 @@ class ServiceApplication(EventSourcedProjection[UUID]):
         self.handlers = handlers or HandlerTable({})
         self.projections = list(projections)
         self._recorded_listeners: list[Callable[[], None]] = []
-        engine = self.datastore.engine
-        assert engine is not None
-        for projection in self.projections:
-            projection.metadata.create_all(engine)
-        backbone_metadata.create_all(engine)  # TEMPORARY until the migrations create every table
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         # Events and the read-model rows projected from them commit together.

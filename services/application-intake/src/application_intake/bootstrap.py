@@ -8,8 +8,9 @@ from application_intake.api import applications
 from application_intake.api import registry_copy as registry_copy_api
 from application_intake.application import SERVICE_NAME, ApplicationIntake
 from application_intake.consumers import CONSUMES, HANDLERS
-from application_intake.projections.tables import files, registry_copy
+from application_intake.migrations import MIGRATIONS
 from pilot_common.clock import clock_starting
+from pilot_common.migrations import require_migrated
 from pilot_common.runtime import AssembledService, assemble_service, prepare_database
 from pilot_common.settings import ServiceSettings
 from pilot_common.transport import EventTransport
@@ -27,11 +28,8 @@ application it concerns. Ministry staff read all and act on submissions; auditor
 
 def build_intake(settings: ServiceSettings, bus: EventTransport | None = None) -> AssembledService:
     prepare_database(settings.database_url)
+    require_migrated(MIGRATIONS, settings.database_url)
     intake = ApplicationIntake(settings.database_url, HANDLERS, clock=clock_starting(settings.clock_start))
-    engine = intake.datastore.engine
-    assert engine is not None
-    files.create_all(engine)
-    registry_copy.create_all(engine)
     return assemble_service(
         settings,
         intake,

@@ -48,7 +48,6 @@ from evaluation.projections.scores import check_application_scores, lock_applica
 from evaluation.projections.tables import (
     application_scores,
     applications,
-    kept_metadata,
     programmes,
     reviewers,
     score_sheets,
@@ -133,9 +132,6 @@ class EvaluationService(ServiceApplication):
 
     def __init__(self, database_url: str, handlers: HandlerTable | None = None) -> None:
         super().__init__(database_url, handlers, projections=[EVALUATION_VIEWS])
-        engine = self.datastore.engine
-        assert engine is not None
-        kept_metadata.create_all(engine)
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         # A changed score sheet changes its application's score: refreshed in the same transaction. The

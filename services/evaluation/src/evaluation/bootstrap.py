@@ -5,6 +5,8 @@ from __future__ import annotations
 from evaluation.api import applications, programmes, ranking, reviewers, score_sheets, selection
 from evaluation.application import SERVICE_NAME, EvaluationService
 from evaluation.consumers import CONSUMES, HANDLERS
+from evaluation.migrations import MIGRATIONS
+from pilot_common.migrations import require_migrated
 from pilot_common.runtime import AssembledService, assemble_service, prepare_database
 from pilot_common.settings import ServiceSettings
 from pilot_common.transport import EventTransport
@@ -22,6 +24,7 @@ Ministry staff act; reviewers see and score only their own sheets; auditors read
 
 def build_evaluation(settings: ServiceSettings, bus: EventTransport | None = None) -> AssembledService:
     prepare_database(settings.database_url)
+    require_migrated(MIGRATIONS, settings.database_url)
     service = EvaluationService(settings.database_url, HANDLERS)
     return assemble_service(
         settings,

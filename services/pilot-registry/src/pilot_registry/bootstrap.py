@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pilot_common.migrations import require_migrated
 from pilot_common.runtime import AssembledService, assemble_service, prepare_database
 from pilot_common.settings import ServiceSettings
 from pilot_common.transport import EventTransport
 from pilot_registry.api import findings, organisations, pilot_objects, pilots, programmes, reference
 from pilot_registry.application import SERVICE_NAME, PilotRegistry
 from pilot_registry.consumers import CONSUMES, HANDLERS
+from pilot_registry.migrations import MIGRATIONS
 
 DESCRIPTION = """
 清洁生产审核创新试点 · 试点登记服务 (pilot-registry).
@@ -20,6 +22,7 @@ Ministry staff write; provinces read their own; auditors read everything.
 
 def build_registry(settings: ServiceSettings, bus: EventTransport | None = None, seed: bool = True) -> AssembledService:
     prepare_database(settings.database_url)
+    require_migrated(MIGRATIONS, settings.database_url)
     registry = PilotRegistry(settings.database_url, HANDLERS)
     if seed:
         registry.seed_batch_2()

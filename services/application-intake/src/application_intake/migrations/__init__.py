@@ -1,0 +1,34 @@
+"""application-intake's schema history (Alembic): `python -m application_intake migrate` brings a database to
+head."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import MetaData
+
+from pilot_common.migrations import ServiceMigrations
+
+
+def _metadata() -> Sequence[MetaData]:
+    from application_intake.projections.tables import files, own, registry_copy
+
+    return [own, files, registry_copy]
+
+
+MIGRATIONS = ServiceMigrations(
+    service="application-intake",
+    module="application_intake",
+    package="application_intake.migrations",
+    event_store_prefix="applicationintake",
+    baseline="0001_baseline",
+    baseline_tables=(
+        "attachment_contents",
+        "reg_findings",
+        "reg_organisations",
+        "reg_pilot_objects",
+        "reg_programmes",
+        "rm_applications",
+    ),
+    metadata=_metadata,
+)
