@@ -637,9 +637,29 @@ def test_type_1_no_key_industry_fails() -> None:
 
 
 def test_type_1_division_only_partly_key_warns() -> None:
-    r = scope(target_industries=("26",))
+    r = scope(target_industries=("33",))  # 33 holds 3360 (电镀) but also foundry, tools, …
     assert r.status is RuleStatus.WARNING
     assert "四位小类" in r.reason_zh
+
+
+@pytest.mark.parametrize("code", ["3130", "1391", "1392", "3232", "3214", "2822", "3061", "13"])
+def test_type_1_passes_for_industries_the_national_mapping_holds(code: str) -> None:
+    # 钢压延加工, 淀粉, 豆制品, 稀土/锡冶炼, 化纤, 玻纤, all of 农副食品加工: not in Shanxi's list, key nationally.
+    r = scope(target_industries=(code,))
+    assert r.status is RuleStatus.PASS, r.reason_zh
+
+
+def test_type_3_foundry_is_not_electroplating() -> None:
+    r = scope(pilot_type="SIMPLIFIED_ENTERPRISE", target_industries=("3391", "3392"))
+    assert r.status is RuleStatus.PASS, r.reason_zh
+    assert "电镀" not in r.reason_zh
+
+
+def test_a_programme_mapping_override_is_used_by_the_rules() -> None:
+    narrowed = RULES_2023.model_copy(update={"key_industry_mapping": {"STEEL": ["3110"]}})
+    programme = ProgrammeFacts(programme_id="prog-2023-2", programme_version=3, rules=narrowed)
+    r = result(eligible(programme=programme, app={"target_industries": ("3130",)}), RuleCode.TYPE_SCOPE)
+    assert r.status is RuleStatus.FAIL
 
 
 def test_type_1_no_target_industries_fails() -> None:
@@ -684,7 +704,7 @@ def test_type_2_unknown_object_fails() -> None:
         (("1810", "2614"), False, RuleStatus.FAIL),  # 有机化学原料 is 石化化工
         (("3670",), True, RuleStatus.FAIL),  # with a coating process it is 工业涂装
         (("3670",), False, RuleStatus.PASS),
-        (("26",), False, RuleStatus.WARNING),  # a division partly key
+        (("33",), False, RuleStatus.WARNING),  # a division partly key
     ],
 )
 def test_type_3_industries_must_be_outside_the_key_industries(

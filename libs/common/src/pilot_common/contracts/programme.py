@@ -103,6 +103,11 @@ class ProgrammeRules(BaseModel):
     scoring: ScoringRules
     covered_industries: list[str] = Field(description="Key industries covered by earlier batches (PRIORITY)")
     covered_park_types: list[str] = Field(description="Park types covered by earlier batches (PRIORITY)")
+    key_industry_mapping: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Replaces the national GB/T 4754 mapping of the named key industries for this programme "
+        "(key-industry code → division/group/class codes); empty: the national mapping",
+    )
 
     def pilot_type_rule(self, pilot_type: str) -> PilotTypeRule | None:
         return next((r for r in self.pilot_types if r.pilot_type == pilot_type), None)

@@ -33,7 +33,7 @@ from eventsourcing.domain import event
 
 from pilot_common.aggregate import AuditedAggregate
 from pilot_common.contracts.programme import ProgrammeRules
-from pilot_common.reference import KEY_INDUSTRIES, PARK_TYPES, PILOT_TYPES
+from pilot_common.reference import KEY_INDUSTRIES, PARK_TYPES, PILOT_TYPES, is_valid_gbt4754_code
 from pilot_registry.domain._checks import (
     check_date,
     check_province,
@@ -243,6 +243,18 @@ def _other_gaps(rules: ProgrammeRules) -> list[RuleGap]:
         for code in rules.covered_industries
         if code not in KEY_INDUSTRIES
     )
+    for code, headings in rules.key_industry_mapping.items():
+        if code not in KEY_INDUSTRIES:
+            gaps.append(RuleGap("key_industry_mapping", f"未知重点行业“{code}”", f"unknown key industry {code!r}"))
+        bad = [h for h in headings if not is_valid_gbt4754_code(h)]
+        if bad or not headings:
+            gaps.append(
+                RuleGap(
+                    "key_industry_mapping",
+                    f"重点行业“{code}”的国民经济行业代码无效：{'、'.join(bad) or '（空）'}",
+                    f"key industry {code!r} has invalid GB/T 4754 codes: {', '.join(bad) or '(none)'}",
+                )
+            )
     gaps.extend(
         RuleGap("covered_park_types", f"未知园区类型“{code}”", f"unknown park type {code!r}")
         for code in rules.covered_park_types

@@ -37,7 +37,6 @@ from pilot_common.contracts.programme import (
 )
 from pilot_common.credit_code import normalise_credit_code
 from pilot_common.reference import (
-    INDUSTRIAL_COATING_RULE,
     KEY_AREAS,
     KEY_INDUSTRIES,
     PARK_TYPES,
@@ -46,7 +45,9 @@ from pilot_common.reference import (
     XPCC_CODE,
     AreaKind,
     InvalidIndustryCodeError,
+    KeyIndustryOverrides,
     UnknownDivisionError,
+    key_industries_containing,
     key_industries_of,
     normalise_gbt4754_code,
     province_of,
@@ -621,10 +622,12 @@ class _Industry:
         return f"{self.code}（{names}）" if names else self.code
 
 
-def _classify(codes: Iterable[str], coating: bool) -> tuple[list[_Industry], list[str]]:
-    """KEY: a listed four-digit class, or (with a coating process) a code in divisions 33–43;
-    PARTIAL: a two/three-digit code under which some classes are key; NON_KEY: none.
-    Malformed codes are returned separately (never taken for "not key")."""
+def _classify(
+    codes: Iterable[str], coating: bool, overrides: KeyIndustryOverrides | None = None
+) -> tuple[list[_Industry], list[str]]:
+    """KEY: the code lies wholly in a key industry's GB/T 4754 heading (3130 in 31 钢铁; 13 农副食品加工), or (with
+    a coating process) in a coating division; PARTIAL: a division/group with a key heading under it (33 ⊃ 3360);
+    NON_KEY: none. Malformed codes are returned separately (never taken for "not key")."""
     classified: list[_Industry] = []
     invalid: list[str] = []
     for given in codes:
@@ -633,14 +636,15 @@ def _classify(codes: Iterable[str], coating: bool) -> tuple[list[_Industry], lis
         except InvalidIndustryCodeError:
             invalid.append(given)
             continue
-        industries = tuple(k.code for k in key_industries_of(digits, has_coating_process=coating))
-        if not industries:
-            scope = _NON_KEY
-        elif len(digits) == 4 or (coating and INDUSTRIAL_COATING_RULE.covers_division(digits[:2])):
-            scope = _KEY
+        containing = key_industries_containing(digits, has_coating_process=coating, overrides=overrides)
+        overlapping = key_industries_of(digits, has_coating_process=coating, overrides=overrides)
+        if containing:
+            scope, found = _KEY, containing
+        elif overlapping:
+            scope, found = _PARTIAL, overlapping
         else:
-            scope = _PARTIAL
-        classified.append(_Industry(given, digits, scope, industries))
+            scope, found = _NON_KEY, ()
+        classified.append(_Industry(given, digits, scope, tuple(k.code for k in found)))
     return classified, invalid
 
 
@@ -827,7 +831,9 @@ def _scope_region_basin(
 
 def check_type_scope(s: EligibilitySnapshot) -> RuleResult:
     app, obj = s.application, s.pilot_object
-    industries, invalid = _classify(app.target_industries, app.has_coating_process)
+    industries, invalid = _classify(
+        app.target_industries, app.has_coating_process, s.programme.rules.key_industry_mapping
+    )
     evidence: dict[str, Any] = {
         "pilot_type": app.pilot_type,
         "has_coating_process": app.has_coating_process,
@@ -1117,7 +1123,7 @@ def check_priority(s: EligibilitySnapshot) -> PriorityResult:
     """
     rules = s.programme.rules
     app, obj = s.application, s.pilot_object
-    industries, _ = _classify(app.target_industries, app.has_coating_process)
+    industries, _ = _classify(app.target_industries, app.has_coating_process, rules.key_industry_mapping)
     targeted = [c for c in KEY_INDUSTRIES.codes if any(c in i.key_industries for i in industries if i.scope == _KEY)]
     covered = set(rules.covered_industries)
     uncovered = tuple(c for c in targeted if c not in covered)
