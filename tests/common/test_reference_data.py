@@ -300,25 +300,18 @@ def test_air_regions_of_notice_003() -> None:
 
 
 def test_river_basins_of_notice_003() -> None:
-    assert [b.name for b in RIVER_BASINS] == ["长江", "黄河"]
+    assert [b.name for b in RIVER_BASINS] == ["长江流域", "黄河流域"]
     for basin in RIVER_BASINS:
         assert basin.kind is AreaKind.RIVER_BASIN
         assert basin.focus_industries == ("DYEING_PRINTING", "PAPER", "CHEMICAL_API", "AGRI_FOOD_PROCESSING")
         assert basin.focus_pollutants == ("NH3N", "TP")
     yangtze, yellow = RIVER_BASINS["YANGTZE"], RIVER_BASINS["YELLOW_RIVER"]
-    assert set(yangtze.provinces) == {
-        "310000",
-        "320000",
-        "330000",
-        "340000",
-        "360000",
-        "420000",
-        "430000",
-        "500000",
-        "510000",
-        "520000",
-        "530000",
-    }
+    # 长江保护法 art. 2: 19 provincial units, among them 青海、西藏、甘肃、陕西、河南、广西、广东、福建 (not the 11 of
+    # the 长江经济带).
+    assert len(yangtze.provinces) == 19
+    assert {"630000", "540000", "620000", "610000", "410000", "450000", "440000", "350000"} <= set(yangtze.provinces)
+    assert "长江保护法" in yangtze.definition and "黄河保护法" in yellow.definition
+    assert yangtze.contains("610902")  # 安康市汉滨区, on the 汉江
     assert set(yellow.provinces) == {
         "630000",
         "510000",
@@ -389,6 +382,8 @@ def test_city_counts_match_the_official_definitions() -> None:
         ("500243", "CHENGDU_CHONGQING", False),  # 彭水
         ("420102", "YANGTZE", True),
         ("370102", "YANGTZE", False),
+        ("610902", "YANGTZE", True),  # 陕西 (汉江)
+        ("630100", "YANGTZE", True),  # 青海
         ("370102", "YELLOW_RIVER", True),
         ("not-a-code", "YELLOW_RIVER", False),
     ],

@@ -512,6 +512,33 @@ def test_park_type_and_key_area_fit_the_object() -> None:
     assert region.key_area_code == "YANGTZE_RIVER_DELTA"
 
 
+@pytest.mark.parametrize(("province", "division"), [("610000", "610902"), ("630000", "630100"), ("410000", "411300")])
+def test_a_yangtze_basin_object_outside_the_economic_belt_is_registered(province: str, division: str) -> None:
+    # 长江保护法 art. 2 names 陕西 (汉江), 青海, 河南 (南阳) among the basin's 19 provincial units.
+    basin = park(
+        kind=PilotObjectKind.BASIN_SECTION,
+        park_type=None,
+        key_area_code="YANGTZE",
+        province_code=province,
+        division_codes=[division],
+    )
+    assert basin.key_area_code == "YANGTZE"
+
+
+def test_a_basin_that_does_not_reach_the_province_is_refused_by_name() -> None:
+    refusal = refused(
+        lambda: park(
+            kind=PilotObjectKind.BASIN_SECTION,
+            park_type=None,
+            key_area_code="YELLOW_RIVER",
+            province_code="320000",
+            division_codes=["320111"],
+        ),
+        "KEY_AREA_OUTSIDE_PROVINCE",
+    )
+    assert "黄河流域不涉及江苏省" in refusal.message_zh
+
+
 def test_members_are_valid_and_never_twice() -> None:
     refused(
         lambda: park(member_credit_codes=[enterprise_code(1), enterprise_code(1)]),
