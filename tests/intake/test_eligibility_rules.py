@@ -749,7 +749,7 @@ def region(area: str | None = "JJJ_AND_SURROUNDING", **changes: Any) -> Eligibil
         "target_pollutants": ("PM25", "O3"),
         **changes.pop("app", {}),
     }
-    return eligible(app=app, applicant=dept, implementer=dept, pilot_object=obj, **changes)
+    return eligible(**{"app": app, "applicant": dept, "implementer": dept, "pilot_object": obj, **changes})
 
 
 def test_type_4_air_region_with_focus_industries_and_pollutants_is_fully_eligible() -> None:
@@ -982,3 +982,43 @@ def test_priority_for_a_park_type_earlier_batches_did_not_cover() -> None:
     verdict = evaluate(eligible(pilot_object=pilot_object(park_type="CIRCULAR_ECONOMY_PARK")))
     assert verdict.priority.priority is True
     assert verdict.priority.uncovered_park_type == "CIRCULAR_ECONOMY_PARK"
+
+
+# --- SAME_ENTITY for type 4 (notice 三: "同一主体" is asked of types 1–3 only) ------------------------------------
+
+
+def _hebei_department(org_id: str, name: str, **changes: Any) -> OrganisationFacts:
+    fields: dict[str, Any] = {
+        "id": org_id,
+        "name": name,
+        "credit_code": credit_code("11130000MB00" + str(sum(map(ord, org_id))).zfill(5)),
+        "kind": OrganisationKind.PROVINCIAL_DEPARTMENT,
+        "level": AdministrativeLevel.PROVINCE,
+        "province": "130000",
+        "division_code": "130000",
+        **changes,
+    }
+    return organisation(**fields)
+
+
+def test_type_4_two_provincial_departments_of_the_province_pass_same_entity() -> None:
+    drc = _hebei_department("org-hb-drc", "河北省发展和改革委员会")
+    snap = region(app={"implementer_organisation_id": "org-hb-drc"}, implementer=drc)
+    r = result(snap, RuleCode.SAME_ENTITY)
+    assert r.status is RuleStatus.PASS, r.reason_zh
+    assert "不要求为同一主体" in r.reason_zh
+    assert evaluate(snap).outcome is Outcome.ELIGIBLE
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"kind": OrganisationKind.GOVERNMENT_DEPARTMENT, "level": AdministrativeLevel.PREFECTURE},  # a city bureau
+        {"province": "140000", "division_code": "140000"},  # another province's department
+    ],
+)
+def test_type_4_implementer_must_be_a_provincial_department_of_the_province(changes: dict[str, Any]) -> None:
+    other = _hebei_department("org-other", "某部门", **changes)
+    r = result(region(app={"implementer_organisation_id": "org-other"}, implementer=other), RuleCode.SAME_ENTITY)
+    assert r.status is RuleStatus.FAIL
+    assert "省级政府组成部门" in r.reason_zh and "某部门" in r.reason_zh

@@ -117,3 +117,90 @@ def test_steel_rolling_is_a_key_industry_and_a_foundry_is_not_electroplating(
     rows = {c["code"]: c for c in shanxi["classes"]}
     assert rows["3391"]["list_group"] == "电镀" and rows["3391"]["audit_scope"] == "large_medium"
     assert "3130" not in rows
+
+
+# --- 2. basins by their laws -----------------------------------------------------------------------------------
+
+
+def test_a_shaanxi_yangtze_basin_pilot_is_registered_and_eligible(start_batch: Callable[..., Batch]) -> None:  # noqa: F811
+    batch = start_batch()
+    department = organisation(batch, "PROVINCIAL_DEPARTMENT", "PROVINCE", "610000", "610000", "陕西省生态环境厅")
+    # 安康市 on the 汉江: in the 长江流域 of 长江保护法 art. 2, outside the 11-province 长江经济带.
+    basin = pilot_object(
+        batch,
+        "610000",
+        "610900",
+        ["2221", "1351"],
+        kind="BASIN_SECTION",
+        park_type=None,
+        key_area_code="YANGTZE",
+        name="长江流域（汉江安康段）",
+    )
+    case = submit(
+        batch,
+        SHAANXI,
+        ProvinceSetup("610000", department, basin, []),
+        "REGION_BASIN",
+        ["2221", "1351"],
+        key_area_code="YANGTZE",
+        target_pollutants=["NH3N", "TP"],
+    )
+    for code in ("APPLICANT_LEVEL", "SAME_ENTITY", "PROVINCE_MATCH", "TYPE_SCOPE"):
+        assert case.results[code]["status"] == "PASS", case.results[code]
+    # A basin that does not reach the province is still refused, by name.
+    refused = batch.registry.post(
+        "/pilot-objects",
+        json={
+            "kind": "BASIN_SECTION",
+            "name": "黄河流域（苏州段）",
+            "province_code": "320000",
+            "division_codes": ["320500"],
+            "industry_codes": ["2221"],
+            "key_area_code": "YELLOW_RIVER",
+            "member_credit_codes": [],
+        },
+        headers=MINISTRY,
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "KEY_AREA_OUTSIDE_PROVINCE"
+    assert "黄河流域不涉及江苏省" in refused.json()["title"]
+
+
+# --- 3. SAME_ENTITY: types 1–3 only ------------------------------------------------------------------------------
+
+
+def test_a_type_4_pilot_by_two_provincial_departments_is_eligible(start_batch: Callable[..., Batch]) -> None:  # noqa: F811
+    batch = start_batch()
+    eco = organisation(batch, "PROVINCIAL_DEPARTMENT", "PROVINCE", "320000", "320000", "江苏省生态环境厅")
+    drc = organisation(batch, "PROVINCIAL_DEPARTMENT", "PROVINCE", "320000", "320000", "江苏省发展和改革委员会")
+    region = pilot_object(
+        batch,
+        "320000",
+        "320500",
+        ["2614"],
+        kind="KEY_REGION_PART",
+        park_type=None,
+        key_area_code="YANGTZE_RIVER_DELTA",
+        name="长三角地区（苏州）",
+    )
+    setup = ProvinceSetup("320000", eco, region, [])
+    case = submit(
+        batch,
+        JIANGSU,
+        setup,
+        "REGION_BASIN",
+        ["2614"],
+        implementer_id=drc,
+        key_area_code="YANGTZE_RIVER_DELTA",
+        target_pollutants=["PM25", "O3"],
+    )
+    same = case.results["SAME_ENTITY"]
+    assert same["status"] == "PASS", same
+    assert "不要求为同一主体" in same["reason_zh"]
+    # For a type 1–3 pilot two bodies still fail.
+    park_body = organisation(batch, "PARK_MANAGEMENT_BODY", "PREFECTURE", "320000", "320583", "昆山开发区管委会")
+    park = pilot_object(batch, "320000", "320583", ["2614"], name="昆山开发区")
+    type2 = submit(
+        batch, JIANGSU, ProvinceSetup("320000", park_body, park, []), "PARK_CLUSTER", ["2614"], implementer_id=eco
+    )
+    assert type2.results["SAME_ENTITY"]["status"] == "FAIL"

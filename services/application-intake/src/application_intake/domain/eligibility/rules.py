@@ -343,13 +343,59 @@ def check_applicant_level(s: EligibilitySnapshot) -> RuleResult:
     )
 
 
-# --- SAME_ENTITY (notice 三: 且为同一主体) ----------------------------------------------------------------
+# --- SAME_ENTITY (notice 三: 第（一）（二）（三）类…且为同一主体; 第（四）类…为省级政府组成部门) ---------------
+
+
+def _is_provincial_department(org: OrganisationFacts | None) -> bool:
+    """A provincial government department (省级政府组成部门), as type 4's applicant requirement accepts it."""
+    return org is not None and (
+        org.kind is OrganisationKind.PROVINCIAL_DEPARTMENT
+        or (org.kind is OrganisationKind.GOVERNMENT_DEPARTMENT and org.level is AdministrativeLevel.PROVINCE)
+    )
+
+
+def _check_type_4_bodies(s: EligibilitySnapshot, evidence: dict[str, Any]) -> RuleResult:
+    """Type 4 does not ask for one body; both must be provincial departments of the recommending province."""
+    app = s.application
+    province = app.recommending_province
+    p_zh, p_en = _province_name(province), _province_name_en(province)
+    evidence["same_body_required"] = False
+    issues = _Issues()
+    for role_zh, role_en, org_id, org in (
+        ("申报主体", "applicant", app.applicant_organisation_id, s.applicant),
+        ("实施主体", "implementer", app.implementer_organisation_id, s.implementer),
+    ):
+        if org_id is None:
+            issues.fail(f"未填写{role_zh}。", f"No {role_en} is named.")
+        elif org is None:
+            issues.fail(
+                f"{role_zh}{org_id}的登记信息未知，无法核对其是否为省级政府组成部门。",
+                f"The {role_en} {org_id} is not known from the registry; it cannot be checked.",
+            )
+        elif not _is_provincial_department(org) or not _division_in_province(org.province, province):
+            issues.fail(
+                f"{role_zh}“{org.name}”不是{p_zh}的省级政府组成部门（通知三：第（四）类试点申报与实施主体为省级政府组成部门）。",
+                f"The {role_en} {org.name} is not a provincial government department of {p_en} (notice section 3: "
+                "a type 4 pilot's applicant and implementer are provincial government departments).",
+            )
+    same = app.applicant_organisation_id == app.implementer_organisation_id
+    return issues.result(
+        RuleCode.SAME_ENTITY,
+        f"申报主体与实施主体均为{p_zh}省级政府组成部门"
+        + ("（同一部门）。" if same else "；第（四）类试点不要求为同一主体。"),
+        f"The applicant and the implementer are both provincial government departments of {p_en}"
+        + (" (the same one)." if same else "; a type 4 pilot does not require them to be the same body."),
+        evidence,
+    )
 
 
 def check_same_entity(s: EligibilitySnapshot) -> RuleResult:
     app = s.application
     applicant_id, implementer_id = app.applicant_organisation_id, app.implementer_organisation_id
     evidence: dict[str, Any] = {"applicant_id": applicant_id, "implementer_id": implementer_id}
+    if app.pilot_type == PilotTypeCode.REGION_BASIN.value:
+        return _check_type_4_bodies(s, evidence)
+    evidence["same_body_required"] = True
     if implementer_id is None:
         return _fail(
             RuleCode.SAME_ENTITY,
@@ -383,9 +429,9 @@ def check_same_entity(s: EligibilitySnapshot) -> RuleResult:
             )
     return _fail(
         RuleCode.SAME_ENTITY,
-        f"申报主体“{a_name}”与实施主体“{i_name}”不是同一主体（通知三：申报与实施主体须为同一主体）。",
+        f"申报主体“{a_name}”与实施主体“{i_name}”不是同一主体（通知三：第（一）（二）（三）类试点申报与实施主体须为同一主体）。",
         f"The applicant {a_name} and the implementer {i_name} are different organisations; notice section 3 "
-        "requires them to be the same.",
+        "requires them to be the same for types 1–3.",
         evidence,
     )
 
