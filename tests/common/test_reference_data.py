@@ -29,6 +29,7 @@ from pilot_common.reference import (
     RefCollection,
     UnknownDivisionError,
     areas_containing,
+    division_in_unit,
     is_key_industry_code,
     key_industries_of,
     key_industry_of,
@@ -496,3 +497,20 @@ def test_reference_data_object_delegates_to_the_lookups() -> None:
     steel = REFERENCE_DATA.key_industry_of("3120")
     assert steel is not None and steel.code == "STEEL"
     assert REFERENCE_DATA.is_key_industry_code("3411", has_coating_process=True)
+
+
+@pytest.mark.parametrize(
+    ("division", "unit", "inside"),
+    [
+        ("659001", "660000", True),  # 石河子市, a Corps city listed under Xinjiang
+        ("660100", "660000", True),  # a Corps division's own code
+        ("650100", "660000", False),  # 乌鲁木齐市 is Xinjiang's, not the Corps'
+        ("659001", "650000", True),  # and the Corps city also lies in Xinjiang
+        ("320583", "320000", True),
+        ("320583", "330000", False),
+        ("32058", "320000", False),
+        ("320583", "990000", False),
+    ],
+)
+def test_one_rule_for_divisions_in_a_unit_including_the_corps(division: str, unit: str, inside: bool) -> None:
+    assert division_in_unit(division, unit) is inside

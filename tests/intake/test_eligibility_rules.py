@@ -503,6 +503,16 @@ def test_province_match_corps_units_may_carry_xinjiang_division_codes() -> None:
     assert result(snap, RuleCode.PROVINCE_MATCH).status is RuleStatus.PASS
 
 
+def test_province_match_a_xinjiang_city_is_not_the_corps() -> None:
+    # The registry's rule, shared: 兵团 is 66xxxx and its cities 659xxx, not all of 65xxxx.
+    org = organisation(province="660000", division_code="659001")
+    obj = pilot_object(province="660000", division_codes=("650100",))
+    snap = eligible(app={"recommending_province": "660000"}, applicant=org, implementer=org, pilot_object=obj)
+    r = result(snap, RuleCode.PROVINCE_MATCH)
+    assert r.status is RuleStatus.FAIL
+    assert r.evidence["division_codes_outside"] == ["650100"]
+
+
 def test_province_match_recommending_code_that_is_no_province_fails() -> None:
     r = result(eligible(app={"recommending_province": "710000"}), RuleCode.PROVINCE_MATCH)
     assert r.status is RuleStatus.FAIL

@@ -204,3 +204,21 @@ def test_a_type_4_pilot_by_two_provincial_departments_is_eligible(start_batch: C
         batch, JIANGSU, ProvinceSetup("320000", park_body, park, []), "PARK_CLUSTER", ["2614"], implementer_id=eco
     )
     assert type2.results["SAME_ENTITY"]["status"] == "FAIL"
+
+
+# --- 8. one rule for 新疆生产建设兵团 divisions -----------------------------------------------------------------
+
+
+def test_the_corps_divisions_follow_one_rule_in_registry_and_intake(start_batch: Callable[..., Batch]) -> None:  # noqa: F811
+    batch = start_batch()
+    corps = bearer(Role.PROVINCE, "bingtuan.1", province="660000")
+    urumqi = batch.registry.post(
+        "/pilot-objects",
+        json={**PARK, "name": "乌鲁木齐园区", "province_code": "660000", "division_codes": ["650100"]},
+        headers=MINISTRY,
+    )
+    assert urumqi.status_code == 422, urumqi.text  # 乌鲁木齐 is Xinjiang's, not the Corps'
+    body = organisation(batch, "PARK_MANAGEMENT_BODY", "PREFECTURE", "660000", "659001", "石河子经济技术开发区管委会")
+    park = pilot_object(batch, "660000", "659001", ["2614"], name="石河子经济技术开发区")
+    case = submit(batch, corps, ProvinceSetup("660000", body, park, []), "PARK_CLUSTER", ["2614"])
+    assert case.results["PROVINCE_MATCH"]["status"] == "PASS", case.results["PROVINCE_MATCH"]

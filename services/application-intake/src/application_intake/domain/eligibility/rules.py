@@ -42,11 +42,11 @@ from pilot_common.reference import (
     PARK_TYPES,
     PILOT_TYPES,
     POLLUTANTS,
-    XPCC_CODE,
     AreaKind,
     InvalidIndustryCodeError,
     KeyIndustryOverrides,
     UnknownDivisionError,
+    division_in_unit,
     key_industries_containing,
     key_industries_of,
     normalise_gbt4754_code,
@@ -447,11 +447,10 @@ def _normalised_province(code: str) -> str | None:
 
 
 def _division_in_province(code: str, province: str) -> bool | None:
-    """None for a malformed code. Units of 新疆生产建设兵团 (660000) may carry Xinjiang (65…) codes."""
-    found = _normalised_province(code)
-    if found is None:
+    """None for a malformed code; else the shared rule (兵团: 66xxxx and its cities 659xxx)."""
+    if _normalised_province(code) is None:
         return None
-    return found == province or (province == XPCC_CODE and code.strip()[:2] in ("65", "66"))
+    return division_in_unit(code, province)
 
 
 def check_province_match(s: EligibilitySnapshot) -> RuleResult:
