@@ -994,6 +994,26 @@ def test_priority_for_a_park_type_earlier_batches_did_not_cover() -> None:
     assert verdict.priority.uncovered_park_type == "CIRCULAR_ECONOMY_PARK"
 
 
+def test_priority_says_when_it_rests_on_assumed_coverage() -> None:
+    # Batch 1's list could not be obtained: "not covered" is a reading of a partly assumed list, and so is
+    # "covered" for 钢铁 (assumed covered), so both verdicts say so.
+    uncovered = evaluate(eligible(app={"target_industries": ("2221",)})).priority
+    assert uncovered.priority is True and uncovered.rests_on_assumption
+    assert "推定" in uncovered.reason_zh and "assumed" in uncovered.reason_en
+    steel = evaluate(eligible(app={"target_industries": ("3110",)})).priority
+    assert steel.priority is False and steel.rests_on_assumption
+    assert "钢铁的覆盖为推定" in steel.reason_zh
+    assert steel.evidence["assumed_coverage_relied_on"] == ["STEEL"]
+
+
+def test_priority_on_confirmed_coverage_states_no_assumption() -> None:
+    confirmed = RULES_2023.model_copy(update={"coverage_provisional": False, "assumed_covered_industries": []})
+    programme = ProgrammeFacts(programme_id="prog-2023-2", programme_version=3, rules=confirmed)
+    priority = evaluate(eligible(programme=programme, app={"target_industries": ("2221",)})).priority
+    assert priority.priority is True and not priority.rests_on_assumption
+    assert "推定" not in priority.reason_zh
+
+
 # --- SAME_ENTITY for type 4 (notice 三: "同一主体" is asked of types 1–3 only) ------------------------------------
 
 

@@ -21,6 +21,7 @@ PARK = {"kind": "INDUSTRIAL_PARK", "park_type": "CHEMICAL_PARK"}
 class Case:
     application_id: str
     results: dict[str, dict[str, Any]]
+    priority: dict[str, Any]
 
 
 def organisation(batch: Batch, kind: str, level: str, province: str, division: str, name: str) -> str:
@@ -86,7 +87,8 @@ def submit(
     assert changed.status_code == 200, changed.text
     submitted = batch.submit(application_id, headers)
     assert submitted.status_code == 200, submitted.text
-    return Case(application_id, {r["code"]: r for r in submitted.json()["verdict"]["results"]})
+    verdict = submitted.json()["verdict"]
+    return Case(application_id, {r["code"]: r for r in verdict["results"]}, verdict["priority"])
 
 
 # --- 1. key industries: the national mapping, Shanxi's list as a provincial layer ----------------------------------
@@ -101,6 +103,9 @@ def test_steel_rolling_is_a_key_industry_and_a_foundry_is_not_electroplating(
     rolling = submit(batch, JIANGSU, ProvinceSetup("320000", government, steel, []), "KEY_INDUSTRY", ["3130"])
     assert rolling.results["TYPE_SCOPE"]["status"] == "PASS", rolling.results["TYPE_SCOPE"]
     assert rolling.results["TYPE_SCOPE"]["evidence"]["industries"][0]["key_industries"] == ["STEEL"]
+    # 7. Batch 1's coverage of 钢铁 is assumed, and the verdict says so rather than stating it as fact.
+    assert rolling.priority["priority"] is False and rolling.priority["rests_on_assumption"] is True
+    assert "钢铁的覆盖为推定" in rolling.priority["reason_zh"]
 
     foundry_object = pilot_object(batch, "320000", "320583", ["3391"], name="昆山铸造企业群")
     foundry = submit(

@@ -69,7 +69,7 @@ def ranking_table(ranking: RankingView, criteria: Sequence[ScoringCriterion]) ->
             pilot_type_name(e.pilot_type),
             e.score,
             e.innovation_score,
-            _yes_no(e.priority),
+            _yes_no(e.priority) + ("（覆盖范围部分为推定）" if e.priority_rests_on_assumption else ""),
             e.submitted_at,
             e.spread,
             e.sheet_count,

@@ -1176,12 +1176,29 @@ def check_priority(s: EligibilitySnapshot) -> PriorityResult:
     uncovered_park = (
         park_type if park_type and park_type != "OTHER" and park_type not in set(rules.covered_park_types) else None
     )
+    assumed = {*rules.assumed_covered_industries, *rules.assumed_covered_park_types}
+    # "Not covered" rests on the coverage list being complete; "covered" on each item being confirmed.
+    relied_on = [c for c in targeted if c in covered and c in assumed]
+    if park_type and park_type in set(rules.covered_park_types) and park_type in assumed:
+        relied_on.append(park_type)
+    rests_on_assumption = rules.coverage_provisional and bool(targeted or park_type)
     evidence: dict[str, Any] = {
         "target_key_industries": targeted,
         "covered_industries": list(rules.covered_industries),
         "park_type": park_type,
         "covered_park_types": list(rules.covered_park_types),
+        "coverage_provisional": rules.coverage_provisional,
+        "assumed_coverage_relied_on": relied_on,
     }
+    note_zh = note_en = ""
+    if rests_on_assumption:
+        assumed_names = "、".join(_coverage_name(c) for c in relied_on)
+        note_zh = "（此前批次覆盖范围部分为推定，尚未按第一批名单核实" + (
+            f"；其中{assumed_names}的覆盖为推定）" if assumed_names else "）"
+        )
+        note_en = " (earlier batches' coverage is partly assumed, not yet checked against batch 1's list" + (
+            f"; the coverage of {', '.join(relied_on)} is assumed)" if relied_on else ")"
+        )
     zh: list[str] = []
     en: list[str] = []
     if uncovered:
@@ -1194,19 +1211,29 @@ def check_priority(s: EligibilitySnapshot) -> PriorityResult:
     if zh:
         return PriorityResult(
             priority=True,
-            reason_zh="优先支持：" + "；".join(zh) + "。",
-            reason_en="Priority: not covered by earlier batches — " + "; ".join(en) + ".",
+            reason_zh="优先支持：" + "；".join(zh) + note_zh + "。",
+            reason_en="Priority: not covered by earlier batches — " + "; ".join(en) + note_en + ".",
             uncovered_industries=uncovered,
             uncovered_park_type=uncovered_park,
+            rests_on_assumption=rests_on_assumption,
             evidence=evidence,
         )
     return PriorityResult(
         priority=False,
-        reason_zh="目标重点行业和园区类型均已被此前批次覆盖（或未涉及），不属于优先支持。",
+        reason_zh="目标重点行业和园区类型已被此前批次覆盖（或未涉及），不属于优先支持" + note_zh + "。",
         reason_en="Every targeted key industry and park type was covered by earlier batches (or none is targeted); "
-        "no priority.",
+        "no priority" + note_en + ".",
+        rests_on_assumption=rests_on_assumption,
         evidence=evidence,
     )
+
+
+def _coverage_name(code: str) -> str:
+    industry = KEY_INDUSTRIES.get(code)
+    if industry is not None:
+        return industry.name
+    park = PARK_TYPES.get(code)
+    return park.name if park else code
 
 
 # --- the table ------------------------------------------------------------------------------------------------
