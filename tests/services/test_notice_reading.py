@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pilot_common.context import Role
 from tests.services.conftest import JIANGSU, MINISTRY, bearer
-from tests.services.intake_support import ProvinceSetup, complete, draft, wait_until_intake_knows
+from tests.services.intake_support import ProvinceSetup, complete, draft, pdf, upload, wait_until_intake_knows
 from tests.services.registry_data import credit_code, enterprise
 from tests.services.test_intake import Batch, start_batch  # noqa: F401 - the fixture
+from tests.services.test_registry import assert_problem
 
 SHAANXI = bearer(Role.PROVINCE, "shaan.1", province="610000")
 PARK = {"kind": "INDUSTRIAL_PARK", "park_type": "CHEMICAL_PARK"}
@@ -227,3 +230,50 @@ def test_the_corps_divisions_follow_one_rule_in_registry_and_intake(start_batch:
     park = pilot_object(batch, "660000", "659001", ["2614"], name="石河子经济技术开发区")
     case = submit(batch, corps, ProvinceSetup("660000", body, park, []), "PARK_CLUSTER", ["2614"])
     assert case.results["PROVINCE_MATCH"]["status"] == "PASS", case.results["PROVINCE_MATCH"]
+
+
+# --- 4. late entry only as DESIGN says: sent on or before the deadline, with its evidence -----------------------
+
+
+def test_a_late_entry_needs_a_timely_sending_date_and_its_evidence(start_batch: Callable[..., Batch]) -> None:  # noqa: F811
+    # Three days after the deadline in Beijing; the programme is still OPEN in the registry (not closed yet).
+    batch = start_batch(clock_start=datetime(2023, 4, 10, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    on_time = batch.complete_draft(project_name="苏州工业园区清洁生产整体审核创新试点")
+    late = batch.complete_draft(project_name="苏州高新区清洁生产整体审核创新试点")
+    assert_problem(batch.submit(on_time), 409, "WINDOW_CLOSED")
+    evidence = {}
+    for application_id in (on_time, late):
+        uploaded = upload(batch.intake, JIANGSU, application_id, "SENDING_EVIDENCE", pdf(marker="邮戳"), "邮戳.pdf")
+        assert uploaded.status_code == 201, uploaded.text
+        evidence[application_id] = uploaded.json()["id"]
+    base = "/applications/{}/late-entry"
+
+    # Without naming its evidence, nothing is recorded.
+    missing = batch.intake.post(
+        base.format(on_time),
+        json={"sent_on": "2023-04-07T17:30:00+08:00", "channel": "POST", "evidence_attachment_id": "nothing"},
+        headers=MINISTRY,
+    )
+    assert_problem(missing, 422, "SENDING_EVIDENCE_REQUIRED")
+    # Posted one second after the deadline: refused (逾期不予受理), and so is the submission.
+    too_late = batch.intake.post(
+        base.format(late),
+        json={"sent_on": "2023-04-08T00:00:01+08:00", "channel": "POST", "evidence_attachment_id": evidence[late]},
+        headers=MINISTRY,
+    )
+    assert "逾期不予受理" in assert_problem(too_late, 422, "SENT_AFTER_DEADLINE")["title"]
+    assert_problem(batch.submit(late), 409, "WINDOW_CLOSED")
+
+    # Posted on the deadline day, evidence attached: recorded with who recorded it, then judged on time.
+    recorded = batch.intake.post(
+        base.format(on_time),
+        json={"sent_on": "2023-04-07T17:30:00+08:00", "channel": "POST", "evidence_attachment_id": evidence[on_time]},
+        headers=MINISTRY,
+    )
+    assert recorded.status_code == 200, recorded.text
+    assert recorded.json()["late_entry"]["recorded_by"] == "wang.mee"
+    submitted = batch.submit(on_time)
+    assert submitted.status_code == 200, submitted.text
+    window = next(r for r in submitted.json()["verdict"]["results"] if r["code"] == "WINDOW")
+    assert window["status"] == "PASS", window
+    assert "2023年4月7日 17:30:00（北京时间）寄出" in window["reason_zh"] and "邮戳.pdf" in window["reason_zh"]

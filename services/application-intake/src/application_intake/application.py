@@ -26,6 +26,7 @@ from application_intake.domain.eligibility import (
     EligibilitySnapshot,
     EligibilityVerdict,
     FundingSource,
+    LateEntryFacts,
     Milestone,
     QuotaFacts,
     evaluate,
@@ -245,7 +246,7 @@ class ApplicationIntake(ServiceApplication):
             quota=quota,
             submitted_at=submitted_at,
             evaluated_at=max(self.clock.now(), submitted_at),
-            late_entry_override=application.late_entry_override,
+            late_entry=LateEntryFacts.model_validate(application.late_entry) if application.late_entry else None,
             registry_position=registry_facts.describe_position(
                 programme=known.version,
                 applicant=applicant_v,
@@ -294,8 +295,8 @@ class ApplicationIntake(ServiceApplication):
 
     def _check_window(self, application: PilotApplication, at: datetime) -> None:
         rules = self.known_programme(application.programme_id).rules
-        if application.late_entry_override:
-            return
+        if application.late_entry:
+            return  # recorded as sent on time: WINDOW judges it with its evidence
         local = at.astimezone(ZoneInfo(rules.timezone))
         if at < rules.opens_at:
             raise _refused(
@@ -318,7 +319,7 @@ class ApplicationIntake(ServiceApplication):
             if application.status != "DRAFT":
                 raise _refused("ALREADY_SUBMITTED", "申报已提交", f"the application is already {application.status}")
             known = self.known_programme(application.programme_id)
-            if known.status != "OPEN" and not application.late_entry_override:
+            if known.status != "OPEN" and not application.late_entry:
                 raise _refused("PROGRAMME_NOT_OPEN", "该批次未开放申报", f"programme is {known.status}", rule="WINDOW")
             self._require_known(application)
             now = self.clock.now()
@@ -362,8 +363,20 @@ class ApplicationIntake(ServiceApplication):
                 continue
         raise _refused("BUSY", "系统繁忙，请稍后重试", "busy; retry", status=503)
 
-    def accept_late_entry(self, application_id: UUID, reason: str) -> PilotApplication:
-        return self.change(application_id, "accept_late_entry", reason=reason)
+    def record_late_entry(
+        self, application_id: UUID, sent_on: datetime, channel: str, evidence_attachment_id: str, recorded_by: str
+    ) -> PilotApplication:
+        application = self.application(application_id)
+        closes_at = self.known_programme(application.programme_id).rules.closes_at()
+        return self.change(
+            application_id,
+            "record_late_entry",
+            sent_on=sent_on,
+            channel=channel,
+            evidence_attachment_id=evidence_attachment_id,
+            recorded_by=recorded_by,
+            closes_at=closes_at,
+        )
 
     def request_amendment(self, application_id: UUID, sections: list[str], reason: str) -> PilotApplication:
         return self.change(application_id, "request_amendment", sections=sections, reason=reason)

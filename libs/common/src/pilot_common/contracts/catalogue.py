@@ -43,7 +43,8 @@ EVENTS_BY_AGGREGATE: dict[str, dict[str, tuple[str, ...]]] = {
             "FileDetached",
             "Submitted",
             "VerdictRecorded",
-            "LateEntryAccepted",
+            "LateEntryAccepted",  # legacy: replayed, no longer raised
+            "LateEntryRecorded",
             "Withdrawn",
             "AmendmentRequested",
             "Amended",

@@ -49,6 +49,9 @@ _VERDICT_STATUS = {
     Outcome.INELIGIBLE: ApplicationStatus.INELIGIBLE,
 }
 
+#: How a package is sent (notice 六: 寄送 the bound copies, 发送 the electronic files by e-mail).
+LATE_ENTRY_CHANNELS = frozenset({"POST", "EMAIL"})
+
 #: The parts of an application the ministry can name in an amendment request (补正).
 AMENDABLE_SECTIONS = frozenset({"DETAILS", "FOUNDATION", "FUNDING", "PLAN", "SCHEDULE", "ATTACHMENTS"})
 DETAIL_FIELDS = frozenset(
@@ -106,7 +109,8 @@ class PilotApplication(AuditedAggregate):
         self.subject_line: str | None = None
         self.verdict: dict[str, Any] | None = None
         self.verdict_count = 0
-        self.late_entry_override: str | None = None
+        self.late_entry_override: str | None = None  # legacy LateEntryAccepted events only; no longer accepted
+        self.late_entry: dict[str, Any] | None = None
         self.amendment_sections: list[str] = []
         self.outcome_document: str | None = None
         self.withdrawal_reason: str | None = None
@@ -249,13 +253,57 @@ class PilotApplication(AuditedAggregate):
         self.verdict_count += 1
         self.status = ApplicationStatus(status)
 
-    def accept_late_entry(self, reason: str) -> None:
-        if not reason.strip():
-            raise _violation("REASON_REQUIRED", "需填写理由", "a reason is required", field="reason", status=422)
-        self._late_entry_accepted(reason=reason)
+    def record_late_entry(
+        self, sent_on: datetime, channel: str, evidence_attachment_id: str, recorded_by: str, closes_at: datetime
+    ) -> None:
+        """The only late entry (notice 六, DESIGN WINDOW): a package sent on or before the deadline, with evidence.
+
+        Anything sent later is refused here (逾期不予受理); there is no other override.
+        """
+        if self.status is not ApplicationStatus.DRAFT:
+            raise _violation(
+                "LATE_ENTRY_NOT_APPLICABLE",
+                "只有尚未提交的申报才能登记为按时寄送的材料",
+                "only an application not yet submitted can be recorded as sent on time",
+            )
+        if channel not in LATE_ENTRY_CHANNELS:
+            raise _violation(
+                "UNKNOWN_CHANNEL", "寄送方式须为邮寄或电子邮件", "the channel is POST or EMAIL", "channel", 422
+            )
+        if self.attachments.get(evidence_attachment_id, {}).get("kind") != "SENDING_EVIDENCE":
+            raise _violation(
+                "SENDING_EVIDENCE_REQUIRED",
+                "须附寄送凭证（邮戳或邮件发送记录），并在登记时指明该附件",
+                "the sending evidence (postmark or e-mail record) must be attached and named",
+                "evidence_attachment_id",
+                422,
+            )
+        if sent_on >= closes_at:
+            raise _violation(
+                "SENT_AFTER_DEADLINE",
+                "寄送（发送）时间晚于申报截止日期，逾期不予受理",
+                f"sent at {sent_on.isoformat()}, after the deadline (before {closes_at.isoformat()}); refused",
+                "sent_on",
+                422,
+            )
+        self._late_entry_recorded(
+            sent_on=sent_on, channel=channel, evidence_attachment_id=evidence_attachment_id, recorded_by=recorded_by
+        )
+
+    @event("LateEntryRecorded")
+    def _late_entry_recorded(
+        self, sent_on: datetime, channel: str, evidence_attachment_id: str, recorded_by: str
+    ) -> None:
+        self.late_entry = {
+            "sent_on": sent_on,
+            "channel": channel,
+            "evidence_attachment_id": evidence_attachment_id,
+            "recorded_by": recorded_by,
+        }
 
     @event("LateEntryAccepted")
     def _late_entry_accepted(self, reason: str) -> None:
+        # Replays stores written before the override was removed; it lets nothing through any more.
         self.late_entry_override = reason
 
     def withdraw(self, reason: str, at: datetime, deadline_passed: bool) -> None:

@@ -54,12 +54,13 @@ from pilot_common.reference import (
     provincial_unit,
 )
 
-from ._calendar import add_months, local_date, local_iso, years_before
+from ._calendar import add_months, local_date, local_iso, years_before, zh_date, zh_moment, zone_label
 from .snapshot import (
     AttachmentKind,
     EligibilitySnapshot,
     FindingFacts,
     FindingSource,
+    LateEntryFacts,
     MediaLevel,
     OrganisationFacts,
     PilotObjectKind,
@@ -191,7 +192,7 @@ def check_window(s: EligibilitySnapshot) -> RuleResult:
     rules = s.programme.rules
     tz = rules.timezone
     opens, closes, at = rules.opens_at, rules.closes_at(), s.submitted_at
-    override = (s.late_entry_override or "").strip() or None
+    late_entry = s.late_entry
     evidence: dict[str, Any] = {
         "submitted_at": at.isoformat(),
         "submitted_at_local": local_iso(at, tz),
@@ -200,40 +201,72 @@ def check_window(s: EligibilitySnapshot) -> RuleResult:
         "closes_at": local_iso(closes, tz),
         "timezone": tz,
         "late": at >= closes,
-        "late_entry_override": override,
+        "late_entry": late_entry.model_dump(mode="json") if late_entry else None,
     }
-    shown = local_iso(at, tz)
-    deadline = rules.deadline.isoformat()
+    shown = zh_moment(at, tz)
+    deadline_zh = f"{zh_date(rules.deadline)}（含当日，{zone_label(tz)}）"
+    deadline_en = f"{rules.deadline.isoformat()} inclusive ({tz})"
     if at < opens:
         return _fail(
             RuleCode.WINDOW,
-            f"申报尚未开始：本批次自{local_iso(opens, tz)}起受理，提交时间为{shown}。",
+            f"申报尚未开始：本批次自{zh_moment(opens, tz)}起受理，提交时间为{shown}。",
             f"The programme is not open yet: it accepts submissions from {local_iso(opens, tz)}; "
-            f"this one was made at {shown}.",
+            f"this one was made at {local_iso(at, tz)}.",
             evidence,
         )
     if at >= closes:
-        if override is not None:
-            return RuleResult(
-                code=RuleCode.WINDOW,
-                status=RuleStatus.WARNING,
-                reason_zh=f"逾期提交（截止日期{deadline}，含当日，{tz}；提交时间{shown}），经部级决定准予受理：{override}。",
-                reason_en=f"Submitted late (deadline {deadline} inclusive, {tz}; submitted {shown}); "
-                f"accepted by ministry decision: {override}.",
-                evidence=evidence,
-            )
+        if late_entry is not None:
+            return _judge_late_entry(s, late_entry, evidence, deadline_zh, deadline_en)
         return _fail(
             RuleCode.WINDOW,
-            f"逾期不予受理：截止日期为{deadline}（含当日，{tz}），提交时间为{shown}。",
-            f"Late submissions are refused (逾期不予受理): the deadline was {deadline} inclusive ({tz}); "
-            f"this one was made at {shown}.",
+            f"逾期不予受理：申报截止日期为{deadline_zh}，提交时间为{shown}。",
+            f"Late submissions are refused (逾期不予受理): the deadline was {deadline_en}; "
+            f"this one was made at {local_iso(at, tz)}.",
             evidence,
         )
     return RuleResult(
         code=RuleCode.WINDOW,
         status=RuleStatus.PASS,
-        reason_zh=f"在申报期内提交（截止日期{deadline}，含当日；提交时间{shown}）。",
-        reason_en=f"Submitted within the window (deadline {deadline} inclusive; submitted {shown}).",
+        reason_zh=f"在申报期内提交（截止日期{deadline_zh}；提交时间{shown}）。",
+        reason_en=f"Submitted within the window (deadline {deadline_en}; submitted {local_iso(at, tz)}).",
+        evidence=evidence,
+    )
+
+
+_CHANNEL_ZH = {"POST": ("寄出", "邮戳"), "EMAIL": ("发出", "邮件发送记录")}
+
+
+def _judge_late_entry(
+    s: EligibilitySnapshot, entry: LateEntryFacts, evidence: dict[str, Any], deadline_zh: str, deadline_en: str
+) -> RuleResult:
+    """Notice 六 binds the *sending* ("于…前…寄送…同时…发送"): a package sent on or before the deadline and
+    entered later passes, with its evidence attached; nothing else does."""
+    rules = s.programme.rules
+    tz = rules.timezone
+    verb, proof = _CHANNEL_ZH.get(entry.channel, ("寄送", "寄送凭证"))
+    attached = next((a for a in s.application.attachments if a.id == entry.evidence_attachment_id), None)
+    sent_zh = zh_moment(entry.sent_on, tz)
+    if entry.sent_on >= rules.closes_at():
+        return _fail(
+            RuleCode.WINDOW,
+            f"逾期不予受理：材料于{sent_zh}{verb}，晚于申报截止日期{deadline_zh}。",
+            f"Refused as late: sent at {local_iso(entry.sent_on, tz)}, after the deadline {deadline_en}.",
+            evidence,
+        )
+    if attached is None:
+        return _fail(
+            RuleCode.WINDOW,
+            f"登记的{proof}（附件{entry.evidence_attachment_id}）不在申报材料中，无法证明按时{verb}，逾期不予受理。",
+            f"The sending evidence (attachment {entry.evidence_attachment_id}) is not in the package; refused as late.",
+            evidence,
+        )
+    return RuleResult(
+        code=RuleCode.WINDOW,
+        status=RuleStatus.PASS,
+        reason_zh=f"材料于{sent_zh}{verb}（{proof}：“{attached.file_name}”），未晚于申报截止日期{deadline_zh}；"
+        f"系统于{zh_moment(s.submitted_at, tz)}录入，由{entry.recorded_by}登记。",
+        reason_en=f"Sent at {local_iso(entry.sent_on, tz)} (evidence {attached.file_name!r}), not after the deadline "
+        f"{deadline_en}; entered at {local_iso(s.submitted_at, tz)}, recorded by {entry.recorded_by}.",
         evidence=evidence,
     )
 
