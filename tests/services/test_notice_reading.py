@@ -277,3 +277,46 @@ def test_a_late_entry_needs_a_timely_sending_date_and_its_evidence(start_batch: 
     window = next(r for r in submitted.json()["verdict"]["results"] if r["code"] == "WINDOW")
     assert window["status"] == "PASS", window
     assert "2023年4月7日 17:30:00（北京时间）寄出" in window["reason_zh"] and "邮戳.pdf" in window["reason_zh"]
+
+
+# --- 5. amendments change only what the request names ---------------------------------------------------------
+
+
+def test_an_amendment_cannot_change_the_type_applicant_or_object(start_batch: Callable[..., Batch]) -> None:  # noqa: F811
+    batch = start_batch()
+    application_id = batch.complete_draft(project_name="苏州工业园区清洁生产整体审核创新试点")
+    assert batch.submit(application_id).status_code == 200
+    base = f"/applications/{application_id}"
+    # The ministry cannot even ask for it.
+    asked = batch.intake.post(
+        f"{base}/amendment-requests",
+        json={"sections": ["DETAILS"], "reason": "改为第1类", "detail_fields": ["pilot_type"]},
+        headers=MINISTRY,
+    )
+    assert_problem(asked, 422, "FIXED_AFTER_SUBMISSION")
+    requested = batch.intake.post(
+        f"{base}/amendment-requests",
+        json={"sections": ["DETAILS", "FUNDING"], "reason": "目标行业填写不全", "detail_fields": ["target_industries"]},
+        headers=MINISTRY,
+    )
+    assert requested.status_code == 200, requested.text
+    assert requested.json()["amendment_detail_fields"] == ["target_industries"]
+
+    changed_type = batch.intake.patch(f"{base}/details", json={"pilot_type": "KEY_INDUSTRY"}, headers=JIANGSU)
+    assert "试点类型" in assert_problem(changed_type, 409, "FIXED_AFTER_SUBMISSION")["title"]
+    other = batch.intake.patch(f"{base}/details", json={"pilot_object_id": batch.jiangsu.applicant_id}, headers=JIANGSU)
+    assert_problem(other, 409, "FIXED_AFTER_SUBMISSION")
+    renamed = batch.intake.patch(f"{base}/details", json={"project_name": "另一个项目"}, headers=JIANGSU)
+    assert "项目名称" in assert_problem(renamed, 409, "FIELD_NOT_UNDER_AMENDMENT")["title"]
+    plan = batch.intake.put(f"{base}/plan", json={"sections": {"3": "新目标"}}, headers=JIANGSU)
+    assert "实施方案" in assert_problem(plan, 409, "SECTION_NOT_UNDER_AMENDMENT")["title"]
+    named = batch.intake.patch(f"{base}/details", json={"target_industries": ["2614", "2710"]}, headers=JIANGSU)
+    assert named.status_code == 200, named.text
+
+    amended = batch.intake.post(f"{base}/amendment", json={"note": "已补充目标行业"}, headers=JIANGSU)
+    assert amended.status_code == 200, amended.text
+    mine = batch.intake.get(base, headers=JIANGSU).json()
+    assert mine["details"]["pilot_type"] == "PARK_CLUSTER" and mine["details"]["project_name"].startswith(
+        "苏州工业园区"
+    )
+    assert mine["details"]["target_industries"] == ["2614", "2710"]

@@ -378,8 +378,12 @@ class ApplicationIntake(ServiceApplication):
             closes_at=closes_at,
         )
 
-    def request_amendment(self, application_id: UUID, sections: list[str], reason: str) -> PilotApplication:
-        return self.change(application_id, "request_amendment", sections=sections, reason=reason)
+    def request_amendment(
+        self, application_id: UUID, sections: list[str], reason: str, detail_fields: list[str] | None = None
+    ) -> PilotApplication:
+        return self.change(
+            application_id, "request_amendment", sections=sections, reason=reason, detail_fields=detail_fields
+        )
 
     def complete_amendment(self, application_id: UUID, note: str) -> PilotApplication:
         application = self.application(application_id)

@@ -67,6 +67,7 @@ def detail(application: PilotApplication) -> ApplicationDetail:
         subject_line=application.subject_line,
         verdict=application.verdict,
         amendment_sections=list(application.amendment_sections),
+        amendment_detail_fields=list(application.amendment_detail_fields),
         late_entry=to_jsonable_python(application.late_entry),
         withdrawal_reason=application.withdrawal_reason,
         outcome_document=application.outcome_document,
@@ -226,7 +227,7 @@ def dry_run(permitted: MinistryWritable, intake: Intake) -> dict[str, Any]:
 @router.post("/{application_id}/amendment-requests", response_model=ApplicationDetail)
 def request_amendment(permitted: MinistryWritable, body: AmendmentRequestIn, intake: Intake) -> ApplicationDetail:
     """补正: the ministry names the sections the province must amend, with a reason."""
-    return detail(intake.request_amendment(permitted.application_id, body.sections, body.reason))
+    return detail(intake.request_amendment(permitted.application_id, body.sections, body.reason, body.detail_fields))
 
 
 @router.post("/{application_id}/late-entry", response_model=ApplicationDetail)

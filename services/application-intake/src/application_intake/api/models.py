@@ -89,6 +89,12 @@ class LateEntryIn(Strict):
 class AmendmentRequestIn(Strict):
     sections: list[str] = Field(min_length=1, examples=[["ATTACHMENTS", "FUNDING"]])
     reason: str = Field(min_length=1, examples=["缺少省级发展改革部门推荐函，资金来源未落实"])
+    detail_fields: list[str] | None = Field(
+        default=None,
+        description="With DETAILS: the fields that may change (default: all but the pilot type, applicant, "
+        "implementer and pilot object, which never change after submission)",
+        examples=[["target_industries"]],
+    )
 
 
 class AmendmentIn(Strict):
@@ -132,6 +138,7 @@ class ApplicationDetail(BaseModel):
     subject_line: str | None
     verdict: dict[str, Any] | None
     amendment_sections: list[str]
+    amendment_detail_fields: list[str] = Field(default_factory=list)
     late_entry: dict[str, Any] | None = Field(
         default=None, description="Sent on time, received late: sent_on, channel, evidence_attachment_id, recorded_by"
     )

@@ -30,6 +30,23 @@ class ApplicationStatus(StrEnum):
     NOT_APPROVED = "NOT_APPROVED"
     WITHDRAWN = "WITHDRAWN"
 
+    @property
+    def label_zh(self) -> str:
+        return STATUS_LABELS_ZH[self]
+
+
+STATUS_LABELS_ZH = {
+    ApplicationStatus.DRAFT: "草稿",
+    ApplicationStatus.SUBMITTED: "已提交",
+    ApplicationStatus.ELIGIBLE: "符合申报条件",
+    ApplicationStatus.ELIGIBLE_WITH_WARNINGS: "符合申报条件（有提示事项）",
+    ApplicationStatus.INELIGIBLE: "不符合申报条件",
+    ApplicationStatus.AMENDMENT_REQUESTED: "待补正",
+    ApplicationStatus.IN_EVALUATION: "评审中",
+    ApplicationStatus.APPROVED: "已入选",
+    ApplicationStatus.NOT_APPROVED: "未入选",
+    ApplicationStatus.WITHDRAWN: "已撤回",
+}
 
 #: States in which the application holds a quota slot and is judged by the rules.
 SUBMITTED_STATES = frozenset(
@@ -54,6 +71,30 @@ LATE_ENTRY_CHANNELS = frozenset({"POST", "EMAIL"})
 
 #: The parts of an application the ministry can name in an amendment request (补正).
 AMENDABLE_SECTIONS = frozenset({"DETAILS", "FOUNDATION", "FUNDING", "PLAN", "SCHEDULE", "ATTACHMENTS"})
+SECTION_LABELS_ZH = {
+    "DETAILS": "基本信息",
+    "FOUNDATION": "清洁生产工作基础",
+    "FUNDING": "资金计划",
+    "PLAN": "实施方案",
+    "SCHEDULE": "进度安排",
+    "ATTACHMENTS": "附件",
+}
+#: What a submission fixes: DESIGN "the pilot type, applicant, implementer and pilot object never change after
+#: submission", not even by an amendment (补正).
+FIXED_AFTER_SUBMISSION = frozenset(
+    {"pilot_type", "applicant_organisation_id", "implementer_organisation_id", "pilot_object_id"}
+)
+FIELD_LABELS_ZH = {
+    "project_name": "项目名称",
+    "pilot_type": "试点类型",
+    "applicant_organisation_id": "申报主体",
+    "implementer_organisation_id": "实施主体",
+    "pilot_object_id": "试点对象",
+    "target_industries": "目标行业",
+    "has_coating_process": "是否涉及工业涂装工序",
+    "key_area_code": "重点区域或流域",
+    "target_pollutants": "重点污染物",
+}
 DETAIL_FIELDS = frozenset(
     {
         "project_name",
@@ -112,6 +153,7 @@ class PilotApplication(AuditedAggregate):
         self.late_entry_override: str | None = None  # legacy LateEntryAccepted events only; no longer accepted
         self.late_entry: dict[str, Any] | None = None
         self.amendment_sections: list[str] = []
+        self.amendment_detail_fields: list[str] = []
         self.outcome_document: str | None = None
         self.withdrawal_reason: str | None = None
 
@@ -129,13 +171,13 @@ class PilotApplication(AuditedAggregate):
         if self.status not in _EDITABLE:
             raise _violation(
                 "APPLICATION_NOT_EDITABLE",
-                f"申报处于“{self.status}”状态，不能修改",
+                f"申报{self.status.label_zh}，不能修改",
                 f"the application is {self.status} and cannot be changed",
             )
         if self.status is ApplicationStatus.AMENDMENT_REQUESTED and section not in self.amendment_sections:
             raise _violation(
                 "SECTION_NOT_UNDER_AMENDMENT",
-                f"补正要求未包括“{section}”部分",
+                f"补正要求未包括“{SECTION_LABELS_ZH.get(section, section)}”部分",
                 f"the amendment request does not name section {section}",
                 field=section,
             )
@@ -148,8 +190,29 @@ class PilotApplication(AuditedAggregate):
             raise _violation("UNKNOWN_FIELD", "未知字段", f"unknown fields {sorted(unknown)}", status=422)
         self._editable("DETAILS")
         changed = {k: v for k, v in changes.items() if self.details.get(k) != v}
+        if self.status is ApplicationStatus.AMENDMENT_REQUESTED:
+            self._only_named_fields(changed)
         if changed:
             self._details_updated(changes=changed)
+
+    def _only_named_fields(self, changed: dict[str, Any]) -> None:
+        """补正 changes only what the request names; the type, applicant, implementer and object never."""
+        fixed = sorted(set(changed) & FIXED_AFTER_SUBMISSION)
+        if fixed:
+            raise _violation(
+                "FIXED_AFTER_SUBMISSION",
+                f"申报提交后不能更改{'、'.join(FIELD_LABELS_ZH[f] for f in fixed)}（补正也不能）",
+                f"{', '.join(fixed)} cannot change after submission, not even by an amendment",
+                field=fixed[0],
+            )
+        outside = sorted(set(changed) - set(self.amendment_detail_fields))
+        if outside:
+            raise _violation(
+                "FIELD_NOT_UNDER_AMENDMENT",
+                f"补正要求未包括{'、'.join(FIELD_LABELS_ZH.get(f, f) for f in outside)}",
+                f"the amendment request does not name {', '.join(outside)}",
+                field=outside[0],
+            )
 
     @event("DetailsUpdated")
     def _details_updated(self, changes: dict[str, Any]) -> None:
@@ -322,26 +385,60 @@ class PilotApplication(AuditedAggregate):
 
     # --- amendment (补正) -----------------------------------------------------------------------------------------
 
-    def request_amendment(self, sections: list[str], reason: str) -> None:
+    def request_amendment(self, sections: list[str], reason: str, detail_fields: list[str] | None = None) -> None:
+        """补正: the sections to amend and, for DETAILS, which fields (default: every field that may change)."""
         unknown = set(sections) - AMENDABLE_SECTIONS
         if not sections or unknown:
             raise _violation(
                 "INVALID_SECTIONS",
-                f"补正部分须为 {sorted(AMENDABLE_SECTIONS)} 之一",
+                "补正部分须为" + "、".join(SECTION_LABELS_ZH[s] for s in sorted(AMENDABLE_SECTIONS)) + "之一",
                 f"sections must be among {sorted(AMENDABLE_SECTIONS)}",
                 field="sections",
                 status=422,
             )
+        fields = self._amendable_fields(sections, detail_fields)
         if not reason.strip():
             raise _violation("REASON_REQUIRED", "需填写理由", "a reason is required", field="reason", status=422)
         if self.status not in SUBMITTED_STATES - {ApplicationStatus.AMENDMENT_REQUESTED}:
             raise _violation("CANNOT_REQUEST_AMENDMENT", "当前状态不能要求补正", f"the application is {self.status}")
-        self._amendment_requested(sections=sorted(set(sections)), reason=reason)
+        self._amendment_requested(sections=sorted(set(sections)), reason=reason, detail_fields=fields)
+
+    @staticmethod
+    def _amendable_fields(sections: list[str], detail_fields: list[str] | None) -> list[str]:
+        if detail_fields is None:
+            return sorted(DETAIL_FIELDS - FIXED_AFTER_SUBMISSION) if "DETAILS" in sections else []
+        if "DETAILS" not in sections:
+            raise _violation(
+                "FIELDS_WITHOUT_DETAILS",
+                "只有补正“基本信息”时才能指明字段",
+                "detail fields can be named only when DETAILS is",
+                "detail_fields",
+                422,
+            )
+        fixed = sorted(set(detail_fields) & FIXED_AFTER_SUBMISSION)
+        if fixed:
+            raise _violation(
+                "FIXED_AFTER_SUBMISSION",
+                f"申报提交后不能更改{'、'.join(FIELD_LABELS_ZH[f] for f in fixed)}，补正不能要求更改",
+                f"{', '.join(fixed)} cannot change after submission; an amendment cannot ask for it",
+                "detail_fields",
+                422,
+            )
+        unknown = sorted(set(detail_fields) - DETAIL_FIELDS)
+        if unknown or not detail_fields:
+            raise _violation("UNKNOWN_FIELD", "未知字段", f"unknown detail fields {unknown}", "detail_fields", 422)
+        return sorted(set(detail_fields))
 
     @event("AmendmentRequested")
-    def _amendment_requested(self, sections: list[str], reason: str) -> None:
+    def _amendment_requested(self, sections: list[str], reason: str, detail_fields: list[str] | None = None) -> None:
         self.status = ApplicationStatus.AMENDMENT_REQUESTED
         self.amendment_sections = sections
+        # Requests recorded before fields were named opened every changeable field of DETAILS.
+        self.amendment_detail_fields = (
+            detail_fields
+            if detail_fields is not None
+            else (sorted(DETAIL_FIELDS - FIXED_AFTER_SUBMISSION) if "DETAILS" in sections else [])
+        )
 
     def complete_amendment(self, note: str) -> None:
         if self.status is not ApplicationStatus.AMENDMENT_REQUESTED:
@@ -352,6 +449,7 @@ class PilotApplication(AuditedAggregate):
     def _amended(self, note: str, revision: int, sections: list[str]) -> None:
         self.revision = revision
         self.amendment_sections = []
+        self.amendment_detail_fields = []
         self.status = ApplicationStatus.SUBMITTED
 
     # --- evaluation and outcome ------------------------------------------------------------------------------------
