@@ -189,6 +189,8 @@ def finding(**changes: Any) -> FindingFacts:
         "reference": "第二轮中央生态环境保护督察反馈意见",
     }
     fields.update(changes)
+    if fields["source"] is FindingSource.CENTRAL_INSPECTION:
+        fields.setdefault("prominent_problem", True)  # 指出突出生态环境问题
     return FindingFacts(**fields)
 
 
@@ -609,6 +611,15 @@ def test_clean_record_central_inspection_fails_citing_id_date_and_source() -> No
     assert "fd-77" in r.reason_zh and "2022-06-01" in r.reason_zh and "中央生态环境保护督察" in r.reason_zh
     assert "central" in r.reason_en
     assert r.evidence["counted"][0]["finding_id"] == "fd-77"
+
+
+@pytest.mark.parametrize("prominent", [False, None])
+def test_clean_record_central_finding_without_a_prominent_problem_is_only_a_warning(prominent: bool | None) -> None:
+    # Notice 四(二): "未被中央生态环境保护督察指出突出生态环境问题"; a complaint referral (信访转办件) is not one.
+    r = result(eligible(findings=(finding(prominent_problem=prominent, summary="信访转办件"),)), RuleCode.CLEAN_RECORD)
+    assert r.status is RuleStatus.WARNING
+    assert ("未被指出为突出生态环境问题" if prominent is False else "请核实") in r.reason_zh
+    assert r.evidence["counted"][0]["prominent_problem"] is prominent
 
 
 def test_clean_record_provincial_inspection_is_only_a_warning() -> None:

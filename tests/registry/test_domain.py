@@ -594,23 +594,42 @@ def test_media_level_is_required_exactly_for_media_findings() -> None:
         lambda: finding(source=FindingSource.CENTRAL_INSPECTION, media_level=MediaLevel.NATIONAL),
         "MEDIA_LEVEL_NOT_APPLICABLE",
     )
-    inspection = finding(source=FindingSource.CENTRAL_INSPECTION, media_level=None)
+    inspection = finding(source=FindingSource.CENTRAL_INSPECTION, media_level=None, prominent_problem=True)
     assert inspection.media_level is None
     assert types_of(inspection) == ["Finding.Recorded"]
 
 
+def test_a_central_finding_says_whether_it_names_a_prominent_problem() -> None:
+    refused(
+        lambda: finding(source=FindingSource.CENTRAL_INSPECTION, media_level=None),
+        "PROMINENT_PROBLEM_REQUIRED",
+        "prominent_problem",
+    )
+    refused(lambda: finding(prominent_problem=True), "PROMINENT_PROBLEM_NOT_APPLICABLE", "prominent_problem")
+    referral = finding(source=FindingSource.CENTRAL_INSPECTION, media_level=None, prominent_problem=False)
+    assert referral.prominent_problem is False and not referral.is_disqualifying
+    assert payload(referral.collect_events()[0])["prominent_problem"] is False
+    referral.correct(reason="督察反馈意见列为突出问题", prominent_problem=True)
+    assert referral.is_disqualifying
+    assert payload(referral.collect_events()[0])["changes"] == {"prominent_problem": True}
+
+
 @pytest.mark.parametrize(
-    ("source", "level", "disqualifying"),
+    ("source", "level", "prominent", "disqualifying"),
     [
-        (FindingSource.CENTRAL_INSPECTION, None, True),
-        (FindingSource.PROVINCIAL_INSPECTION, None, False),
-        (FindingSource.MEDIA, MediaLevel.NATIONAL, True),
-        (FindingSource.MEDIA, MediaLevel.PROVINCIAL, True),
-        (FindingSource.MEDIA, MediaLevel.CITY, False),
+        (FindingSource.CENTRAL_INSPECTION, None, True, True),
+        (FindingSource.CENTRAL_INSPECTION, None, False, False),  # e.g. a complaint referral (信访转办件)
+        (FindingSource.PROVINCIAL_INSPECTION, None, None, False),
+        (FindingSource.MEDIA, MediaLevel.NATIONAL, None, True),
+        (FindingSource.MEDIA, MediaLevel.PROVINCIAL, None, True),
+        (FindingSource.MEDIA, MediaLevel.CITY, None, False),
     ],
 )
-def test_which_findings_disqualify(source: FindingSource, level: MediaLevel | None, disqualifying: bool) -> None:
-    assert finding(source=source, media_level=level).is_disqualifying is disqualifying
+def test_which_findings_disqualify(
+    source: FindingSource, level: MediaLevel | None, prominent: bool | None, disqualifying: bool
+) -> None:
+    found = finding(source=source, media_level=level, prominent_problem=prominent)
+    assert found.is_disqualifying is disqualifying
 
 
 def test_a_finding_subject_is_checked() -> None:

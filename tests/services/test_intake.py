@@ -114,6 +114,7 @@ def test_a_finding_recorded_after_submission_flips_the_verdict(start_batch: Call
         "/findings",
         json={
             "source": "CENTRAL_INSPECTION",
+            "prominent_problem": True,
             "disclosed_on": "2022-05-10",
             "pilot_object_id": batch.jiangsu.object_id,
             "enterprise_credit_code": batch.jiangsu.members[0],

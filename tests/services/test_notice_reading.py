@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pilot_common.context import Role
-from tests.services.conftest import JIANGSU, MINISTRY, bearer
+from tests.services.conftest import JIANGSU, MINISTRY, bearer, eventually
 from tests.services.intake_support import ProvinceSetup, complete, draft, pdf, upload, wait_until_intake_knows
 from tests.services.registry_data import credit_code, enterprise
 from tests.services.test_intake import Batch, start_batch  # noqa: F401 - the fixture
@@ -320,3 +320,47 @@ def test_an_amendment_cannot_change_the_type_applicant_or_object(start_batch: Ca
         "苏州工业园区"
     )
     assert mine["details"]["target_industries"] == ["2614", "2710"]
+
+
+# --- 6. only a prominent problem named by the central inspection disqualifies ----------------------------------
+
+
+def test_a_central_finding_that_names_no_prominent_problem_only_warns(start_batch: Callable[..., Batch]) -> None:  # noqa: F811
+    batch = start_batch()
+    body = {
+        "source": "CENTRAL_INSPECTION",
+        "prominent_problem": False,
+        "disclosed_on": "2022-05-10",
+        "pilot_object_id": batch.jiangsu.object_id,
+        "enterprise_credit_code": batch.jiangsu.members[0],
+        "province_code": "320000",
+        "summary": "中央生态环境保护督察信访转办件：群众反映企业夜间异味",
+        "reference": "信访转办件（2022年5月）",
+    }
+    unmarked = batch.registry.post("/findings", json={**body, "prominent_problem": None}, headers=MINISTRY)
+    assert_problem(unmarked, 422, "PROMINENT_PROBLEM_REQUIRED")
+    recorded = batch.registry.post("/findings", json=body, headers=MINISTRY)
+    assert recorded.status_code == 201, recorded.text
+    fid = recorded.json()["id"]
+    wait_until_intake_knows(batch.intake, "findings", fid, prominent_problem=False)
+
+    application_id = batch.complete_draft(project_name="苏州工业园区清洁生产整体审核创新试点")
+    submitted = batch.submit(application_id)
+    assert submitted.status_code == 200, submitted.text
+    clean = next(r for r in submitted.json()["verdict"]["results"] if r["code"] == "CLEAN_RECORD")
+    assert clean["status"] == "WARNING", clean
+    assert "未被指出为突出生态环境问题" in clean["reason_zh"]
+    assert submitted.json()["status"] == "ELIGIBLE_WITH_WARNINGS"
+
+    # Corrected to a prominent problem: the registry copy keeps the field and the re-check disqualifies.
+    corrected = batch.registry.post(
+        f"/findings/{fid}/corrections",
+        json={"reason": "督察反馈意见将其列为突出生态环境问题", "prominent_problem": True},
+        headers=MINISTRY,
+    )
+    assert corrected.status_code == 200, corrected.text
+    wait_until_intake_knows(batch.intake, "findings", fid, prominent_problem=True)
+    eventually(
+        lambda: batch.intake.get(f"/applications/{application_id}", headers=JIANGSU).json()["status"] == "INELIGIBLE",
+        timeout=90,
+    )

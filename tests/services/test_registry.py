@@ -196,6 +196,7 @@ def test_findings_are_recorded_corrected_and_retracted(registry: TestClient) -> 
     park = registry.post("/pilot-objects", json=industrial_park(members=[member]), headers=MINISTRY).json()
     finding = {
         "source": "CENTRAL_INSPECTION",
+        "prominent_problem": True,
         "disclosed_on": "2021-11-02",
         "pilot_object_id": park["id"],
         "enterprise_credit_code": member,

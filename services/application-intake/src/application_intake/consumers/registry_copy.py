@@ -123,6 +123,7 @@ def finding_changed(envelope: EventEnvelope, handling: Handling) -> None:
                 id=envelope.aggregateid,
                 source=data["source"],
                 media_level=data["media_level"],
+                prominent_problem=data.get("prominent_problem"),
                 disclosed_on=data["disclosed_on"],
                 pilot_object_id=str(data["pilot_object_id"]),
                 enterprise_credit_code=data["enterprise_credit_code"],

@@ -561,12 +561,11 @@ def check_province_match(s: EligibilitySnapshot) -> RuleResult:
 
 
 def _finding_severity(f: FindingFacts) -> RuleStatus:
-    """Central inspection, or national/provincial media → FAIL; provincial inspection, city media → WARNING.
-
-    Media with no recorded level cannot be judged provincial-or-higher: a WARNING asking to confirm it.
-    """
+    """FAIL: a prominent problem (突出生态环境问题) named by the central inspection, or national/provincial media.
+    WARNING: a central finding that names no prominent problem (e.g. a complaint referral, 信访转办件) or does
+    not record whether it does, a provincial inspection, city media, media of unrecorded level."""
     if f.source is FindingSource.CENTRAL_INSPECTION:
-        return RuleStatus.FAIL
+        return RuleStatus.FAIL if f.prominent_problem is True else RuleStatus.WARNING
     if f.source is FindingSource.MEDIA and f.media_level in (MediaLevel.NATIONAL, MediaLevel.PROVINCIAL):
         return RuleStatus.FAIL
     return RuleStatus.WARNING
@@ -574,7 +573,20 @@ def _finding_severity(f: FindingFacts) -> RuleStatus:
 
 def _finding_source_zh(f: FindingFacts) -> tuple[str, str]:
     if f.source is FindingSource.CENTRAL_INSPECTION:
-        return "被中央生态环境保护督察指出突出生态环境问题", "named by the central eco-environmental inspection"
+        if f.prominent_problem is True:
+            return (
+                "被中央生态环境保护督察指出突出生态环境问题",
+                "named for a prominent problem by the central inspection",
+            )
+        if f.prominent_problem is False:
+            return (
+                "被中央生态环境保护督察记录问题（未被指出为突出生态环境问题，如信访转办件）",
+                "recorded by the central inspection, not as a prominent problem (e.g. a complaint referral)",
+            )
+        return (
+            "被中央生态环境保护督察记录问题（未登记是否为突出生态环境问题，请核实）",
+            "recorded by the central inspection; whether it is a prominent problem is not recorded (to be checked)",
+        )
     if f.source is FindingSource.PROVINCIAL_INSPECTION:
         return "被省级生态环境保护督察指出问题", "named by a provincial eco-environmental inspection"
     level_zh = {MediaLevel.NATIONAL: "国家级", MediaLevel.PROVINCIAL: "省级", MediaLevel.CITY: "地市级"}
@@ -624,6 +636,7 @@ def check_clean_record(s: EligibilitySnapshot) -> RuleResult:
             "finding_id": f.id,
             "source": f.source.value,
             "media_level": f.media_level.value if f.media_level else None,
+            "prominent_problem": f.prominent_problem,
             "date": f.date.isoformat(),
             "subject": "PILOT_OBJECT" if about_object and not about_member else "MEMBER_ENTERPRISE",
             "enterprise_credit_code": enterprise,

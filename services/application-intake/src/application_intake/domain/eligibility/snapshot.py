@@ -152,6 +152,7 @@ class FindingFacts(BaseModel):
     id: str
     source: FindingSource
     media_level: MediaLevel | None = None
+    prominent_problem: bool | None = None  # central inspection: named a prominent problem (None: not recorded)
     date: dt.date  # the date the problem was named or exposed
     subject_pilot_object_id: str | None = None
     subject_enterprise_credit_code: str | None = None
