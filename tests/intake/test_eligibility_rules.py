@@ -7,6 +7,7 @@ varies one thing and looks at the verdict the engine gives.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -608,7 +609,12 @@ def test_clean_record_leap_day_submission_looks_back_to_feb_28() -> None:
 def test_clean_record_central_inspection_fails_citing_id_date_and_source() -> None:
     r = result(eligible(findings=(finding(id="fd-77", date=date(2022, 6, 1)),)), RuleCode.CLEAN_RECORD)
     assert r.status is RuleStatus.FAIL
-    assert "fd-77" in r.reason_zh and "2022-06-01" in r.reason_zh and "中央生态环境保护督察" in r.reason_zh
+    assert (
+        "fd-77" in r.reason_zh
+        and "2022年6月1日" in r.reason_zh
+        and "通知四（二）" in r.reason_zh
+        and "中央生态环境保护督察" in r.reason_zh
+    )
     assert "central" in r.reason_en
     assert r.evidence["counted"][0]["finding_id"] == "fd-77"
 
@@ -975,7 +981,8 @@ def test_package_exactly_at_the_cap_passes_with_total_and_subject_in_evidence() 
 def test_package_one_byte_over_the_cap_fails() -> None:
     r = result(eligible(app={"attachments": attachments(plan_bytes=MIB_50 - _OTHER_BYTES + 1)}), RuleCode.PACKAGE)
     assert r.status is RuleStatus.FAIL
-    assert str(MIB_50 + 1) in r.reason_zh and str(MIB_50) in r.reason_zh
+    assert "超过50M的上限（超出1字节）" in r.reason_zh and "MiB" not in r.reason_zh
+    assert r.evidence["total_bytes"] == MIB_50 + 1
 
 
 @pytest.mark.parametrize(
@@ -1100,3 +1107,51 @@ def test_type_4_implementer_must_be_a_provincial_department_of_the_province(chan
     r = result(region(app={"implementer_organisation_id": "org-other"}, implementer=other), RuleCode.SAME_ENTITY)
     assert r.status is RuleStatus.FAIL
     assert "省级政府组成部门" in r.reason_zh and "某部门" in r.reason_zh
+
+
+# --- wording (issue 11 item 9; docs/glossary.md) ---------------------------------------------------------------
+
+_NOT_FOR_READERS = [
+    (r"\d{4}-\d{2}-\d{2}", "an ISO date (write 2023年4月7日)"),
+    (r"Asia/Shanghai", "a zone name (write 北京时间)"),
+    (r"MiB|字节（", "bytes or MiB (write 50M)"),
+    (r"application/", "a MIME type (write PDF、OFD、Word（.docx）)"),
+    (r"\['|'\]", "Python list syntax"),
+    (r"级别未知", "级别未知 (write （行政级别未登记）)"),
+    (r"区内企业", "区内企业 (the notice's 所属范围内企业)"),
+    (r"里程碑", "里程碑 (the glossary's 进度节点)"),
+    (r"四\(", "a half-width citation bracket (write 通知四（二）)"),
+    (r"\d元", "yuan (write 万元)"),
+    (r"经部级决定", "a ministry override (there is none)"),
+]
+
+
+def _every_reason(snapshots: list[EligibilitySnapshot]) -> list[str]:
+    texts = []
+    for snapshot in snapshots:
+        verdict = evaluate(snapshot)
+        texts += [r.reason_zh for r in verdict.results] + [verdict.priority.reason_zh]
+    return texts
+
+
+def test_reasons_read_as_users_write_them() -> None:
+    late = datetime(2023, 4, 9, 9, 0, tzinfo=SHANGHAI)
+    snapshots = [
+        eligible(),
+        eligible(submitted_at=late, evaluated_at=late, findings=(finding(), finding(id="fd-2", date=date(2019, 1, 1)))),
+        eligible(
+            applicant=organisation(level=None, kind=OrganisationKind.PARK_MANAGEMENT_BODY),
+            app={
+                "target_industries": ("1810",),
+                "milestones": (Milestone(title="启动", start=date(2023, 8, 1), due=date(2024, 9, 30)),),
+                "attachments": attachments(plan_bytes=MIB_50 + 5_000_000),
+            },
+            findings=(finding(subject_pilot_object_id=None, subject_enterprise_credit_code=MEMBER_B),),
+        ),
+        region("YANGTZE", obj={"kind": PilotObjectKind.BASIN_SECTION}),
+    ]
+    for text in _every_reason(snapshots):
+        for pattern, what in _NOT_FOR_READERS:
+            assert not re.search(pattern, text), f"{what} in: {text}"
+    joined = "".join(_every_reason(snapshots))
+    assert "2023年4月7日（含当日，北京时间）" in joined and "所属范围内企业" in joined and "万元" in joined

@@ -31,9 +31,11 @@ from application_intake.domain.eligibility import (
     QuotaFacts,
     evaluate,
 )
+from application_intake.domain.eligibility._calendar import zh_date, zh_moment, zone_label
+from application_intake.domain.eligibility.rules import format_names, size_zh
 from application_intake.domain.errors import IntakeRuleViolation
 from application_intake.domain.files import extension_matches, sniff_media_type
-from application_intake.domain.pilot_application import SUBMITTED_STATES, PilotApplication
+from application_intake.domain.pilot_application import FIELD_LABELS_ZH, SUBMITTED_STATES, PilotApplication
 from application_intake.domain.province_quota import ProvinceQuota
 from application_intake.projections.applications import APPLICATION_VIEWS
 from application_intake.projections.tables import applications, attachment_contents
@@ -103,7 +105,7 @@ class ApplicationIntake(ServiceApplication):
             field, value = missing[0]
             raise _refused(
                 "UNKNOWN_REGISTRY_REFERENCE",
-                f"登记服务中没有 {field} = {value} 的记录（或尚未同步）",
+                f"登记库中没有{FIELD_LABELS_ZH.get(field, field)}“{value}”的记录（或尚未同步到本服务）",
                 f"the registry has no {field} {value} (or intake has not heard of it yet)",
                 status=422,
                 field=field,
@@ -139,7 +141,7 @@ class ApplicationIntake(ServiceApplication):
         if len(content) > rules.max_package_bytes:
             raise _refused(
                 "FILE_TOO_LARGE",
-                f"文件超过 {rules.max_package_bytes} 字节的材料总大小上限",
+                f"文件超过材料电子件总大小{size_zh(rules.max_package_bytes)}的上限",
                 f"the file is larger than the {rules.max_package_bytes}-byte package limit",
                 status=413,
                 field="file",
@@ -148,7 +150,7 @@ class ApplicationIntake(ServiceApplication):
         if media_type is None or media_type not in rules.accepted_media_types:
             raise _refused(
                 "UNSUPPORTED_MEDIA_TYPE",
-                "只接受 PDF、OFD、DOCX 文件（按文件内容判断）",
+                f"只接受{format_names(rules.accepted_media_types)}文件（按文件内容判断）",
                 "only PDF, OFD and DOCX files are accepted (judged by their content)",
                 status=415,
                 field="file",
@@ -301,14 +303,14 @@ class ApplicationIntake(ServiceApplication):
         if at < rules.opens_at:
             raise _refused(
                 "WINDOW_NOT_OPEN",
-                f"申报尚未开始（{rules.opens_at.isoformat()} 起）",
+                f"申报尚未开始（{zh_moment(rules.opens_at, rules.timezone)}起受理）",
                 f"submissions open at {rules.opens_at.isoformat()}",
                 rule="WINDOW",
             )
         if at >= rules.closes_at():
             raise _refused(
                 "WINDOW_CLOSED",
-                f"已过申报截止日期 {rules.deadline.isoformat()}（北京时间），逾期不予受理",
+                f"已过申报截止日期{zh_date(rules.deadline)}（{zone_label(rules.timezone)}），逾期不予受理",
                 f"the deadline {rules.deadline.isoformat()} (Asia/Shanghai) has passed; it is {local.isoformat()}",
                 rule="WINDOW",
             )

@@ -324,7 +324,7 @@ class EvaluationService(ServiceApplication):
             why_en = "withdrawn" if application["withdrawn"] else f"eligibility {application['eligibility_outcome']}"
             raise EvaluationRuleViolation(
                 ErrorCode.APPLICATION_NOT_IN_EVALUATION,
-                f"申请 {application['id']} 不在评审中（{why_zh}）",
+                f"申报 {application['id']} 不在评审中（{why_zh}）",
                 f"application {application['id']} is not in evaluation ({why_en})",
                 "application_id",
             )
@@ -469,7 +469,7 @@ class EvaluationService(ServiceApplication):
         for application_id in selection.approved:
             row = rows.get(application_id)
             if row is None:
-                raise _not_found("申请", "application", application_id)
+                raise _not_found("申报", "application", application_id)
             self._require_in_evaluation(row)
         projects = {
             a: ProjectDetails(

@@ -187,7 +187,12 @@ class PilotApplication(AuditedAggregate):
     def update_details(self, **changes: Any) -> None:
         unknown = set(changes) - DETAIL_FIELDS
         if unknown:
-            raise _violation("UNKNOWN_FIELD", "未知字段", f"unknown fields {sorted(unknown)}", status=422)
+            raise _violation(
+                "UNKNOWN_FIELD",
+                f"未知字段：{'、'.join(sorted(unknown))}",
+                f"unknown fields {sorted(unknown)}",
+                status=422,
+            )
         self._editable("DETAILS")
         changed = {k: v for k, v in changes.items() if self.details.get(k) != v}
         if self.status is ApplicationStatus.AMENDMENT_REQUESTED:
@@ -239,7 +244,7 @@ class PilotApplication(AuditedAggregate):
         if unknown:
             raise _violation(
                 "UNKNOWN_PLAN_SECTION",
-                f"实施方案大纲中没有这些章节：{sorted(unknown)}",
+                f"编制大纲中没有这些章节：{'、'.join(sorted(unknown))}",
                 f"the plan outline has no sections {sorted(unknown)}",
                 field="sections",
                 status=422,

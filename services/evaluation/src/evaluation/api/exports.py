@@ -38,7 +38,7 @@ RANKING_HEADERS = [
 ]
 NOT_RANKED_HEADERS = ["申请编号", "项目名称", "省份代码", "试点类型", "状态", "说明", "已提交评分表", "应有评分表"]
 DETAIL_HEADERS_BEFORE = ["申请编号", "项目名称", "评审专家", "专家编号", "评分表编号", "评分轮次", "申请版本"]
-DETAIL_HEADERS_AFTER = ["加权总分", "提交时间", "偏离值", "复核意见"]
+DETAIL_HEADERS_AFTER = ["加权总分", "提交时间", "是否偏离（需复核）", "复核意见"]
 
 
 def pilot_type_name(code: str) -> str:

@@ -108,7 +108,7 @@ def on_verdict_recorded(envelope: EventEnvelope, handling: Handling) -> None:
 
 
 def on_withdrawn(envelope: EventEnvelope, handling: Handling) -> None:
-    reason = str(envelope.data.get("reason") or "").strip() or "申报单位撤回申请"
+    reason = str(envelope.data.get("reason") or "").strip() or "申报单位撤回申报"
     update_application(
         handling.session,
         envelope.aggregateid,

@@ -13,6 +13,10 @@ import calendar
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from pilot_common.wording import zh_date, zh_moment, zone_label
+
+__all__ = ["add_months", "local_date", "local_iso", "years_before", "zh_date", "zh_moment", "zone_label"]
+
 
 def local_date(moment: datetime, timezone: str) -> date:
     return moment.astimezone(ZoneInfo(timezone)).date()
@@ -33,19 +37,3 @@ def add_months(day: date, months: int) -> date:
 def years_before(day: date, years: int) -> date:
     """The same calendar day ``years`` years earlier; Feb 29 becomes Feb 28 in a common year."""
     return add_months(day, -12 * years)
-
-
-def zh_date(day: date) -> str:
-    """A date as Chinese readers write it: 2023年4月7日."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def zone_label(timezone: str) -> str:
-    """北京时间 for Asia/Shanghai (the notice's time); other zones by name."""
-    return "北京时间" if timezone in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else timezone
-
-
-def zh_moment(moment: datetime, timezone: str) -> str:
-    """An instant in the programme's zone: 2023年4月8日 00:00:01（北京时间）."""
-    local = moment.astimezone(ZoneInfo(timezone))
-    return f"{zh_date(local.date())} {local:%H:%M:%S}（{zone_label(timezone)}）"

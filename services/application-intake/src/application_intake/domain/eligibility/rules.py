@@ -125,8 +125,9 @@ def _type_number(pilot_type: str) -> int | None:
 
 
 def _org_label_zh(org: OrganisationFacts) -> str:
-    level = _LEVEL_ZH[org.level] if org.level else "级别未知"
-    return f"{level}{_KIND_ZH[org.kind]}"
+    if org.level is None:
+        return f"{_KIND_ZH[org.kind]}（行政级别未登记）"
+    return f"{_LEVEL_ZH[org.level]}{_KIND_ZH[org.kind]}"
 
 
 def _org_label_en(org: OrganisationFacts) -> str:
@@ -655,7 +656,9 @@ def check_clean_record(s: EligibilitySnapshot) -> RuleResult:
         severity = _finding_severity(f)
         counted.append({**entry, "severity": severity.value})
         who_zh = (
-            f"试点对象内企业（{enterprise}）" if entry["subject"] == "MEMBER_ENTERPRISE" else f"试点对象“{obj.name}”"
+            f"试点对象所属范围内企业（{enterprise}）"
+            if entry["subject"] == "MEMBER_ENTERPRISE"
+            else f"试点对象“{obj.name}”"
         )
         who_en = (
             f"an enterprise in the pilot object ({enterprise})"
@@ -669,20 +672,20 @@ def check_clean_record(s: EligibilitySnapshot) -> RuleResult:
         ref_en = f" ({f.id}" + (f", {f.reference}" if f.reference else "") + ")"
         if severity is RuleStatus.FAIL:
             issues.fail(
-                f"{who_zh}于{f.date.isoformat()}{what_zh}{ref_zh}，在{window_from.isoformat()}至"
-                f"{window_to.isoformat()}的{years}年期限内，不符合通知四(二)。",
+                f"{who_zh}于{zh_date(f.date)}{what_zh}{ref_zh}，在{zh_date(window_from)}至"
+                f"{zh_date(window_to)}的{years}年期限内，不符合通知四（二）。",
                 f"On {f.date.isoformat()} {who_en} was {what_en}{ref_en}, within the {years}-year lookback "
                 f"({window_from.isoformat()} to {window_to.isoformat()}); notice section 4(2) excludes it.",
             )
         else:
             issues.warn(
-                f"{who_zh}于{f.date.isoformat()}{what_zh}{ref_zh}，不属于否决情形，提请评审关注。",
+                f"{who_zh}于{zh_date(f.date)}{what_zh}{ref_zh}，不属于否决情形，提请评审关注。",
                 f"On {f.date.isoformat()} {who_en} was {what_en}{ref_en}; not disqualifying, shown for review.",
             )
     evidence.update(counted=counted, ignored=ignored, unrelated_findings=unrelated)
     return issues.result(
         RuleCode.CLEAN_RECORD,
-        f"试点对象“{obj.name}”及区内企业在{window_from.isoformat()}至{window_to.isoformat()}期间未被中央生态环境保护督察"
+        f"试点对象“{obj.name}”及其所属范围内企业在{zh_date(window_from)}至{zh_date(window_to)}期间未被中央生态环境保护督察"
         "指出突出生态环境问题，也未被省级以上媒体曝光。",
         f"Neither the pilot object {obj.name} nor an enterprise in it was named by the central inspection or "
         f"exposed by provincial-or-higher media between {window_from.isoformat()} and {window_to.isoformat()}.",
@@ -763,7 +766,8 @@ def _scope_key_industry(industries: list[_Industry], issues: _Issues, any_given:
     non_key = [i for i in industries if i.scope == _NON_KEY]
     if industries and not key and not partial:
         issues.fail(
-            f"目标行业{_codes(non_key)}均不属于13个重点行业，不符合第1类（重点行业）试点。",
+            f"目标行业{_codes(non_key)}{'均' if len(non_key) > 1 else ''}不属于13个重点行业，"
+            "不符合第1类（重点行业）试点。",
             f"None of the target industries ({_codes_en(non_key)}) is a key industry; a type 1 pilot targets key "
             "industries.",
         )
@@ -804,6 +808,11 @@ def _scope_simplified(industries: list[_Industry], issues: _Issues, any_given: b
         )
 
 
+def _area_name(code: str) -> str:
+    area = KEY_AREAS.get(code)
+    return area.name if area else code
+
+
 def _scope_region_basin(
     s: EligibilitySnapshot, industries: list[_Industry], issues: _Issues, ev: dict[str, Any]
 ) -> None:
@@ -827,7 +836,7 @@ def _scope_region_basin(
         return
     if obj is not None and app.key_area_code and obj.key_area_code and app.key_area_code != obj.key_area_code:
         issues.warn(
-            f"申报所填区域/流域（{app.key_area_code}）与试点对象登记的（{obj.key_area_code}）不一致。",
+            f"申报所填区域/流域（{_area_name(app.key_area_code)}）与试点对象登记的（{_area_name(obj.key_area_code)}）不一致。",
             f"The application names area {app.key_area_code} but the pilot object is registered in "
             f"{obj.key_area_code}.",
         )
@@ -979,6 +988,12 @@ def check_type_scope(s: EligibilitySnapshot) -> RuleResult:
 # --- FOUNDATION (notice 四(三)) ------------------------------------------------------------------------------
 
 
+def _wan_yuan(amount: Decimal) -> str:
+    """Money as Chinese readers expect it: 300万元, 12.5万元."""
+    wan = (amount / Decimal(10000)).quantize(Decimal("0.01")).normalize()
+    return f"{wan:f}万元"
+
+
 def check_foundation(s: EligibilitySnapshot) -> RuleResult:
     app = s.application
     attachment_ids = {a.id for a in app.attachments}
@@ -1003,22 +1018,23 @@ def check_foundation(s: EligibilitySnapshot) -> RuleResult:
     issues = _Issues()
     if not app.foundation.strip():
         issues.fail(
-            "未描述清洁生产工作基础（通知四(三)：须具有良好的清洁生产工作基础）。",
+            "未描述清洁生产工作基础（通知四（三）：须具有良好的清洁生产工作基础）。",
             "No cleaner-production work foundation is described (notice 4(3)).",
         )
     if not qualifying:
         issues.fail(
-            "资金计划中没有已落实且金额大于0的资金来源（通知四(三)：须有明确的资金支持）。",
+            "资金计划中没有已落实且金额大于0的资金来源（通知四（三）：须有明确的资金支持）。",
             "The funding plan names no committed source with an amount above zero (notice 4(3): clear funding).",
         )
     elif not any(f.evidence_document_id in attachment_ids for f in qualifying):
         issues.warn(
-            "已落实的资金来源均未附证明材料（或证明材料不在申报材料中）。",
+            ("已落实的资金来源均未附证明材料" if len(qualifying) > 1 else "已落实的资金来源未附证明材料")
+            + "（或证明材料不在申报材料中）。",
             "No committed funding source has a supporting document in the package.",
         )
     return issues.result(
         RuleCode.FOUNDATION,
-        f"已描述清洁生产工作基础，已落实资金{committed_total}元（{len(qualifying)}项来源）。",
+        f"已描述清洁生产工作基础，已落实资金{_wan_yuan(committed_total)}（{len(qualifying)}项来源）。",
         f"A work foundation is described and CNY {committed_total} is committed from {len(qualifying)} source(s).",
         evidence,
     )
@@ -1075,12 +1091,12 @@ def check_plan(s: EligibilitySnapshot) -> RuleResult:
             + ".",
         )
     if not app.milestones:
-        issues.fail("实施方案未给出进度安排（里程碑）。", "The implementation plan has no schedule (milestones).")
+        issues.fail("实施方案未给出进度安排（进度节点）。", "The implementation plan has no schedule (milestones).")
     else:
         backwards = [m for m in app.milestones if m.due < m.start]
         for m in backwards:
             issues.fail(
-                f"里程碑“{m.title}”的完成日期{m.due.isoformat()}早于开始日期{m.start.isoformat()}。",
+                f"进度节点“{m.title}”的完成日期{zh_date(m.due)}早于开始日期{zh_date(m.start)}。",
                 f"Milestone {m.title!r} is due ({m.due.isoformat()}) before it starts ({m.start.isoformat()}).",
             )
         start = min(m.start for m in app.milestones)
@@ -1094,15 +1110,19 @@ def check_plan(s: EligibilitySnapshot) -> RuleResult:
         )
         if end > latest:
             issues.fail(
-                f"进度安排自{start.isoformat()}至{end.isoformat()}，超过{months}个月的试点期限"
-                f"（自{start.isoformat()}起最迟应于{latest.isoformat()}完成）。",
+                f"进度安排自{zh_date(start)}至{zh_date(end)}，超过{months}个月的试点期限"
+                f"（自{zh_date(start)}起最迟应于{zh_date(latest)}完成）。",
                 f"The schedule runs from {start.isoformat()} to {end.isoformat()}, longer than {months} months "
                 f"(starting {start.isoformat()} it must end by {latest.isoformat()}).",
             )
+    span_zh = (
+        f"（{zh_date(min(m.start for m in app.milestones))}至{zh_date(max(m.due for m in app.milestones))}）"
+        if app.milestones
+        else ""
+    )
     return issues.result(
         RuleCode.PLAN,
-        f"实施方案涵盖编制大纲全部章节，进度安排不超过{months}个月"
-        f"（{evidence.get('schedule_start')}至{evidence.get('schedule_end')}）。",
+        f"实施方案涵盖编制大纲全部章节，进度安排不超过{months}个月{span_zh}。",
         f"The plan covers every outline section and its schedule fits in {months} months "
         f"({evidence.get('schedule_start')} to {evidence.get('schedule_end')}).",
         evidence,
@@ -1123,8 +1143,32 @@ def _media_type(value: str) -> str:
     return value.split(";", 1)[0].strip().lower()
 
 
+def size_zh(size: int) -> str:
+    """The notice's unit: "不超过50M" (M = 1024 × 1024 bytes, see docs/decisions.md)."""
+    mega = size / (1024 * 1024)
+    return f"{mega:.0f}M" if mega == int(mega) else f"{mega:.1f}M" if mega >= 0.1 else "不足0.1M"
+
+
+def _excess_zh(size: int) -> str:
+    if size < 1024:
+        return f"{size}字节"
+    return f"{size / 1024:.0f}K" if size < 1024 * 1024 else size_zh(size)
+
+
 def _mib(size: int) -> str:
     return f"{size / (1024 * 1024):.2f} MiB"
+
+
+_FORMAT_NAMES = {
+    "application/pdf": "PDF",
+    "application/ofd": "OFD",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word（.docx）",
+}
+
+
+def format_names(media_types: Iterable[str]) -> str:
+    """Accepted formats as users know them: PDF、OFD、Word（.docx）."""
+    return "、".join(_FORMAT_NAMES.get(_media_type(m), _media_type(m)) for m in media_types)
 
 
 def check_package(s: EligibilitySnapshot) -> RuleResult:
@@ -1164,14 +1208,14 @@ def check_package(s: EligibilitySnapshot) -> RuleResult:
         issues.fail(f"申报材料缺少{zh}。", f"The package lacks the {en}.")
     if total > rules.max_package_bytes:
         issues.fail(
-            f"材料电子件总大小{total}字节（{_mib(total)}），超过{rules.max_package_bytes}字节"
-            f"（{_mib(rules.max_package_bytes)}）的上限。",
+            f"材料电子件总大小{size_zh(total)}，超过{size_zh(rules.max_package_bytes)}的上限"
+            f"（超出{_excess_zh(total - rules.max_package_bytes)}）。",
             f"The package totals {total} bytes ({_mib(total)}), over the {rules.max_package_bytes}-byte "
             f"({_mib(rules.max_package_bytes)}) limit.",
         )
     for a in rejected:
         issues.fail(
-            f"文件“{a.file_name}”的格式（{a.media_type}）不在可接受的格式之列（{'、'.join(rules.accepted_media_types)}）。",
+            f"文件“{a.file_name}”的格式不在可接受的格式之列（{format_names(rules.accepted_media_types)}）。",
             f"File {a.file_name!r} has media type {a.media_type}, which is not accepted "
             f"({', '.join(rules.accepted_media_types)}).",
         )
@@ -1195,7 +1239,8 @@ def check_package(s: EligibilitySnapshot) -> RuleResult:
     return issues.result(
         RuleCode.PACKAGE,
         f"材料齐全（实施方案及{'、'.join(_LETTER_NAMES.get(c, (c, c))[0] for c in rules.required_letters)}），"
-        f"总大小{total}字节，未超过{rules.max_package_bytes}字节；邮件题目：{subject or '（申报单位未知）'}。",
+        f"总大小{size_zh(total)}，未超过{size_zh(rules.max_package_bytes)}；"
+        f"邮件题目：{subject or '（申报单位未知）'}。",
         f"The package is complete (implementation plan and both recommendation letters), {total} bytes of at most "
         f"{rules.max_package_bytes}; e-mail subject: {subject or '(applicant unknown)'}.",
         evidence,
@@ -1323,5 +1368,7 @@ __all__ = [
     "check_same_entity",
     "check_type_scope",
     "check_window",
+    "format_names",
+    "size_zh",
     "subject_line",
 ]
