@@ -455,31 +455,31 @@ def test_ranking_explains_every_tie_break_and_exports_the_same_numbers(world: Wo
     assert workbook.sheetnames == ["排名", "未排名", "评分明细"]
     rows = list(workbook["排名"].iter_rows(values_only=True))
     headers = list(rows[0])
-    assert headers[:7] == ["排名", "申请编号", "项目名称", "省份", "省份代码", "试点类型", "总分"]
+    assert headers[:7] == ["排名", "申报编号", "项目名称", "省份", "省份代码", "试点类型", "总分"]
     assert {"特色与创新得分", "优先支持", "并列", "排序依据", "特色与创新（均分）"} <= set(headers)
     column = {h: i for i, h in enumerate(headers)}
     assert [
-        (row[column["排名"]], row[column["申请编号"]], row[column["总分"]], row[column["排序依据"]]) for row in rows[1:]
+        (row[column["排名"]], row[column["申报编号"]], row[column["总分"]], row[column["排序依据"]]) for row in rows[1:]
     ] == [(e["position"], e["application_id"], e["score"], e["why_zh"]) for e in entries]
     assert (
         rows[1][column["试点类型"]] == "重点行业清洁生产整体审核创新"
         and rows[1][column["优先支持"]] == "是（覆盖范围部分为推定）"
     )
     details = list(workbook["评分明细"].iter_rows(values_only=True))
-    assert details[0][:3] == ("申请编号", "项目名称", "评审专家") and len(details) == 7
+    assert details[0][:3] == ("申报编号", "项目名称", "评审专家") and len(details) == 7
     assert sorted(d[details[0].index("加权总分")] for d in details[1:]) == [70, 80, 80, 80, 80, 80]
 
     exported = ev.get(f"/programmes/{pid}/ranking.csv", headers=AUDITOR)
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
     assert exported.content.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads the Chinese headers
     table = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
-    assert table[0][:3] == ["排名", "申请编号", "项目名称"]
+    assert table[0][:3] == ["排名", "申报编号", "项目名称"]
     assert [(int(row[0]), row[1], float(row[6])) for row in table[1:]] == [
         (e["position"], e["application_id"], e["score"]) for e in entries
     ]
     sheet_details = ev.get(f"/programmes/{pid}/score-details.csv", headers=MINISTRY)
     assert sheet_details.status_code == 200
-    assert sheet_details.content.decode("utf-8-sig").splitlines()[0].startswith("申请编号,项目名称,评审专家")
+    assert sheet_details.content.decode("utf-8-sig").splitlines()[0].startswith("申报编号,项目名称,评审专家")
 
 
 # --- selection, sign-off, publication ----------------------------------------------------------------------------
@@ -611,7 +611,7 @@ def test_an_amendment_makes_submitted_sheets_stale_until_confirmed_or_rescored(w
 
     amended = eventually(lambda: stale(sheet_a["id"]), timeout=CROSSING_SECONDS)
     assert (amended["status"], amended["application_revision"], amended["pending_revision"]) == ("SUBMITTED", 1, 2)
-    assert amended["stale_reason"] == "申请已补正为第 2 版：补充技术路线图及第三方监测方案"
+    assert amended["stale_reason"] == "申报已补正为第 2 版：补充技术路线图及第三方监测方案"
     eventually(lambda: stale(sheet_b["id"]), timeout=CROSSING_SECONDS)
     ranking = world.ranking()
     assert ranking["entries"] == []

@@ -281,7 +281,7 @@ class EvaluationService(ServiceApplication):
             if pair in sheets.withdrawn and pair not in sheets.declared:
                 raise EvaluationRuleViolation(
                     ErrorCode.REVIEWER_WITHDRAWN_FROM_APPLICATION,
-                    f"专家 {to_reviewer_id} 的该申请评分表已撤回，不能再次分配",
+                    f"专家 {to_reviewer_id} 的该申报评分表已撤回，不能再次分配",
                     f"reviewer {to_reviewer_id} was taken off this application before: cannot be assigned again",
                     "to_reviewer_id",
                 )
@@ -363,7 +363,7 @@ class EvaluationService(ServiceApplication):
         if self._has_selection(programme_id):
             selection = self.selection(programme_id)
             if not selection.published and application_id in selection.selected:
-                selection.exclude(application_id, f"申请已退出评审：{reason}")
+                selection.exclude(application_id, f"申报已退出评审：{reason}")
                 changed.append(selection)
         return changed
 

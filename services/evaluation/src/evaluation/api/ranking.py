@@ -42,7 +42,7 @@ router = APIRouter(prefix="/programmes", tags=["ranking 排名"], responses=prob
 
 _NOT_SCORED_TEXT = {
     "NOT_ASSIGNED": ("尚未分配评审专家", "no reviewer assigned yet"),
-    "NOT_SUBMITTED": ("申请未提交", "the application was not submitted"),
+    "NOT_SUBMITTED": ("申报未提交", "the application was not submitted"),
 }
 
 PilotTypeFilter = Annotated[

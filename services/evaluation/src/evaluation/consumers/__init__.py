@@ -117,7 +117,7 @@ def on_withdrawn(envelope: EventEnvelope, handling: Handling) -> None:
         withdrawal_reason=reason,
         intake_status="WITHDRAWN",
     )
-    _leave_evaluation(handling, envelope.aggregateid, f"申请已撤回：{reason}")
+    _leave_evaluation(handling, envelope.aggregateid, f"申报已撤回：{reason}")
 
 
 def on_amendment_requested(envelope: EventEnvelope, handling: Handling) -> None:
@@ -132,7 +132,7 @@ def on_amended(envelope: EventEnvelope, handling: Handling) -> None:
         handling.session, envelope.aggregateid, envelope.aggregateversion, revision=revision, intake_status="SUBMITTED"
     )
     note = str(envelope.data.get("note") or "").strip()
-    reason = f"申请已补正为第 {revision} 版" + (f"：{note}" if note else "")
+    reason = f"申报已补正为第 {revision} 版" + (f"：{note}" if note else "")
     handling.collect(*_service(handling).amended(handling.session, envelope.aggregateid, revision, reason))
 
 

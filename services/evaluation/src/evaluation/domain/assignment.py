@@ -192,11 +192,11 @@ def assign_reviewers(
     if isinstance(per_application, bool) or not isinstance(per_application, int) or per_application < 1:
         raise EvaluationRuleViolation(
             ErrorCode.INVALID_COUNT,
-            "每个申请的评审专家人数至少为 1",
+            "每个申报的评审专家人数至少为 1",
             "reviewers per application must be at least 1",
             "per_application",
         )
-    _unique([a.application_id for a in applications], "申请/application")
+    _unique([a.application_id for a in applications], "申报/application")
     _unique([r.reviewer_id for r in reviewers], "专家/reviewer")
     existing = existing or {}
     conflict_set = frozenset(conflicts)

@@ -217,7 +217,7 @@ class Selection(AuditedAggregate):
         if dupes:
             raise EvaluationRuleViolation(
                 ErrorCode.DUPLICATE_ID,
-                f"排名中申请重复：{', '.join(dupes)}",
+                f"排名中申报重复：{', '.join(dupes)}",
                 f"duplicate in ranking: {dupes}",
                 "ranking",
             )
