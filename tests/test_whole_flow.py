@@ -181,6 +181,7 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform) -> Non
         expect=201,
         json={
             "source": "CENTRAL_INSPECTION",
+            "prominent_problem": True,
             "disclosed_on": "2022-09-01",
             "pilot_object_id": setups["370000"]["object"],
             "province_code": "370000",

@@ -17,22 +17,25 @@ from pilot_common.reference import (
     PARK_TYPES,
     PILOT_TYPES,
     POLLUTANTS,
+    PROVINCIAL_AUDIT_LISTS,
     PROVINCIAL_UNITS,
     REFERENCE_DATA,
     REFERENCE_DATA_VERSION,
     RIVER_BASINS,
+    SHANXI_MANDATORY_AUDIT,
     AreaKind,
     AuditSizeScope,
     InvalidIndustryCodeError,
     RefCollection,
     UnknownDivisionError,
     areas_containing,
-    industry_class,
+    division_in_unit,
     is_key_industry_code,
     key_industries_of,
     key_industry_of,
     pilot_type_by_number,
     province_of,
+    provincial_audit_class,
     provincial_unit_of,
 )
 
@@ -131,28 +134,30 @@ def test_the_13_key_industries_in_the_notices_order() -> None:
     assert [(i.code, i.name) for i in KEY_INDUSTRIES] == NOTICE_003_KEY_INDUSTRIES
 
 
-def test_every_key_industry_has_class_codes_or_a_division_range_rule() -> None:
+def test_every_key_industry_has_headings_or_a_division_range_rule() -> None:
     for industry in KEY_INDUSTRIES:
-        assert industry.classes or industry.division_rule is not None, industry.code
+        assert industry.mappings or industry.division_rule is not None, industry.code
     rules = [i.code for i in KEY_INDUSTRIES if i.division_rule is not None]
     assert rules == ["INDUSTRIAL_COATING"]
-    assert KEY_INDUSTRIES["INDUSTRIAL_COATING"].classes == ()
+    assert KEY_INDUSTRIES["INDUSTRIAL_COATING"].mappings == ()
 
 
-def test_class_codes_are_four_digit_unique_and_named() -> None:
-    seen: set[str] = set()
+def test_every_national_heading_names_its_source_and_no_heading_sits_in_two_industries() -> None:
+    owner: dict[str, str] = {}
     for industry in KEY_INDUSTRIES:
-        for cls in industry.classes:
-            assert re.fullmatch(r"\d{4}", cls.code), cls
-            assert cls.name
-            assert cls.code not in seen, cls.code
-            seen.add(cls.code)
-    assert len(seen) > 100
+        for m in industry.mappings:
+            assert re.fullmatch(r"\d{2,4}", m.code), m
+            assert m.name and m.source, m
+            if m.reading:
+                assert "解读" in m.source, m  # a reading says so in its source
+            for other, other_industry in owner.items():
+                assert not (m.code.startswith(other) or other.startswith(m.code)), (m.code, other_industry)
+            owner[m.code] = industry.code
 
 
-def test_industrial_coating_rule_is_divisions_33_to_43() -> None:
-    assert INDUSTRIAL_COATING_RULE.division_codes == tuple(str(d) for d in range(33, 44))
-    assert INDUSTRIAL_COATING_RULE.audit_scope is AuditSizeScope.LARGE_MEDIUM
+def test_industrial_coating_rule_is_a_process_in_divisions_33_to_43_and_furniture() -> None:
+    assert INDUSTRIAL_COATING_RULE.division_codes == ("21", *(str(d) for d in range(33, 44)))
+    assert INDUSTRIAL_COATING_RULE.reading
 
 
 @pytest.mark.parametrize(
@@ -161,51 +166,57 @@ def test_industrial_coating_rule_is_divisions_33_to_43() -> None:
         ("0610", "ENERGY"),
         ("4411", "ENERGY"),
         ("3110", "STEEL"),
+        ("3130", "STEEL"),  # 钢压延加工: the whole of division 31 is 钢铁
         ("2521", "COKING"),
-        ("2522", "COKING"),  # coal chemicals stay with coking
-        ("2523", "COKING"),
+        ("2522", "PETROCHEMICAL_CHEMICAL"),  # coal chemicals: a reading, under 石化化工
         ("3011", "BUILDING_MATERIALS"),
+        ("3061", "BUILDING_MATERIALS"),  # 玻璃纤维
         ("3216", "NONFERROUS"),
-        ("2511", "PETROCHEMICAL_CHEMICAL"),  # refining, from the national list
+        ("3214", "NONFERROUS"),  # 锡冶炼
+        ("3232", "NONFERROUS"),  # 稀土金属冶炼
+        ("2511", "PETROCHEMICAL_CHEMICAL"),
         ("2614", "PETROCHEMICAL_CHEMICAL"),
-        ("2689", "PETROCHEMICAL_CHEMICAL"),
+        ("2822", "PETROCHEMICAL_CHEMICAL"),  # 涤纶纤维 (化纤)
         ("1713", "DYEING_PRINTING"),
         ("2221", "PAPER"),
+        ("2223", "PAPER"),  # 加工纸 is 造纸 nationally (Shanxi lists it under 包装印刷)
         ("2710", "CHEMICAL_API"),
         ("3360", "ELECTROPLATING"),
         ("1351", "AGRI_FOOD_PROCESSING"),
-        ("2223", "PACKAGING_PRINTING"),
+        ("1391", "AGRI_FOOD_PROCESSING"),  # 淀粉: all of division 13
+        ("1392", "AGRI_FOOD_PROCESSING"),  # 豆制品
         ("2319", "PACKAGING_PRINTING"),
         ("C2611", "PETROCHEMICAL_CHEMICAL"),  # with its section letter
         (" 2611 ", "PETROCHEMICAL_CHEMICAL"),
     ],
 )
-def test_key_industry_of_a_listed_class(code: str, industry: str) -> None:
+def test_key_industry_of_a_class(code: str, industry: str) -> None:
     found = key_industry_of(code)
     assert found is not None
     assert found.code == industry
     assert is_key_industry_code(code)
 
 
-@pytest.mark.parametrize("code", ["2720", "3130", "1810", "3411", "4419", "6510"])
+@pytest.mark.parametrize("code", ["2720", "3391", "3392", "1810", "3411", "4419", "6510"])
 def test_classes_outside_the_key_industries(code: str) -> None:
+    # 3391/3392 foundry is not electroplating; 2720 制剂 is not 原料药.
     assert key_industry_of(code) is None
     assert not is_key_industry_code(code)
 
 
-def test_industrial_coating_needs_a_coating_process_in_divisions_33_to_43() -> None:
+def test_industrial_coating_needs_a_coating_process_in_its_divisions() -> None:
     assert key_industry_of("3411") is None
     coating = key_industry_of("3411", has_coating_process=True)
     assert coating is not None and coating.code == "INDUSTRIAL_COATING"
     assert key_industry_of("3670", has_coating_process=True) == coating
     assert key_industry_of("4330", has_coating_process=True) == coating
-    # Outside 33–43 a coating line does not make a key industry.
+    assert key_industry_of("2110", has_coating_process=True) == coating  # furniture
+    assert key_industry_of("3391", has_coating_process=True) == coating  # a foundry with a paint line
     assert key_industry_of("3211", has_coating_process=True) == KEY_INDUSTRIES["NONFERROUS"]
-    assert key_industry_of("2110", has_coating_process=True) is None
     assert key_industry_of("4419", has_coating_process=True) is None
 
 
-def test_a_listed_class_with_a_coating_line_is_both_but_resolves_to_its_own_industry() -> None:
+def test_a_class_with_a_coating_line_is_both_but_resolves_to_its_own_industry() -> None:
     both = key_industries_of("3360", has_coating_process=True)
     assert [i.code for i in both] == ["ELECTROPLATING", "INDUSTRIAL_COATING"]
     found = key_industry_of("3360", has_coating_process=True)
@@ -214,16 +225,24 @@ def test_a_listed_class_with_a_coating_line_is_both_but_resolves_to_its_own_indu
 
 @pytest.mark.parametrize(
     ("code", "industry"),
-    [("26", "PETROCHEMICAL_CHEMICAL"), ("221", "PAPER"), ("231", "PACKAGING_PRINTING"), ("09", "NONFERROUS")],
+    [
+        ("26", "PETROCHEMICAL_CHEMICAL"),
+        ("221", "PAPER"),
+        ("222", "PAPER"),
+        ("231", "PACKAGING_PRINTING"),
+        ("09", "NONFERROUS"),
+        ("13", "AGRI_FOOD_PROCESSING"),
+        ("31", "STEEL"),
+    ],
 )
 def test_division_and_group_codes_resolve_when_unambiguous(code: str, industry: str) -> None:
     found = key_industry_of(code)
     assert found is not None and found.code == industry
 
 
-@pytest.mark.parametrize("code", ["25", "22", "222", "313", "181"])
+@pytest.mark.parametrize("code", ["25", "22", "252", "181"])
 def test_ambiguous_or_unlisted_groups_give_none(code: str) -> None:
-    # 25: refining + coking; 22 and 222: paper + 加工纸 (packaging); 313 and 181: nothing listed.
+    # 25 and 252: refining/coal chemicals + coking; 22: paper + paper containers (packaging); 181: nothing.
     assert key_industry_of(code) is None
 
 
@@ -234,6 +253,13 @@ def test_division_33_is_electroplating_unless_a_coating_line_makes_it_ambiguous(
     assert key_industry_of("34", has_coating_process=True) == KEY_INDUSTRIES["INDUSTRIAL_COATING"]
 
 
+def test_a_programme_may_replace_an_industrys_mapping() -> None:
+    narrow = {"STEEL": ["3110", "3120"]}
+    assert key_industry_of("3130", overrides=narrow) is None
+    assert key_industry_of("3110", overrides=narrow) == KEY_INDUSTRIES["STEEL"]
+    assert key_industry_of("1391", overrides=narrow) == KEY_INDUSTRIES["AGRI_FOOD_PROCESSING"]  # others national
+
+
 @pytest.mark.parametrize("bad", ["", "2", "26A1", "12345", "Z2611", "二六一一"])
 def test_malformed_industry_codes_raise_rather_than_count_as_non_key(bad: str) -> None:
     with pytest.raises(InvalidIndustryCodeError):
@@ -242,14 +268,19 @@ def test_malformed_industry_codes_raise_rather_than_count_as_non_key(bad: str) -
         is_key_industry_code(bad)
 
 
-def test_class_names_and_audit_scopes_follow_the_seed_annex() -> None:
-    coke = industry_class("2521")
+def test_shanxis_mandatory_audit_list_is_a_provincial_layer_with_its_thresholds() -> None:
+    assert PROVINCIAL_AUDIT_LISTS.codes == ("140000",)
+    assert SHANXI_MANDATORY_AUDIT.source.startswith("晋环发〔2022〕31号")
+    coke = provincial_audit_class("140000", "2521")
     assert coke is not None and coke.name == "炼焦" and coke.audit_scope is AuditSizeScope.ALL
-    refractory = industry_class("3089")
+    refractory = provincial_audit_class("140000", "3089")
     assert refractory is not None and refractory.audit_scope is AuditSizeScope.LARGE_MEDIUM_SMALL
-    lime = industry_class("3012")
-    assert lime is not None and lime.audit_scope is AuditSizeScope.LARGE_MEDIUM
-    assert industry_class("2720") is None
+    foundry = provincial_audit_class("140000", "3391")
+    assert foundry is not None and foundry.list_group == "电镀"  # Shanxi's grouping, not the national one
+    assert provincial_audit_class("140000", "2720") is not None  # Shanxi audits 制剂 too
+    assert provincial_audit_class("140000", "3130") is None  # but not steel rolling
+    assert provincial_audit_class("320000", "2521") is None  # Jiangsu has no list here
+    assert len(SHANXI_MANDATORY_AUDIT.classes) == 117
 
 
 # --- key air regions and river basins ---------------------------------------------------------------------
@@ -270,25 +301,18 @@ def test_air_regions_of_notice_003() -> None:
 
 
 def test_river_basins_of_notice_003() -> None:
-    assert [b.name for b in RIVER_BASINS] == ["长江", "黄河"]
+    assert [b.name for b in RIVER_BASINS] == ["长江流域", "黄河流域"]
     for basin in RIVER_BASINS:
         assert basin.kind is AreaKind.RIVER_BASIN
         assert basin.focus_industries == ("DYEING_PRINTING", "PAPER", "CHEMICAL_API", "AGRI_FOOD_PROCESSING")
         assert basin.focus_pollutants == ("NH3N", "TP")
     yangtze, yellow = RIVER_BASINS["YANGTZE"], RIVER_BASINS["YELLOW_RIVER"]
-    assert set(yangtze.provinces) == {
-        "310000",
-        "320000",
-        "330000",
-        "340000",
-        "360000",
-        "420000",
-        "430000",
-        "500000",
-        "510000",
-        "520000",
-        "530000",
-    }
+    # 长江保护法 art. 2: 19 provincial units, among them 青海、西藏、甘肃、陕西、河南、广西、广东、福建 (not the 11 of
+    # the 长江经济带).
+    assert len(yangtze.provinces) == 19
+    assert {"630000", "540000", "620000", "610000", "410000", "450000", "440000", "350000"} <= set(yangtze.provinces)
+    assert "长江保护法" in yangtze.definition and "黄河保护法" in yellow.definition
+    assert yangtze.contains("610902")  # 安康市汉滨区, on the 汉江
     assert set(yellow.provinces) == {
         "630000",
         "510000",
@@ -359,6 +383,8 @@ def test_city_counts_match_the_official_definitions() -> None:
         ("500243", "CHENGDU_CHONGQING", False),  # 彭水
         ("420102", "YANGTZE", True),
         ("370102", "YANGTZE", False),
+        ("610902", "YANGTZE", True),  # 陕西 (汉江)
+        ("630100", "YANGTZE", True),  # 青海
         ("370102", "YELLOW_RIVER", True),
         ("not-a-code", "YELLOW_RIVER", False),
     ],
@@ -463,7 +489,7 @@ def test_reference_data_cannot_be_changed() -> None:
         REFERENCE_DATA.version = "x"  # type: ignore[misc]
     with pytest.raises(TypeError):
         PROVINCIAL_UNITS._by_code["990000"] = PROVINCIAL_UNITS["110000"]  # type: ignore[index]
-    assert isinstance(KEY_INDUSTRIES["STEEL"].classes, tuple)
+    assert isinstance(KEY_INDUSTRIES["STEEL"].mappings, tuple)
 
 
 def test_reference_data_object_delegates_to_the_lookups() -> None:
@@ -471,3 +497,20 @@ def test_reference_data_object_delegates_to_the_lookups() -> None:
     steel = REFERENCE_DATA.key_industry_of("3120")
     assert steel is not None and steel.code == "STEEL"
     assert REFERENCE_DATA.is_key_industry_code("3411", has_coating_process=True)
+
+
+@pytest.mark.parametrize(
+    ("division", "unit", "inside"),
+    [
+        ("659001", "660000", True),  # 石河子市, a Corps city listed under Xinjiang
+        ("660100", "660000", True),  # a Corps division's own code
+        ("650100", "660000", False),  # 乌鲁木齐市 is Xinjiang's, not the Corps'
+        ("659001", "650000", True),  # and the Corps city also lies in Xinjiang
+        ("320583", "320000", True),
+        ("320583", "330000", False),
+        ("32058", "320000", False),
+        ("320583", "990000", False),
+    ],
+)
+def test_one_rule_for_divisions_in_a_unit_including_the_corps(division: str, unit: str, inside: bool) -> None:
+    assert division_in_unit(division, unit) is inside

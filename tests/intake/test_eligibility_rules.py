@@ -7,6 +7,7 @@ varies one thing and looks at the verdict the engine gives.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,6 +27,7 @@ from application_intake.domain.eligibility import (
     FindingFacts,
     FindingSource,
     FundingSource,
+    LateEntryFacts,
     MediaLevel,
     Milestone,
     OrganisationFacts,
@@ -188,6 +190,8 @@ def finding(**changes: Any) -> FindingFacts:
         "reference": "第二轮中央生态环境保护督察反馈意见",
     }
     fields.update(changes)
+    if fields["source"] is FindingSource.CENTRAL_INSPECTION:
+        fields.setdefault("prominent_problem", True)  # 指出突出生态环境问题
     return FindingFacts(**fields)
 
 
@@ -350,23 +354,59 @@ def test_window_first_second_after_the_deadline_in_utc_fails_as_late() -> None:
     r = result(eligible(submitted_at=at, evaluated_at=at), RuleCode.WINDOW)
     assert r.status is RuleStatus.FAIL
     assert "逾期不予受理" in r.reason_zh
-    assert "2023-04-07" in r.reason_zh and "2023-04-08T00:00:00+08:00" in r.reason_zh
+    assert "2023年4月7日（含当日，北京时间）" in r.reason_zh and "2023年4月8日 00:00:00（北京时间）" in r.reason_zh
+    assert "Asia/Shanghai" not in r.reason_zh and "T" not in r.reason_zh
     assert r.evidence["closes_at"] == "2023-04-08T00:00:00+08:00"
 
 
-def test_window_late_entry_with_ministry_override_is_a_warning_citing_the_reason() -> None:
-    at = datetime(2023, 4, 9, 9, 0, tzinfo=SHANGHAI)
-    r = result(
-        eligible(submitted_at=at, evaluated_at=at, late_entry_override="邮寄途中受阻，部科财司2023-04-10同意补报"),
-        RuleCode.WINDOW,
+def late_entry(sent_on: datetime, evidence_id: str = "att-postmark") -> LateEntryFacts:
+    return LateEntryFacts(sent_on=sent_on, channel="POST", evidence_attachment_id=evidence_id, recorded_by="wang.mee")
+
+
+def postmark() -> Attachment:
+    return Attachment(
+        id="att-postmark",
+        kind=AttachmentKind.SENDING_EVIDENCE,
+        file_name="邮戳.pdf",
+        media_type="application/pdf",
+        size_bytes=1000,
+        sha256="f" * 64,
     )
-    assert r.status is RuleStatus.WARNING
-    assert "邮寄途中受阻" in r.reason_zh and "邮寄途中受阻" in r.reason_en
+
+
+def with_postmark(**changes: Any) -> dict[str, Any]:
+    return {"attachments": (*application().attachments, postmark()), **changes}
+
+
+def test_window_a_package_sent_on_time_and_entered_late_passes_with_its_evidence() -> None:
+    at = datetime(2023, 4, 10, 9, 0, tzinfo=SHANGHAI)
+    sent = datetime(2023, 4, 7, 17, 30, tzinfo=SHANGHAI)
+    snap = eligible(submitted_at=at, evaluated_at=at, late_entry=late_entry(sent), app=with_postmark())
+    r = result(snap, RuleCode.WINDOW)
+    assert r.status is RuleStatus.PASS, r.reason_zh
+    assert "2023年4月7日 17:30:00（北京时间）寄出" in r.reason_zh and "邮戳.pdf" in r.reason_zh
+    assert "wang.mee" in r.reason_zh and r.evidence["late_entry"]["channel"] == "POST"
+
+
+def test_window_a_package_sent_after_the_deadline_fails_whatever_is_recorded() -> None:
+    at = datetime(2023, 4, 10, 9, 0, tzinfo=SHANGHAI)
+    sent = datetime(2023, 4, 8, 0, 0, 1, tzinfo=SHANGHAI)
+    r = result(
+        eligible(submitted_at=at, evaluated_at=at, late_entry=late_entry(sent), app=with_postmark()), RuleCode.WINDOW
+    )
+    assert r.status is RuleStatus.FAIL and "逾期不予受理" in r.reason_zh
+
+
+def test_window_a_late_entry_whose_evidence_left_the_package_fails() -> None:
+    at = datetime(2023, 4, 10, 9, 0, tzinfo=SHANGHAI)
+    sent = datetime(2023, 4, 7, 17, 30, tzinfo=SHANGHAI)
+    r = result(eligible(submitted_at=at, evaluated_at=at, late_entry=late_entry(sent)), RuleCode.WINDOW)
+    assert r.status is RuleStatus.FAIL and "不在申报材料中" in r.reason_zh
 
 
 def test_window_before_the_programme_opens_fails() -> None:
     at = datetime(2023, 3, 2, 23, 0, tzinfo=SHANGHAI)
-    r = result(eligible(submitted_at=at, evaluated_at=at, late_entry_override="任意"), RuleCode.WINDOW)
+    r = result(eligible(submitted_at=at, evaluated_at=at), RuleCode.WINDOW)
     assert r.status is RuleStatus.FAIL
     assert "尚未开始" in r.reason_zh
 
@@ -503,6 +543,16 @@ def test_province_match_corps_units_may_carry_xinjiang_division_codes() -> None:
     assert result(snap, RuleCode.PROVINCE_MATCH).status is RuleStatus.PASS
 
 
+def test_province_match_a_xinjiang_city_is_not_the_corps() -> None:
+    # The registry's rule, shared: 兵团 is 66xxxx and its cities 659xxx, not all of 65xxxx.
+    org = organisation(province="660000", division_code="659001")
+    obj = pilot_object(province="660000", division_codes=("650100",))
+    snap = eligible(app={"recommending_province": "660000"}, applicant=org, implementer=org, pilot_object=obj)
+    r = result(snap, RuleCode.PROVINCE_MATCH)
+    assert r.status is RuleStatus.FAIL
+    assert r.evidence["division_codes_outside"] == ["650100"]
+
+
 def test_province_match_recommending_code_that_is_no_province_fails() -> None:
     r = result(eligible(app={"recommending_province": "710000"}), RuleCode.PROVINCE_MATCH)
     assert r.status is RuleStatus.FAIL
@@ -559,9 +609,23 @@ def test_clean_record_leap_day_submission_looks_back_to_feb_28() -> None:
 def test_clean_record_central_inspection_fails_citing_id_date_and_source() -> None:
     r = result(eligible(findings=(finding(id="fd-77", date=date(2022, 6, 1)),)), RuleCode.CLEAN_RECORD)
     assert r.status is RuleStatus.FAIL
-    assert "fd-77" in r.reason_zh and "2022-06-01" in r.reason_zh and "中央生态环境保护督察" in r.reason_zh
+    assert (
+        "fd-77" in r.reason_zh
+        and "2022年6月1日" in r.reason_zh
+        and "通知四（二）" in r.reason_zh
+        and "中央生态环境保护督察" in r.reason_zh
+    )
     assert "central" in r.reason_en
     assert r.evidence["counted"][0]["finding_id"] == "fd-77"
+
+
+@pytest.mark.parametrize("prominent", [False, None])
+def test_clean_record_central_finding_without_a_prominent_problem_is_only_a_warning(prominent: bool | None) -> None:
+    # Notice 四(二): "未被中央生态环境保护督察指出突出生态环境问题"; a complaint referral (信访转办件) is not one.
+    r = result(eligible(findings=(finding(prominent_problem=prominent, summary="信访转办件"),)), RuleCode.CLEAN_RECORD)
+    assert r.status is RuleStatus.WARNING
+    assert ("未被指出为突出生态环境问题" if prominent is False else "请核实") in r.reason_zh
+    assert r.evidence["counted"][0]["prominent_problem"] is prominent
 
 
 def test_clean_record_provincial_inspection_is_only_a_warning() -> None:
@@ -637,9 +701,29 @@ def test_type_1_no_key_industry_fails() -> None:
 
 
 def test_type_1_division_only_partly_key_warns() -> None:
-    r = scope(target_industries=("26",))
+    r = scope(target_industries=("33",))  # 33 holds 3360 (电镀) but also foundry, tools, …
     assert r.status is RuleStatus.WARNING
     assert "四位小类" in r.reason_zh
+
+
+@pytest.mark.parametrize("code", ["3130", "1391", "1392", "3232", "3214", "2822", "3061", "13"])
+def test_type_1_passes_for_industries_the_national_mapping_holds(code: str) -> None:
+    # 钢压延加工, 淀粉, 豆制品, 稀土/锡冶炼, 化纤, 玻纤, all of 农副食品加工: not in Shanxi's list, key nationally.
+    r = scope(target_industries=(code,))
+    assert r.status is RuleStatus.PASS, r.reason_zh
+
+
+def test_type_3_foundry_is_not_electroplating() -> None:
+    r = scope(pilot_type="SIMPLIFIED_ENTERPRISE", target_industries=("3391", "3392"))
+    assert r.status is RuleStatus.PASS, r.reason_zh
+    assert "电镀" not in r.reason_zh
+
+
+def test_a_programme_mapping_override_is_used_by_the_rules() -> None:
+    narrowed = RULES_2023.model_copy(update={"key_industry_mapping": {"STEEL": ["3110"]}})
+    programme = ProgrammeFacts(programme_id="prog-2023-2", programme_version=3, rules=narrowed)
+    r = result(eligible(programme=programme, app={"target_industries": ("3130",)}), RuleCode.TYPE_SCOPE)
+    assert r.status is RuleStatus.FAIL
 
 
 def test_type_1_no_target_industries_fails() -> None:
@@ -684,7 +768,7 @@ def test_type_2_unknown_object_fails() -> None:
         (("1810", "2614"), False, RuleStatus.FAIL),  # 有机化学原料 is 石化化工
         (("3670",), True, RuleStatus.FAIL),  # with a coating process it is 工业涂装
         (("3670",), False, RuleStatus.PASS),
-        (("26",), False, RuleStatus.WARNING),  # a division partly key
+        (("33",), False, RuleStatus.WARNING),  # a division partly key
     ],
 )
 def test_type_3_industries_must_be_outside_the_key_industries(
@@ -729,7 +813,7 @@ def region(area: str | None = "JJJ_AND_SURROUNDING", **changes: Any) -> Eligibil
         "target_pollutants": ("PM25", "O3"),
         **changes.pop("app", {}),
     }
-    return eligible(app=app, applicant=dept, implementer=dept, pilot_object=obj, **changes)
+    return eligible(**{"app": app, "applicant": dept, "implementer": dept, "pilot_object": obj, **changes})
 
 
 def test_type_4_air_region_with_focus_industries_and_pollutants_is_fully_eligible() -> None:
@@ -897,7 +981,8 @@ def test_package_exactly_at_the_cap_passes_with_total_and_subject_in_evidence() 
 def test_package_one_byte_over_the_cap_fails() -> None:
     r = result(eligible(app={"attachments": attachments(plan_bytes=MIB_50 - _OTHER_BYTES + 1)}), RuleCode.PACKAGE)
     assert r.status is RuleStatus.FAIL
-    assert str(MIB_50 + 1) in r.reason_zh and str(MIB_50) in r.reason_zh
+    assert "超过50M的上限（超出1字节）" in r.reason_zh and "MiB" not in r.reason_zh
+    assert r.evidence["total_bytes"] == MIB_50 + 1
 
 
 @pytest.mark.parametrize(
@@ -962,3 +1047,111 @@ def test_priority_for_a_park_type_earlier_batches_did_not_cover() -> None:
     verdict = evaluate(eligible(pilot_object=pilot_object(park_type="CIRCULAR_ECONOMY_PARK")))
     assert verdict.priority.priority is True
     assert verdict.priority.uncovered_park_type == "CIRCULAR_ECONOMY_PARK"
+
+
+def test_priority_says_when_it_rests_on_assumed_coverage() -> None:
+    # Batch 1's list could not be obtained: "not covered" is a reading of a partly assumed list, and so is
+    # "covered" for 钢铁 (assumed covered), so both verdicts say so.
+    uncovered = evaluate(eligible(app={"target_industries": ("2221",)})).priority
+    assert uncovered.priority is True and uncovered.rests_on_assumption
+    assert "推定" in uncovered.reason_zh and "assumed" in uncovered.reason_en
+    steel = evaluate(eligible(app={"target_industries": ("3110",)})).priority
+    assert steel.priority is False and steel.rests_on_assumption
+    assert "钢铁的覆盖为推定" in steel.reason_zh
+    assert steel.evidence["assumed_coverage_relied_on"] == ["STEEL"]
+
+
+def test_priority_on_confirmed_coverage_states_no_assumption() -> None:
+    confirmed = RULES_2023.model_copy(update={"coverage_provisional": False, "assumed_covered_industries": []})
+    programme = ProgrammeFacts(programme_id="prog-2023-2", programme_version=3, rules=confirmed)
+    priority = evaluate(eligible(programme=programme, app={"target_industries": ("2221",)})).priority
+    assert priority.priority is True and not priority.rests_on_assumption
+    assert "推定" not in priority.reason_zh
+
+
+# --- SAME_ENTITY for type 4 (notice 三: "同一主体" is asked of types 1–3 only) ------------------------------------
+
+
+def _hebei_department(org_id: str, name: str, **changes: Any) -> OrganisationFacts:
+    fields: dict[str, Any] = {
+        "id": org_id,
+        "name": name,
+        "credit_code": credit_code("11130000MB00" + str(sum(map(ord, org_id))).zfill(5)),
+        "kind": OrganisationKind.PROVINCIAL_DEPARTMENT,
+        "level": AdministrativeLevel.PROVINCE,
+        "province": "130000",
+        "division_code": "130000",
+        **changes,
+    }
+    return organisation(**fields)
+
+
+def test_type_4_two_provincial_departments_of_the_province_pass_same_entity() -> None:
+    drc = _hebei_department("org-hb-drc", "河北省发展和改革委员会")
+    snap = region(app={"implementer_organisation_id": "org-hb-drc"}, implementer=drc)
+    r = result(snap, RuleCode.SAME_ENTITY)
+    assert r.status is RuleStatus.PASS, r.reason_zh
+    assert "不要求为同一主体" in r.reason_zh
+    assert evaluate(snap).outcome is Outcome.ELIGIBLE
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"kind": OrganisationKind.GOVERNMENT_DEPARTMENT, "level": AdministrativeLevel.PREFECTURE},  # a city bureau
+        {"province": "140000", "division_code": "140000"},  # another province's department
+    ],
+)
+def test_type_4_implementer_must_be_a_provincial_department_of_the_province(changes: dict[str, Any]) -> None:
+    other = _hebei_department("org-other", "某部门", **changes)
+    r = result(region(app={"implementer_organisation_id": "org-other"}, implementer=other), RuleCode.SAME_ENTITY)
+    assert r.status is RuleStatus.FAIL
+    assert "省级政府组成部门" in r.reason_zh and "某部门" in r.reason_zh
+
+
+# --- wording (issue 11 item 9; docs/glossary.md) ---------------------------------------------------------------
+
+_NOT_FOR_READERS = [
+    (r"\d{4}-\d{2}-\d{2}", "an ISO date (write 2023年4月7日)"),
+    (r"Asia/Shanghai", "a zone name (write 北京时间)"),
+    (r"MiB|字节（", "bytes or MiB (write 50M)"),
+    (r"application/", "a MIME type (write PDF、OFD、Word（.docx）)"),
+    (r"\['|'\]", "Python list syntax"),
+    (r"级别未知", "级别未知 (write （行政级别未登记）)"),
+    (r"区内企业", "区内企业 (the notice's 所属范围内企业)"),
+    (r"里程碑", "里程碑 (the glossary's 进度节点)"),
+    (r"四\(", "a half-width citation bracket (write 通知四（二）)"),
+    (r"\d元", "yuan (write 万元)"),
+    (r"经部级决定", "a ministry override (there is none)"),
+]
+
+
+def _every_reason(snapshots: list[EligibilitySnapshot]) -> list[str]:
+    texts = []
+    for snapshot in snapshots:
+        verdict = evaluate(snapshot)
+        texts += [r.reason_zh for r in verdict.results] + [verdict.priority.reason_zh]
+    return texts
+
+
+def test_reasons_read_as_users_write_them() -> None:
+    late = datetime(2023, 4, 9, 9, 0, tzinfo=SHANGHAI)
+    snapshots = [
+        eligible(),
+        eligible(submitted_at=late, evaluated_at=late, findings=(finding(), finding(id="fd-2", date=date(2019, 1, 1)))),
+        eligible(
+            applicant=organisation(level=None, kind=OrganisationKind.PARK_MANAGEMENT_BODY),
+            app={
+                "target_industries": ("1810",),
+                "milestones": (Milestone(title="启动", start=date(2023, 8, 1), due=date(2024, 9, 30)),),
+                "attachments": attachments(plan_bytes=MIB_50 + 5_000_000),
+            },
+            findings=(finding(subject_pilot_object_id=None, subject_enterprise_credit_code=MEMBER_B),),
+        ),
+        region("YANGTZE", obj={"kind": PilotObjectKind.BASIN_SECTION}),
+    ]
+    for text in _every_reason(snapshots):
+        for pattern, what in _NOT_FOR_READERS:
+            assert not re.search(pattern, text), f"{what} in: {text}"
+    joined = "".join(_every_reason(snapshots))
+    assert "2023年4月7日（含当日，北京时间）" in joined and "所属范围内企业" in joined and "万元" in joined

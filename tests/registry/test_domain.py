@@ -512,6 +512,33 @@ def test_park_type_and_key_area_fit_the_object() -> None:
     assert region.key_area_code == "YANGTZE_RIVER_DELTA"
 
 
+@pytest.mark.parametrize(("province", "division"), [("610000", "610902"), ("630000", "630100"), ("410000", "411300")])
+def test_a_yangtze_basin_object_outside_the_economic_belt_is_registered(province: str, division: str) -> None:
+    # 长江保护法 art. 2 names 陕西 (汉江), 青海, 河南 (南阳) among the basin's 19 provincial units.
+    basin = park(
+        kind=PilotObjectKind.BASIN_SECTION,
+        park_type=None,
+        key_area_code="YANGTZE",
+        province_code=province,
+        division_codes=[division],
+    )
+    assert basin.key_area_code == "YANGTZE"
+
+
+def test_a_basin_that_does_not_reach_the_province_is_refused_by_name() -> None:
+    refusal = refused(
+        lambda: park(
+            kind=PilotObjectKind.BASIN_SECTION,
+            park_type=None,
+            key_area_code="YELLOW_RIVER",
+            province_code="320000",
+            division_codes=["320111"],
+        ),
+        "KEY_AREA_OUTSIDE_PROVINCE",
+    )
+    assert "黄河流域不涉及江苏省" in refusal.message_zh
+
+
 def test_members_are_valid_and_never_twice() -> None:
     refused(
         lambda: park(member_credit_codes=[enterprise_code(1), enterprise_code(1)]),
@@ -567,23 +594,42 @@ def test_media_level_is_required_exactly_for_media_findings() -> None:
         lambda: finding(source=FindingSource.CENTRAL_INSPECTION, media_level=MediaLevel.NATIONAL),
         "MEDIA_LEVEL_NOT_APPLICABLE",
     )
-    inspection = finding(source=FindingSource.CENTRAL_INSPECTION, media_level=None)
+    inspection = finding(source=FindingSource.CENTRAL_INSPECTION, media_level=None, prominent_problem=True)
     assert inspection.media_level is None
     assert types_of(inspection) == ["Finding.Recorded"]
 
 
+def test_a_central_finding_says_whether_it_names_a_prominent_problem() -> None:
+    refused(
+        lambda: finding(source=FindingSource.CENTRAL_INSPECTION, media_level=None),
+        "PROMINENT_PROBLEM_REQUIRED",
+        "prominent_problem",
+    )
+    refused(lambda: finding(prominent_problem=True), "PROMINENT_PROBLEM_NOT_APPLICABLE", "prominent_problem")
+    referral = finding(source=FindingSource.CENTRAL_INSPECTION, media_level=None, prominent_problem=False)
+    assert referral.prominent_problem is False and not referral.is_disqualifying
+    assert payload(referral.collect_events()[0])["prominent_problem"] is False
+    referral.correct(reason="督察反馈意见列为突出问题", prominent_problem=True)
+    assert referral.is_disqualifying
+    assert payload(referral.collect_events()[0])["changes"] == {"prominent_problem": True}
+
+
 @pytest.mark.parametrize(
-    ("source", "level", "disqualifying"),
+    ("source", "level", "prominent", "disqualifying"),
     [
-        (FindingSource.CENTRAL_INSPECTION, None, True),
-        (FindingSource.PROVINCIAL_INSPECTION, None, False),
-        (FindingSource.MEDIA, MediaLevel.NATIONAL, True),
-        (FindingSource.MEDIA, MediaLevel.PROVINCIAL, True),
-        (FindingSource.MEDIA, MediaLevel.CITY, False),
+        (FindingSource.CENTRAL_INSPECTION, None, True, True),
+        (FindingSource.CENTRAL_INSPECTION, None, False, False),  # e.g. a complaint referral (信访转办件)
+        (FindingSource.PROVINCIAL_INSPECTION, None, None, False),
+        (FindingSource.MEDIA, MediaLevel.NATIONAL, None, True),
+        (FindingSource.MEDIA, MediaLevel.PROVINCIAL, None, True),
+        (FindingSource.MEDIA, MediaLevel.CITY, None, False),
     ],
 )
-def test_which_findings_disqualify(source: FindingSource, level: MediaLevel | None, disqualifying: bool) -> None:
-    assert finding(source=source, media_level=level).is_disqualifying is disqualifying
+def test_which_findings_disqualify(
+    source: FindingSource, level: MediaLevel | None, prominent: bool | None, disqualifying: bool
+) -> None:
+    found = finding(source=source, media_level=level, prominent_problem=prominent)
+    assert found.is_disqualifying is disqualifying
 
 
 def test_a_finding_subject_is_checked() -> None:

@@ -430,7 +430,12 @@ def test_ranking_explains_every_tie_break_and_exports_the_same_numbers(world: Wo
     assert {e["application_id"] for e in entries[3:5]} == {s, u} and entries[5]["application_id"] == v
     assert [e["decided_by"] for e in entries] == ["FIRST", "PRIORITY", "INNOVATION", "SUBMISSION_TIME", "TIED", "SCORE"]
     assert entries[0]["why_zh"] == "总分 80 最高，排名第一" and entries[0]["priority"] is True
-    assert entries[1]["why_zh"] == "与上一名总分相同，因优先支持领域排在其后"
+    # Batch 1's coverage is partly assumed: the priority tie-break says so where it decides a place.
+    assert (
+        entries[1]["why_zh"]
+        == "与上一名总分相同，因优先支持领域排在其后（优先支持依据的此前批次覆盖范围部分为推定，尚未按第一批名单核实）"
+    )
+    assert all(e["priority_rests_on_assumption"] for e in entries) and ranking["coverage_note_zh"]
     assert "特色与创新得分 15 低于上一名（18）" in entries[2]["why_zh"]
     assert "提交时间晚于上一名" in entries[3]["why_zh"]
     assert "并列" in entries[4]["why_zh"] and "tied" in entries[4]["why_en"]
@@ -454,28 +459,31 @@ def test_ranking_explains_every_tie_break_and_exports_the_same_numbers(world: Wo
     assert workbook.sheetnames == ["排名", "未排名", "评分明细"]
     rows = list(workbook["排名"].iter_rows(values_only=True))
     headers = list(rows[0])
-    assert headers[:7] == ["排名", "申请编号", "项目名称", "省份", "省份代码", "试点类型", "总分"]
+    assert headers[:7] == ["排名", "申报编号", "项目名称", "省份", "省份代码", "试点类型", "总分"]
     assert {"特色与创新得分", "优先支持", "并列", "排序依据", "特色与创新（均分）"} <= set(headers)
     column = {h: i for i, h in enumerate(headers)}
     assert [
-        (row[column["排名"]], row[column["申请编号"]], row[column["总分"]], row[column["排序依据"]]) for row in rows[1:]
+        (row[column["排名"]], row[column["申报编号"]], row[column["总分"]], row[column["排序依据"]]) for row in rows[1:]
     ] == [(e["position"], e["application_id"], e["score"], e["why_zh"]) for e in entries]
-    assert rows[1][column["试点类型"]] == "重点行业清洁生产整体审核创新" and rows[1][column["优先支持"]] == "是"
+    assert (
+        rows[1][column["试点类型"]] == "重点行业清洁生产整体审核创新"
+        and rows[1][column["优先支持"]] == "是（覆盖范围部分为推定）"
+    )
     details = list(workbook["评分明细"].iter_rows(values_only=True))
-    assert details[0][:3] == ("申请编号", "项目名称", "评审专家") and len(details) == 7
+    assert details[0][:3] == ("申报编号", "项目名称", "评审专家") and len(details) == 7
     assert sorted(d[details[0].index("加权总分")] for d in details[1:]) == [70, 80, 80, 80, 80, 80]
 
     exported = ev.get(f"/programmes/{pid}/ranking.csv", headers=AUDITOR)
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
     assert exported.content.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads the Chinese headers
     table = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
-    assert table[0][:3] == ["排名", "申请编号", "项目名称"]
+    assert table[0][:3] == ["排名", "申报编号", "项目名称"]
     assert [(int(row[0]), row[1], float(row[6])) for row in table[1:]] == [
         (e["position"], e["application_id"], e["score"]) for e in entries
     ]
     sheet_details = ev.get(f"/programmes/{pid}/score-details.csv", headers=MINISTRY)
     assert sheet_details.status_code == 200
-    assert sheet_details.content.decode("utf-8-sig").splitlines()[0].startswith("申请编号,项目名称,评审专家")
+    assert sheet_details.content.decode("utf-8-sig").splitlines()[0].startswith("申报编号,项目名称,评审专家")
 
 
 # --- selection, sign-off, publication ----------------------------------------------------------------------------
@@ -607,7 +615,7 @@ def test_an_amendment_makes_submitted_sheets_stale_until_confirmed_or_rescored(w
 
     amended = eventually(lambda: stale(sheet_a["id"]), timeout=CROSSING_SECONDS)
     assert (amended["status"], amended["application_revision"], amended["pending_revision"]) == ("SUBMITTED", 1, 2)
-    assert amended["stale_reason"] == "申请已补正为第 2 版：补充技术路线图及第三方监测方案"
+    assert amended["stale_reason"] == "申报已补正为第 2 版：补充技术路线图及第三方监测方案"
     eventually(lambda: stale(sheet_b["id"]), timeout=CROSSING_SECONDS)
     ranking = world.ranking()
     assert ranking["entries"] == []

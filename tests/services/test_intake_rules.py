@@ -29,6 +29,12 @@ SCENARIOS = [
     pytest.param(
         {"source": "CENTRAL_INSPECTION", "disclosed_on": "2021-06-01", "retract": True}, "PASS", id="retracted"
     ),
+    # 四(二) "指出突出生态环境问题": a central-inspection complaint referral (信访转办件) is only a warning.
+    pytest.param(
+        {"source": "CENTRAL_INSPECTION", "disclosed_on": "2022-01-10", "prominent_problem": False},
+        "WARNING",
+        id="central-not-prominent",
+    ),
 ]
 
 
@@ -43,6 +49,9 @@ def test_clean_record_edges_through_the_services(
     body = {
         "source": finding["source"],
         "media_level": finding.get("media_level"),
+        "prominent_problem": (
+            finding.get("prominent_problem", True) if finding["source"] == "CENTRAL_INSPECTION" else None
+        ),
         "disclosed_on": finding["disclosed_on"],
         "pilot_object_id": park.object_id,
         "enterprise_credit_code": park.members[1] if finding.get("against_member") else None,

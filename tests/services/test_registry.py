@@ -198,6 +198,7 @@ def test_findings_are_recorded_corrected_and_retracted(registry: TestClient) -> 
     park = registry.post("/pilot-objects", json=industrial_park(members=[member]), headers=MINISTRY).json()
     finding = {
         "source": "CENTRAL_INSPECTION",
+        "prominent_problem": True,
         "disclosed_on": "2021-11-02",
         "pilot_object_id": park["id"],
         "enterprise_credit_code": member,
@@ -243,7 +244,7 @@ def test_reference_data_is_whole(registry: TestClient) -> None:
     assert provinces["count"] == 32 and "660000" in codes and "110000" in codes
     industries = registry.get("/reference/key-industries", headers=JIANGSU).json()["items"]
     assert len(industries) == 13
-    assert all(i["classes"] or i["division_rule"] for i in industries)
+    assert all(i["mappings"] or i["division_rule"] for i in industries)
     for area in registry.get("/reference/key-areas", headers=JIANGSU).json()["items"]:
         assert area["provinces"] and set(area["provinces"]) <= codes
     assert registry.get("/reference/pilot-types/REGION_BASIN", headers=JIANGSU).json()["number"] == 4

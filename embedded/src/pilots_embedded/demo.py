@@ -99,6 +99,7 @@ def seed_registry(registry: PilotRegistry) -> None:
             if province.code == "370000":
                 registry.record_finding(
                     source="CENTRAL_INSPECTION",
+                    prominent_problem=True,
                     disclosed_on=date(2022, 9, 1),
                     pilot_object_id=pilot_object.id,
                     enterprise_credit_code=members[0],

@@ -26,13 +26,16 @@ from application_intake.domain.eligibility import (
     EligibilitySnapshot,
     EligibilityVerdict,
     FundingSource,
+    LateEntryFacts,
     Milestone,
     QuotaFacts,
     evaluate,
 )
+from application_intake.domain.eligibility._calendar import zh_date, zh_moment, zone_label
+from application_intake.domain.eligibility.rules import format_names, size_zh
 from application_intake.domain.errors import IntakeRuleViolation
 from application_intake.domain.files import extension_matches, sniff_media_type
-from application_intake.domain.pilot_application import SUBMITTED_STATES, PilotApplication
+from application_intake.domain.pilot_application import FIELD_LABELS_ZH, SUBMITTED_STATES, PilotApplication
 from application_intake.domain.province_quota import ProvinceQuota
 from application_intake.projections.applications import APPLICATION_VIEWS
 from application_intake.projections.tables import applications, attachment_contents
@@ -105,7 +108,7 @@ class ApplicationIntake(ServiceApplication):
             field, value = missing[0]
             raise _refused(
                 "UNKNOWN_REGISTRY_REFERENCE",
-                f"登记服务中没有 {field} = {value} 的记录（或尚未同步）",
+                f"登记库中没有{FIELD_LABELS_ZH.get(field, field)}“{value}”的记录（或尚未同步到本服务）",
                 f"the registry has no {field} {value} (or intake has not heard of it yet)",
                 status=422,
                 field=field,
@@ -141,7 +144,7 @@ class ApplicationIntake(ServiceApplication):
         if len(content) > rules.max_package_bytes:
             raise _refused(
                 "FILE_TOO_LARGE",
-                f"文件超过 {rules.max_package_bytes} 字节的材料总大小上限",
+                f"文件超过材料电子件总大小{size_zh(rules.max_package_bytes)}的上限",
                 f"the file is larger than the {rules.max_package_bytes}-byte package limit",
                 status=413,
                 field="file",
@@ -150,7 +153,7 @@ class ApplicationIntake(ServiceApplication):
         if media_type is None or media_type not in rules.accepted_media_types:
             raise _refused(
                 "UNSUPPORTED_MEDIA_TYPE",
-                "只接受 PDF、OFD、DOCX 文件（按文件内容判断）",
+                f"只接受{format_names(rules.accepted_media_types)}文件（按文件内容判断）",
                 "only PDF, OFD and DOCX files are accepted (judged by their content)",
                 status=415,
                 field="file",
@@ -248,7 +251,7 @@ class ApplicationIntake(ServiceApplication):
             quota=quota,
             submitted_at=submitted_at,
             evaluated_at=max(self.clock.now(), submitted_at),
-            late_entry_override=application.late_entry_override,
+            late_entry=LateEntryFacts.model_validate(application.late_entry) if application.late_entry else None,
             registry_position=registry_facts.describe_position(
                 programme=known.version,
                 applicant=applicant_v,
@@ -297,20 +300,20 @@ class ApplicationIntake(ServiceApplication):
 
     def _check_window(self, application: PilotApplication, at: datetime) -> None:
         rules = self.known_programme(application.programme_id).rules
-        if application.late_entry_override:
-            return
+        if application.late_entry:
+            return  # recorded as sent on time: WINDOW judges it with its evidence
         local = at.astimezone(ZoneInfo(rules.timezone))
         if at < rules.opens_at:
             raise _refused(
                 "WINDOW_NOT_OPEN",
-                f"申报尚未开始（{rules.opens_at.isoformat()} 起）",
+                f"申报尚未开始（{zh_moment(rules.opens_at, rules.timezone)}起受理）",
                 f"submissions open at {rules.opens_at.isoformat()}",
                 rule="WINDOW",
             )
         if at >= rules.closes_at():
             raise _refused(
                 "WINDOW_CLOSED",
-                f"已过申报截止日期 {rules.deadline.isoformat()}（北京时间），逾期不予受理",
+                f"已过申报截止日期{zh_date(rules.deadline)}（{zone_label(rules.timezone)}），逾期不予受理",
                 f"the deadline {rules.deadline.isoformat()} (Asia/Shanghai) has passed; it is {local.isoformat()}",
                 rule="WINDOW",
             )
@@ -321,7 +324,7 @@ class ApplicationIntake(ServiceApplication):
             if application.status != "DRAFT":
                 raise _refused("ALREADY_SUBMITTED", "申报已提交", f"the application is already {application.status}")
             known = self.known_programme(application.programme_id)
-            if known.status != "OPEN" and not application.late_entry_override:
+            if known.status != "OPEN" and not application.late_entry:
                 raise _refused("PROGRAMME_NOT_OPEN", "该批次未开放申报", f"programme is {known.status}", rule="WINDOW")
             self._require_known(application)
             now = self.clock.now()
@@ -365,11 +368,27 @@ class ApplicationIntake(ServiceApplication):
                 continue
         raise _refused("BUSY", "系统繁忙，请稍后重试", "busy; retry", status=503)
 
-    def accept_late_entry(self, application_id: UUID, reason: str) -> PilotApplication:
-        return self.change(application_id, "accept_late_entry", reason=reason)
+    def record_late_entry(
+        self, application_id: UUID, sent_on: datetime, channel: str, evidence_attachment_id: str, recorded_by: str
+    ) -> PilotApplication:
+        application = self.application(application_id)
+        closes_at = self.known_programme(application.programme_id).rules.closes_at()
+        return self.change(
+            application_id,
+            "record_late_entry",
+            sent_on=sent_on,
+            channel=channel,
+            evidence_attachment_id=evidence_attachment_id,
+            recorded_by=recorded_by,
+            closes_at=closes_at,
+        )
 
-    def request_amendment(self, application_id: UUID, sections: list[str], reason: str) -> PilotApplication:
-        return self.change(application_id, "request_amendment", sections=sections, reason=reason)
+    def request_amendment(
+        self, application_id: UUID, sections: list[str], reason: str, detail_fields: list[str] | None = None
+    ) -> PilotApplication:
+        return self.change(
+            application_id, "request_amendment", sections=sections, reason=reason, detail_fields=detail_fields
+        )
 
     def complete_amendment(self, application_id: UUID, note: str) -> PilotApplication:
         application = self.application(application_id)

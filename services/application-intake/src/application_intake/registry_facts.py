@@ -95,6 +95,7 @@ def findings_about(session: Session, pilot_object: PilotObjectFacts | None) -> l
             id=r["id"],
             source=r["source"],
             media_level=r["media_level"],
+            prominent_problem=r["prominent_problem"],
             date=date.fromisoformat(r["disclosed_on"]),
             subject_pilot_object_id=r["pilot_object_id"],
             subject_enterprise_credit_code=r["enterprise_credit_code"],

@@ -280,7 +280,7 @@ class EvaluationService(ServiceApplication):
             if pair in sheets.withdrawn and pair not in sheets.declared:
                 raise EvaluationRuleViolation(
                     ErrorCode.REVIEWER_WITHDRAWN_FROM_APPLICATION,
-                    f"专家 {to_reviewer_id} 的该申请评分表已撤回，不能再次分配",
+                    f"专家 {to_reviewer_id} 的该申报评分表已撤回，不能再次分配",
                     f"reviewer {to_reviewer_id} was taken off this application before: cannot be assigned again",
                     "to_reviewer_id",
                 )
@@ -323,7 +323,7 @@ class EvaluationService(ServiceApplication):
             why_en = "withdrawn" if application["withdrawn"] else f"eligibility {application['eligibility_outcome']}"
             raise EvaluationRuleViolation(
                 ErrorCode.APPLICATION_NOT_IN_EVALUATION,
-                f"申请 {application['id']} 不在评审中（{why_zh}）",
+                f"申报 {application['id']} 不在评审中（{why_zh}）",
                 f"application {application['id']} is not in evaluation ({why_en})",
                 "application_id",
             )
@@ -362,7 +362,7 @@ class EvaluationService(ServiceApplication):
         if self._has_selection(programme_id):
             selection = self.selection(programme_id)
             if not selection.published and application_id in selection.selected:
-                selection.exclude(application_id, f"申请已退出评审：{reason}")
+                selection.exclude(application_id, f"申报已退出评审：{reason}")
                 changed.append(selection)
         return changed
 
@@ -468,7 +468,7 @@ class EvaluationService(ServiceApplication):
         for application_id in selection.approved:
             row = rows.get(application_id)
             if row is None:
-                raise _not_found("申请", "application", application_id)
+                raise _not_found("申报", "application", application_id)
             self._require_in_evaluation(row)
         projects = {
             a: ProjectDetails(

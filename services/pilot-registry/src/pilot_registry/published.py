@@ -159,6 +159,7 @@ PUBLICATIONS = PublicationTable(
                 province_code=e.province_code,
                 summary=e.summary,
                 reference=e.reference,
+                prominent_problem=getattr(e, "prominent_problem", None),
             ),
         ),
         publish(Finding, "Corrected", public.FindingCorrected, _finding_corrected),

@@ -103,6 +103,21 @@ class ProgrammeRules(BaseModel):
     scoring: ScoringRules
     covered_industries: list[str] = Field(description="Key industries covered by earlier batches (PRIORITY)")
     covered_park_types: list[str] = Field(description="Park types covered by earlier batches (PRIORITY)")
+    coverage_provisional: bool = Field(
+        default=False,
+        description="Earlier batches' coverage is not established from the official list (PRIORITY rests on it)",
+    )
+    assumed_covered_industries: list[str] = Field(
+        default_factory=list, description="Of covered_industries, those only assumed covered (not confirmed)"
+    )
+    assumed_covered_park_types: list[str] = Field(
+        default_factory=list, description="Of covered_park_types, those only assumed covered (not confirmed)"
+    )
+    key_industry_mapping: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Replaces the national GB/T 4754 mapping of the named key industries for this programme "
+        "(key-industry code → division/group/class codes); empty: the national mapping",
+    )
 
     def pilot_type_rule(self, pilot_type: str) -> PilotTypeRule | None:
         return next((r for r in self.pilot_types if r.pilot_type == pilot_type), None)
@@ -226,4 +241,7 @@ def batch_2_2023() -> ProgrammeRules:
         scoring=SCORING_2023,
         covered_industries=list(batch_1.industries) if batch_1 else [],
         covered_park_types=list(batch_1.park_types) if batch_1 else [],
+        coverage_provisional=batch_1.provisional if batch_1 else False,
+        assumed_covered_industries=list(batch_1.assumed_industries) if batch_1 else [],
+        assumed_covered_park_types=list(batch_1.assumed_park_types) if batch_1 else [],
     )

@@ -5,7 +5,8 @@ Everything here is immutable Python data (no I/O). One :class:`ReferenceData` ob
 order, is looked up by code and carries the :data:`REFERENCE_DATA_VERSION` it belongs to.
 
 * provincial units (31 + 新疆生产建设兵团) with GB/T 2260 codes — :mod:`.divisions`
-* the 13 key industries with GB/T 4754-2017 classes — :mod:`.industries`
+* the 13 key industries mapped to GB/T 4754-2017 nationally, and provincial mandatory-audit lists (Shanxi's,
+  seed 004) as a separate layer — :mod:`.industries`
 * key air regions, river basins, pollutants — :mod:`.regions`
 * pilot types and park types — :mod:`.programme`
 * earlier batches' coverage (batch 1 is provisional) — :mod:`.coverage`
@@ -21,9 +22,11 @@ from .coverage import BATCH_COVERAGE, BatchCoverage, CoveredProject
 from .divisions import (
     PROVINCIAL_UNITS,
     XPCC_CODE,
+    XPCC_DIVISION_PREFIXES,
     ProvincialKind,
     ProvincialUnit,
     UnknownDivisionError,
+    division_in_unit,
     is_division_code,
     prefecture_of,
     province_of,
@@ -31,21 +34,27 @@ from .divisions import (
     provincial_unit_of,
 )
 from .industries import (
-    ANNEX_CLASSES_OUTSIDE_KEY_INDUSTRIES,
     INDUSTRIAL_COATING_RULE,
     KEY_INDUSTRIES,
+    PROVINCIAL_AUDIT_LISTS,
+    SHANXI_MANDATORY_AUDIT,
     AuditSizeScope,
     DivisionRangeRule,
     GbtDivision,
-    IndustryClass,
+    IndustryMapping,
     InvalidIndustryCodeError,
     KeyIndustry,
-    industry_class,
+    KeyIndustryOverrides,
+    ProvincialAuditClass,
+    ProvincialAuditList,
     is_key_industry_code,
     is_valid_gbt4754_code,
+    key_industries_containing,
     key_industries_of,
     key_industry_of,
+    mapping_codes,
     normalise_gbt4754_code,
+    provincial_audit_class,
 )
 from .programme import PARK_TYPES, PILOT_TYPES, ParkType, PilotType, pilot_type_by_number
 from .regions import (
@@ -70,6 +79,7 @@ class ReferenceData:
     version: str
     provincial_units: RefCollection[ProvincialUnit]
     key_industries: RefCollection[KeyIndustry]
+    provincial_audit_lists: RefCollection[ProvincialAuditList]
     air_regions: RefCollection[KeyArea]
     river_basins: RefCollection[KeyArea]
     key_areas: RefCollection[KeyArea]
@@ -106,6 +116,7 @@ REFERENCE_DATA = ReferenceData(
     version=REFERENCE_DATA_VERSION,
     provincial_units=PROVINCIAL_UNITS,
     key_industries=KEY_INDUSTRIES,
+    provincial_audit_lists=PROVINCIAL_AUDIT_LISTS,
     air_regions=AIR_REGIONS,
     river_basins=RIVER_BASINS,
     key_areas=KEY_AREAS,
@@ -123,7 +134,6 @@ def reference_data() -> ReferenceData:
 
 __all__ = [
     "AIR_REGIONS",
-    "ANNEX_CLASSES_OUTSIDE_KEY_INDUSTRIES",
     "BATCH_COVERAGE",
     "INDUSTRIAL_COATING_RULE",
     "KEY_AREAS",
@@ -131,11 +141,14 @@ __all__ = [
     "PARK_TYPES",
     "PILOT_TYPES",
     "POLLUTANTS",
+    "PROVINCIAL_AUDIT_LISTS",
     "PROVINCIAL_UNITS",
     "REFERENCE_DATA",
     "REFERENCE_DATA_VERSION",
     "RIVER_BASINS",
+    "SHANXI_MANDATORY_AUDIT",
     "XPCC_CODE",
+    "XPCC_DIVISION_PREFIXES",
     "AreaKind",
     "AuditSizeScope",
     "BatchCoverage",
@@ -143,14 +156,17 @@ __all__ = [
     "CoveredProject",
     "DivisionRangeRule",
     "GbtDivision",
-    "IndustryClass",
+    "IndustryMapping",
     "InvalidIndustryCodeError",
     "KeyArea",
     "KeyIndustry",
+    "KeyIndustryOverrides",
     "Medium",
     "ParkType",
     "PilotType",
     "Pollutant",
+    "ProvincialAuditClass",
+    "ProvincialAuditList",
     "ProvincialKind",
     "ProvincialUnit",
     "RefCollection",
@@ -158,16 +174,19 @@ __all__ = [
     "UnknownDivisionError",
     "areas_containing",
     "areas_touching_province",
-    "industry_class",
+    "division_in_unit",
     "is_division_code",
     "is_key_industry_code",
     "is_valid_gbt4754_code",
+    "key_industries_containing",
     "key_industries_of",
     "key_industry_of",
+    "mapping_codes",
     "normalise_gbt4754_code",
     "pilot_type_by_number",
     "prefecture_of",
     "province_of",
+    "provincial_audit_class",
     "provincial_unit",
     "provincial_unit_of",
     "reference_data",

@@ -128,6 +128,25 @@ def province_of(division_code: str) -> str:
     return provincial_unit_of(division_code).code
 
 
+XPCC_DIVISION_PREFIXES = ("66", "659")
+"""Division codes that belong to 新疆生产建设兵团: its own 66xxxx codes and the Corps' cities, which GB/T 2260
+lists under Xinjiang as 自治区直辖县级行政区划 (659001 石河子市 …)."""
+
+
+def division_in_unit(division_code: str, unit_code: str) -> bool:
+    """Whether a six-digit division code lies in a provincial unit: the one rule every service uses.
+
+    The first two digits decide; for 新疆生产建设兵团 (660000) codes starting 66 or 659 count (so a Corps city
+    such as 659001 lies both in 新疆维吾尔自治区 and in the Corps). Malformed codes lie nowhere.
+    """
+    code = division_code.strip()
+    if not is_division_code(code) or provincial_unit(unit_code) is None:
+        return False
+    if unit_code == XPCC_CODE:
+        return code.startswith(XPCC_DIVISION_PREFIXES)
+    return code[:2] == unit_code[:2]
+
+
 def prefecture_of(division_code: str) -> str:
     """The prefecture-level code of a division code: its first four digits + "00" (130102 → 130100).
 

@@ -285,31 +285,43 @@ RIVER_BASINS: RefCollection[KeyArea] = RefCollection.of(
     (
         KeyArea(
             "YANGTZE",
-            "长江",
-            "Yangtze River",
+            "长江流域",
+            "Yangtze River Basin",
             AreaKind.RIVER_BASIN,
+            # 长江保护法 art. 2: the basin's counties in these 19 provincial units (not the 11-province 长江经济带).
             provinces=(
-                "310000",
-                "320000",
-                "330000",
-                "340000",
-                "360000",
+                "630000",
+                "510000",
+                "540000",
+                "530000",
+                "500000",
                 "420000",
                 "430000",
-                "500000",
-                "510000",
+                "360000",
+                "340000",
+                "320000",
+                "310000",
+                "620000",
+                "610000",
+                "410000",
                 "520000",
-                "530000",
+                "450000",
+                "440000",
+                "330000",
+                "350000",
             ),
             focus_industries=_BASIN_INDUSTRIES,
             focus_pollutants=_BASIN_POLLUTANTS,
-            definition="长江经济带11省市",
+            definition="《中华人民共和国长江保护法》第二条：长江干流、支流和湖泊形成的集水区域所涉及的青海省、四川省、"
+            "西藏自治区、云南省、重庆市、湖北省、湖南省、江西省、安徽省、江苏省、上海市，以及甘肃省、陕西省、河南省、"
+            "贵州省、广西壮族自治区、广东省、浙江省、福建省的相关县级行政区域（解读：未收录县级名录，按省级单位判断）",
         ),
         KeyArea(
             "YELLOW_RIVER",
-            "黄河",
-            "Yellow River",
+            "黄河流域",
+            "Yellow River Basin",
             AreaKind.RIVER_BASIN,
+            # 黄河保护法 art. 2: the basin's counties in these 9 provincial units.
             provinces=(
                 "630000",
                 "510000",
@@ -323,7 +335,9 @@ RIVER_BASINS: RefCollection[KeyArea] = RefCollection.of(
             ),
             focus_industries=_BASIN_INDUSTRIES,
             focus_pollutants=_BASIN_POLLUTANTS,
-            definition="黄河流域9省区（黄河流域生态保护和高质量发展规划纲要）",
+            definition="《中华人民共和国黄河保护法》第二条：黄河干流、支流和湖泊的集水区域所涉及的青海省、四川省、甘肃省、"
+            "宁夏回族自治区、内蒙古自治区、山西省、陕西省、河南省、山东省的相关县级行政区域"
+            "（解读：未收录县级名录，按省级单位判断）",
         ),
     ),
 )

@@ -27,6 +27,7 @@ from application_intake.api.models import (
     DraftRequest,
     FoundationText,
     Funding,
+    LateEntryIn,
     PlanSections,
     QuotaView,
     ReasonIn,
@@ -66,7 +67,8 @@ def detail(application: PilotApplication) -> ApplicationDetail:
         subject_line=application.subject_line,
         verdict=application.verdict,
         amendment_sections=list(application.amendment_sections),
-        late_entry_override=application.late_entry_override,
+        amendment_detail_fields=list(application.amendment_detail_fields),
+        late_entry=to_jsonable_python(application.late_entry),
         withdrawal_reason=application.withdrawal_reason,
         outcome_document=application.outcome_document,
     )
@@ -225,13 +227,23 @@ def dry_run(permitted: MinistryWritable, intake: Intake) -> dict[str, Any]:
 @router.post("/{application_id}/amendment-requests", response_model=ApplicationDetail)
 def request_amendment(permitted: MinistryWritable, body: AmendmentRequestIn, intake: Intake) -> ApplicationDetail:
     """补正: the ministry names the sections the province must amend, with a reason."""
-    return detail(intake.request_amendment(permitted.application_id, body.sections, body.reason))
+    return detail(intake.request_amendment(permitted.application_id, body.sections, body.reason, body.detail_fields))
 
 
 @router.post("/{application_id}/late-entry", response_model=ApplicationDetail)
-def accept_late_entry(permitted: MinistryWritable, body: ReasonIn, intake: Intake) -> ApplicationDetail:
-    """A ministry decision to accept this application after the deadline, with its reason."""
-    return detail(intake.accept_late_entry(permitted.application_id, body.reason))
+def record_late_entry(permitted: MinistryWritable, body: LateEntryIn, intake: Intake) -> ApplicationDetail:
+    """Records a package received after the deadline but sent (postmark or e-mail time) on or before it, with
+    its sending evidence attached (kind SENDING_EVIDENCE). The only late entry: anything sent later is refused
+    (逾期不予受理); no other override exists. Who recorded it is kept."""
+    return detail(
+        intake.record_late_entry(
+            permitted.application_id,
+            body.sent_on,
+            body.channel,
+            body.evidence_attachment_id,
+            permitted.principal.user_id,
+        )
+    )
 
 
 quota_router = APIRouter(tags=["quotas 推荐名额"], responses=problem_responses(401, 403))

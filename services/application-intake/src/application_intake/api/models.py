@@ -6,10 +6,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 AttachmentKindName = Literal[
-    "IMPLEMENTATION_PLAN", "ECO_ENVIRONMENT_DEPARTMENT_LETTER", "DEVELOPMENT_REFORM_DEPARTMENT_LETTER", "OTHER"
+    "IMPLEMENTATION_PLAN",
+    "ECO_ENVIRONMENT_DEPARTMENT_LETTER",
+    "DEVELOPMENT_REFORM_DEPARTMENT_LETTER",
+    "SENDING_EVIDENCE",
+    "OTHER",
 ]
 PilotTypeName = Literal["KEY_INDUSTRY", "PARK_CLUSTER", "SIMPLIFIED_ENTERPRISE", "REGION_BASIN"]
 
@@ -72,9 +76,25 @@ class ReasonIn(Strict):
     reason: str = Field(min_length=1, examples=["项目调整，撤回申报"])
 
 
+class LateEntryIn(Strict):
+    """A package received after the deadline that was sent on or before it (notice 六: 于…前…寄送…同时…发送)."""
+
+    sent_on: AwareDatetime = Field(
+        description="Postmark or e-mail time, with its offset", examples=["2023-04-07T17:30:00+08:00"]
+    )
+    channel: Literal["POST", "EMAIL"] = Field(description="POST: 邮寄 (postmark); EMAIL: 电子邮件 (sending time)")
+    evidence_attachment_id: str = Field(description="The application's SENDING_EVIDENCE attachment (邮戳或发送记录)")
+
+
 class AmendmentRequestIn(Strict):
     sections: list[str] = Field(min_length=1, examples=[["ATTACHMENTS", "FUNDING"]])
     reason: str = Field(min_length=1, examples=["缺少省级发展改革部门推荐函，资金来源未落实"])
+    detail_fields: list[str] | None = Field(
+        default=None,
+        description="With DETAILS: the fields that may change (default: all but the pilot type, applicant, "
+        "implementer and pilot object, which never change after submission)",
+        examples=[["target_industries"]],
+    )
 
 
 class AmendmentIn(Strict):
@@ -118,7 +138,10 @@ class ApplicationDetail(BaseModel):
     subject_line: str | None
     verdict: dict[str, Any] | None
     amendment_sections: list[str]
-    late_entry_override: str | None
+    amendment_detail_fields: list[str] = Field(default_factory=list)
+    late_entry: dict[str, Any] | None = Field(
+        default=None, description="Sent on time, received late: sent_on, channel, evidence_attachment_id, recorded_by"
+    )
     withdrawal_reason: str | None
     outcome_document: str | None
 

@@ -29,6 +29,7 @@ PILOT_OBJECT_COLUMNS = (
 FINDING_COLUMNS = (
     "source",
     "media_level",
+    "prominent_problem",
     "disclosed_on",
     "pilot_object_id",
     "enterprise_credit_code",
@@ -186,6 +187,7 @@ def finding_recorded(event: public.FindingRecorded, handling: Handling) -> None:
             id=event.finding_id,
             source=event.source,
             media_level=event.media_level,
+            prominent_problem=event.prominent_problem,
             disclosed_on=event.disclosed_on.isoformat(),
             pilot_object_id=event.pilot_object_id,
             enterprise_credit_code=event.enterprise_credit_code,

@@ -30,6 +30,23 @@ class ApplicationStatus(StrEnum):
     NOT_APPROVED = "NOT_APPROVED"
     WITHDRAWN = "WITHDRAWN"
 
+    @property
+    def label_zh(self) -> str:
+        return STATUS_LABELS_ZH[self]
+
+
+STATUS_LABELS_ZH = {
+    ApplicationStatus.DRAFT: "草稿",
+    ApplicationStatus.SUBMITTED: "已提交",
+    ApplicationStatus.ELIGIBLE: "符合申报条件",
+    ApplicationStatus.ELIGIBLE_WITH_WARNINGS: "符合申报条件（有提示事项）",
+    ApplicationStatus.INELIGIBLE: "不符合申报条件",
+    ApplicationStatus.AMENDMENT_REQUESTED: "待补正",
+    ApplicationStatus.IN_EVALUATION: "评审中",
+    ApplicationStatus.APPROVED: "已入选",
+    ApplicationStatus.NOT_APPROVED: "未入选",
+    ApplicationStatus.WITHDRAWN: "已撤回",
+}
 
 #: States in which the application holds a quota slot and is judged by the rules.
 SUBMITTED_STATES = frozenset(
@@ -49,8 +66,35 @@ _VERDICT_STATUS = {
     Outcome.INELIGIBLE: ApplicationStatus.INELIGIBLE,
 }
 
+#: How a package is sent (notice 六: 寄送 the bound copies, 发送 the electronic files by e-mail).
+LATE_ENTRY_CHANNELS = frozenset({"POST", "EMAIL"})
+
 #: The parts of an application the ministry can name in an amendment request (补正).
 AMENDABLE_SECTIONS = frozenset({"DETAILS", "FOUNDATION", "FUNDING", "PLAN", "SCHEDULE", "ATTACHMENTS"})
+SECTION_LABELS_ZH = {
+    "DETAILS": "基本信息",
+    "FOUNDATION": "清洁生产工作基础",
+    "FUNDING": "资金计划",
+    "PLAN": "实施方案",
+    "SCHEDULE": "进度安排",
+    "ATTACHMENTS": "附件",
+}
+#: What a submission fixes: DESIGN "the pilot type, applicant, implementer and pilot object never change after
+#: submission", not even by an amendment (补正).
+FIXED_AFTER_SUBMISSION = frozenset(
+    {"pilot_type", "applicant_organisation_id", "implementer_organisation_id", "pilot_object_id"}
+)
+FIELD_LABELS_ZH = {
+    "project_name": "项目名称",
+    "pilot_type": "试点类型",
+    "applicant_organisation_id": "申报主体",
+    "implementer_organisation_id": "实施主体",
+    "pilot_object_id": "试点对象",
+    "target_industries": "目标行业",
+    "has_coating_process": "是否涉及工业涂装工序",
+    "key_area_code": "重点区域或流域",
+    "target_pollutants": "重点污染物",
+}
 DETAIL_FIELDS = frozenset(
     {
         "project_name",
@@ -106,8 +150,10 @@ class PilotApplication(AuditedAggregate):
         self.subject_line: str | None = None
         self.verdict: dict[str, Any] | None = None
         self.verdict_count = 0
-        self.late_entry_override: str | None = None
+        self.late_entry_override: str | None = None  # legacy LateEntryAccepted events only; no longer accepted
+        self.late_entry: dict[str, Any] | None = None
         self.amendment_sections: list[str] = []
+        self.amendment_detail_fields: list[str] = []
         self.outcome_document: str | None = None
         self.withdrawal_reason: str | None = None
 
@@ -125,13 +171,13 @@ class PilotApplication(AuditedAggregate):
         if self.status not in _EDITABLE:
             raise _violation(
                 "APPLICATION_NOT_EDITABLE",
-                f"申报处于“{self.status}”状态，不能修改",
+                f"申报{self.status.label_zh}，不能修改",
                 f"the application is {self.status} and cannot be changed",
             )
         if self.status is ApplicationStatus.AMENDMENT_REQUESTED and section not in self.amendment_sections:
             raise _violation(
                 "SECTION_NOT_UNDER_AMENDMENT",
-                f"补正要求未包括“{section}”部分",
+                f"补正要求未包括“{SECTION_LABELS_ZH.get(section, section)}”部分",
                 f"the amendment request does not name section {section}",
                 field=section,
             )
@@ -141,11 +187,37 @@ class PilotApplication(AuditedAggregate):
     def update_details(self, **changes: Any) -> None:
         unknown = set(changes) - DETAIL_FIELDS
         if unknown:
-            raise _violation("UNKNOWN_FIELD", "未知字段", f"unknown fields {sorted(unknown)}", status=422)
+            raise _violation(
+                "UNKNOWN_FIELD",
+                f"未知字段：{'、'.join(sorted(unknown))}",
+                f"unknown fields {sorted(unknown)}",
+                status=422,
+            )
         self._editable("DETAILS")
         changed = {k: v for k, v in changes.items() if self.details.get(k) != v}
+        if self.status is ApplicationStatus.AMENDMENT_REQUESTED:
+            self._only_named_fields(changed)
         if changed:
             self._details_updated(changes=changed)
+
+    def _only_named_fields(self, changed: dict[str, Any]) -> None:
+        """补正 changes only what the request names; the type, applicant, implementer and object never."""
+        fixed = sorted(set(changed) & FIXED_AFTER_SUBMISSION)
+        if fixed:
+            raise _violation(
+                "FIXED_AFTER_SUBMISSION",
+                f"申报提交后不能更改{'、'.join(FIELD_LABELS_ZH[f] for f in fixed)}（补正也不能）",
+                f"{', '.join(fixed)} cannot change after submission, not even by an amendment",
+                field=fixed[0],
+            )
+        outside = sorted(set(changed) - set(self.amendment_detail_fields))
+        if outside:
+            raise _violation(
+                "FIELD_NOT_UNDER_AMENDMENT",
+                f"补正要求未包括{'、'.join(FIELD_LABELS_ZH.get(f, f) for f in outside)}",
+                f"the amendment request does not name {', '.join(outside)}",
+                field=outside[0],
+            )
 
     @event("DetailsUpdated")
     def _details_updated(self, changes: dict[str, Any]) -> None:
@@ -172,7 +244,7 @@ class PilotApplication(AuditedAggregate):
         if unknown:
             raise _violation(
                 "UNKNOWN_PLAN_SECTION",
-                f"实施方案大纲中没有这些章节：{sorted(unknown)}",
+                f"编制大纲中没有这些章节：{'、'.join(sorted(unknown))}",
                 f"the plan outline has no sections {sorted(unknown)}",
                 field="sections",
                 status=422,
@@ -249,13 +321,57 @@ class PilotApplication(AuditedAggregate):
         self.verdict_count += 1
         self.status = ApplicationStatus(status)
 
-    def accept_late_entry(self, reason: str) -> None:
-        if not reason.strip():
-            raise _violation("REASON_REQUIRED", "需填写理由", "a reason is required", field="reason", status=422)
-        self._late_entry_accepted(reason=reason)
+    def record_late_entry(
+        self, sent_on: datetime, channel: str, evidence_attachment_id: str, recorded_by: str, closes_at: datetime
+    ) -> None:
+        """The only late entry (notice 六, DESIGN WINDOW): a package sent on or before the deadline, with evidence.
+
+        Anything sent later is refused here (逾期不予受理); there is no other override.
+        """
+        if self.status is not ApplicationStatus.DRAFT:
+            raise _violation(
+                "LATE_ENTRY_NOT_APPLICABLE",
+                "只有尚未提交的申报才能登记为按时寄送的材料",
+                "only an application not yet submitted can be recorded as sent on time",
+            )
+        if channel not in LATE_ENTRY_CHANNELS:
+            raise _violation(
+                "UNKNOWN_CHANNEL", "寄送方式须为邮寄或电子邮件", "the channel is POST or EMAIL", "channel", 422
+            )
+        if self.attachments.get(evidence_attachment_id, {}).get("kind") != "SENDING_EVIDENCE":
+            raise _violation(
+                "SENDING_EVIDENCE_REQUIRED",
+                "须附寄送凭证（邮戳或邮件发送记录），并在登记时指明该附件",
+                "the sending evidence (postmark or e-mail record) must be attached and named",
+                "evidence_attachment_id",
+                422,
+            )
+        if sent_on >= closes_at:
+            raise _violation(
+                "SENT_AFTER_DEADLINE",
+                "寄送（发送）时间晚于申报截止日期，逾期不予受理",
+                f"sent at {sent_on.isoformat()}, after the deadline (before {closes_at.isoformat()}); refused",
+                "sent_on",
+                422,
+            )
+        self._late_entry_recorded(
+            sent_on=sent_on, channel=channel, evidence_attachment_id=evidence_attachment_id, recorded_by=recorded_by
+        )
+
+    @event("LateEntryRecorded")
+    def _late_entry_recorded(
+        self, sent_on: datetime, channel: str, evidence_attachment_id: str, recorded_by: str
+    ) -> None:
+        self.late_entry = {
+            "sent_on": sent_on,
+            "channel": channel,
+            "evidence_attachment_id": evidence_attachment_id,
+            "recorded_by": recorded_by,
+        }
 
     @event("LateEntryAccepted")
     def _late_entry_accepted(self, reason: str) -> None:
+        # Replays stores written before the override was removed; it lets nothing through any more.
         self.late_entry_override = reason
 
     def withdraw(self, reason: str, at: datetime, deadline_passed: bool) -> None:
@@ -274,26 +390,60 @@ class PilotApplication(AuditedAggregate):
 
     # --- amendment (补正) -----------------------------------------------------------------------------------------
 
-    def request_amendment(self, sections: list[str], reason: str) -> None:
+    def request_amendment(self, sections: list[str], reason: str, detail_fields: list[str] | None = None) -> None:
+        """补正: the sections to amend and, for DETAILS, which fields (default: every field that may change)."""
         unknown = set(sections) - AMENDABLE_SECTIONS
         if not sections or unknown:
             raise _violation(
                 "INVALID_SECTIONS",
-                f"补正部分须为 {sorted(AMENDABLE_SECTIONS)} 之一",
+                "补正部分须为" + "、".join(SECTION_LABELS_ZH[s] for s in sorted(AMENDABLE_SECTIONS)) + "之一",
                 f"sections must be among {sorted(AMENDABLE_SECTIONS)}",
                 field="sections",
                 status=422,
             )
+        fields = self._amendable_fields(sections, detail_fields)
         if not reason.strip():
             raise _violation("REASON_REQUIRED", "需填写理由", "a reason is required", field="reason", status=422)
         if self.status not in SUBMITTED_STATES - {ApplicationStatus.AMENDMENT_REQUESTED}:
             raise _violation("CANNOT_REQUEST_AMENDMENT", "当前状态不能要求补正", f"the application is {self.status}")
-        self._amendment_requested(sections=sorted(set(sections)), reason=reason)
+        self._amendment_requested(sections=sorted(set(sections)), reason=reason, detail_fields=fields)
+
+    @staticmethod
+    def _amendable_fields(sections: list[str], detail_fields: list[str] | None) -> list[str]:
+        if detail_fields is None:
+            return sorted(DETAIL_FIELDS - FIXED_AFTER_SUBMISSION) if "DETAILS" in sections else []
+        if "DETAILS" not in sections:
+            raise _violation(
+                "FIELDS_WITHOUT_DETAILS",
+                "只有补正“基本信息”时才能指明字段",
+                "detail fields can be named only when DETAILS is",
+                "detail_fields",
+                422,
+            )
+        fixed = sorted(set(detail_fields) & FIXED_AFTER_SUBMISSION)
+        if fixed:
+            raise _violation(
+                "FIXED_AFTER_SUBMISSION",
+                f"申报提交后不能更改{'、'.join(FIELD_LABELS_ZH[f] for f in fixed)}，补正不能要求更改",
+                f"{', '.join(fixed)} cannot change after submission; an amendment cannot ask for it",
+                "detail_fields",
+                422,
+            )
+        unknown = sorted(set(detail_fields) - DETAIL_FIELDS)
+        if unknown or not detail_fields:
+            raise _violation("UNKNOWN_FIELD", "未知字段", f"unknown detail fields {unknown}", "detail_fields", 422)
+        return sorted(set(detail_fields))
 
     @event("AmendmentRequested")
-    def _amendment_requested(self, sections: list[str], reason: str) -> None:
+    def _amendment_requested(self, sections: list[str], reason: str, detail_fields: list[str] | None = None) -> None:
         self.status = ApplicationStatus.AMENDMENT_REQUESTED
         self.amendment_sections = sections
+        # Requests recorded before fields were named opened every changeable field of DETAILS.
+        self.amendment_detail_fields = (
+            detail_fields
+            if detail_fields is not None
+            else (sorted(DETAIL_FIELDS - FIXED_AFTER_SUBMISSION) if "DETAILS" in sections else [])
+        )
 
     def complete_amendment(self, note: str) -> None:
         if self.status is not ApplicationStatus.AMENDMENT_REQUESTED:
@@ -304,6 +454,7 @@ class PilotApplication(AuditedAggregate):
     def _amended(self, note: str, revision: int, sections: list[str]) -> None:
         self.revision = revision
         self.amendment_sections = []
+        self.amendment_detail_fields = []
         self.status = ApplicationStatus.SUBMITTED
 
     # --- evaluation and outcome ------------------------------------------------------------------------------------

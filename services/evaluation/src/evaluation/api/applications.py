@@ -19,7 +19,7 @@ from pilot_common.pagination import Page, PageParams, fetch_page, page_params
 from pilot_common.problems import not_found, problem_responses
 
 router = APIRouter(
-    prefix="/applications", tags=["applications 申请"], responses=problem_responses(401, 403, 404, 409, 422)
+    prefix="/applications", tags=["applications 试点申报"], responses=problem_responses(401, 403, 404, 409, 422)
 )
 
 

@@ -22,7 +22,7 @@ CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 RANKING_HEADERS = [
     "排名",
-    "申请编号",
+    "申报编号",
     "项目名称",
     "省份",
     "省份代码",
@@ -36,9 +36,9 @@ RANKING_HEADERS = [
     "并列",
     "排序依据",
 ]
-NOT_RANKED_HEADERS = ["申请编号", "项目名称", "省份代码", "试点类型", "状态", "说明", "已提交评分表", "应有评分表"]
-DETAIL_HEADERS_BEFORE = ["申请编号", "项目名称", "评审专家", "专家编号", "评分表编号", "评分轮次", "申请版本"]
-DETAIL_HEADERS_AFTER = ["加权总分", "提交时间", "偏离值", "复核意见"]
+NOT_RANKED_HEADERS = ["申报编号", "项目名称", "省份代码", "试点类型", "状态", "说明", "已提交评分表", "应有评分表"]
+DETAIL_HEADERS_BEFORE = ["申报编号", "项目名称", "评审专家", "专家编号", "评分表编号", "评分轮次", "申报版本"]
+DETAIL_HEADERS_AFTER = ["加权总分", "提交时间", "是否偏离（需复核）", "复核意见"]
 
 
 def pilot_type_name(code: str) -> str:
@@ -69,7 +69,7 @@ def ranking_table(ranking: RankingView, criteria: Sequence[ScoringCriterion]) ->
             pilot_type_name(e.pilot_type),
             e.score,
             e.innovation_score,
-            _yes_no(e.priority),
+            _yes_no(e.priority) + ("（覆盖范围部分为推定）" if e.priority_rests_on_assumption else ""),
             e.submitted_at,
             e.spread,
             e.sheet_count,

@@ -233,6 +233,9 @@ class RankingEntryView(BaseModel):
     innovation_score: float
     criterion_means: dict[str, float]
     priority: bool
+    priority_rests_on_assumption: bool = Field(
+        default=False, description="The priority tie-break rests on partly assumed earlier-batch coverage"
+    )
     submitted_at: str
     sheet_count: int
     tied: bool
@@ -262,6 +265,8 @@ class RankingView(BaseModel):
     published: bool
     entries: list[RankingEntryView]
     not_ranked: list[NotRankedView]
+    coverage_note_zh: str | None = Field(default=None, description="Set when priority rests on assumed coverage")
+    coverage_note_en: str | None = None
 
 
 # --- selection ---------------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from evaluation.api.exports import (
 from evaluation.api.models import NotRankedView, RankingEntryView, RankingView
 from evaluation.application import EvaluationService
 from evaluation.domain import SheetStatus
+from evaluation.domain.ranking import DecidedBy
 from evaluation.projections import current_ranking
 from evaluation.projections.kept import in_evaluation, programme_row
 from evaluation.projections.scores import STATE_TEXT
@@ -41,7 +42,7 @@ router = APIRouter(prefix="/programmes", tags=["ranking 排名"], responses=prob
 
 _NOT_SCORED_TEXT = {
     "NOT_ASSIGNED": ("尚未分配评审专家", "no reviewer assigned yet"),
-    "NOT_SUBMITTED": ("申请未提交", "the application was not submitted"),
+    "NOT_SUBMITTED": ("申报未提交", "the application was not submitted"),
 }
 
 PilotTypeFilter = Annotated[
@@ -80,10 +81,21 @@ def _check_pilot_type(pilot_type: str | None) -> None:
         raise not_found("pilot type", pilot_type)
 
 
+ASSUMED_COVERAGE_ZH = "优先支持依据的此前批次覆盖范围部分为推定，尚未按第一批名单核实"
+ASSUMED_COVERAGE_EN = "priority rests on earlier batches' coverage that is partly assumed, not yet checked"
+
+
+def _coverage_provisional(service: EvaluationService, programme_id: str) -> bool:
+    with service.reading() as session:
+        row = programme_row(session, programme_id)
+    return bool(row and row["rules"].get("coverage_provisional"))
+
+
 def ranking_view(service: EvaluationService, programme_id: str, pilot_type: str | None) -> RankingView:
     """The ranking as the API shows it (and the exports write it)."""
     _scoring(service, programme_id)
     _check_pilot_type(pilot_type)
+    assumed = _coverage_provisional(service, programme_id)
     with service.reading() as session:
         ranking = current_ranking(session, programme_id, pilot_type)
     entries = []
@@ -104,12 +116,13 @@ def ranking_view(service: EvaluationService, programme_id: str, pilot_type: str 
                 innovation_score=ranked.entry.innovation_score,
                 criterion_means=dict(score["criterion_means"]),
                 priority=ranked.entry.priority,
+                priority_rests_on_assumption=assumed,
                 submitted_at=ranked.entry.submitted_at.isoformat(),
                 sheet_count=int(score["sheet_count"]),
                 tied=ranked.tied,
                 decided_by=str(ranked.decided_by),
-                why_zh=ranked.why_zh,
-                why_en=ranked.why_en,
+                why_zh=_with_assumption(ranked.why_zh, "（", "）", assumed and ranked.decided_by is DecidedBy.PRIORITY),
+                why_en=_with_assumption(ranked.why_en, " (", ")", assumed and ranked.decided_by is DecidedBy.PRIORITY),
             )
         )
     not_ranked = []
@@ -138,7 +151,16 @@ def ranking_view(service: EvaluationService, programme_id: str, pilot_type: str 
         published=service.is_published(programme_id),
         entries=entries,
         not_ranked=not_ranked,
+        coverage_note_zh=ASSUMED_COVERAGE_ZH if assumed else None,
+        coverage_note_en=ASSUMED_COVERAGE_EN if assumed else None,
     )
+
+
+def _with_assumption(text: str, open_: str, close: str, applies: bool) -> str:
+    if not applies:
+        return text
+    note = ASSUMED_COVERAGE_ZH if open_ == "（" else ASSUMED_COVERAGE_EN
+    return f"{text}{open_}{note}{close}"
 
 
 @router.get("/{programme_id}/ranking", response_model=RankingView)

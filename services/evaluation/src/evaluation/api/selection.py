@@ -75,7 +75,7 @@ def sign_off(programme_id: UUID, principal: Ministry, service: Evaluation) -> Se
         raise forbidden(
             f"sign-off needs a token of MEE or NDRC staff; this one's organisation is {party!r}",
             code="SIGN_OFF_PARTY_REQUIRED",
-            title_zh="只有生态环境部或国家发展改革委人员可以签批",
+            title_zh="只有生态环境部或国家发展改革委人员可以会签",
             title_en="Only MEE or NDRC staff can sign off",
         )
     service.sign_off(str(programme_id), str(party), principal.user_id)

@@ -102,7 +102,7 @@ def on_verdict_recorded(event: intake.ApplicationVerdictRecorded, handling: Hand
 
 
 def on_withdrawn(event: intake.ApplicationWithdrawn, handling: Handling) -> None:
-    reason = event.reason.strip() or "申报单位撤回申请"
+    reason = event.reason.strip() or "申报单位撤回申报"
     update_application(
         handling.session,
         event.application_id,
@@ -111,7 +111,7 @@ def on_withdrawn(event: intake.ApplicationWithdrawn, handling: Handling) -> None
         withdrawal_reason=reason,
         intake_status="WITHDRAWN",
     )
-    _leave_evaluation(handling, event.application_id, f"申请已撤回：{reason}")
+    _leave_evaluation(handling, event.application_id, f"申报已撤回：{reason}")
 
 
 def on_amendment_requested(event: intake.ApplicationAmendmentRequested, handling: Handling) -> None:
@@ -123,7 +123,7 @@ def on_amended(event: intake.ApplicationAmended, handling: Handling) -> None:
         handling.session, event.application_id, _version(handling), revision=event.revision, intake_status="SUBMITTED"
     )
     note = event.note.strip()
-    reason = f"申请已补正为第 {event.revision} 版" + (f"：{note}" if note else "")
+    reason = f"申报已补正为第 {event.revision} 版" + (f"：{note}" if note else "")
     handling.collect(*_service(handling).amended(handling.session, event.application_id, event.revision, reason))
 
 

@@ -15,7 +15,7 @@ def require_province(code: str, field: str = "province") -> str:
     if not isinstance(value, str) or provincial_unit(value) is None:
         raise EvaluationRuleViolation(
             ErrorCode.INVALID_PROVINCE,
-            f"省份代码 {code!r} 不是32个省级单位之一的六位代码",
+            f"省份代码“{code}”不是32个省级单位之一的六位代码",
             f"province {code!r} is not the six-digit code of one of the 32 provincial units",
             field,
         )

@@ -66,7 +66,7 @@ _REASON_TEXT: dict[IneligibilityReason, tuple[str, str]] = {
     IneligibilityReason.DECLARED_CONFLICT: ("专家已声明利益冲突", "the reviewer declared a conflict of interest"),
     IneligibilityReason.SAME_ORGANISATION: ("专家与申报单位为同一单位", "the reviewer works for the applicant"),
     IneligibilityReason.SAME_PROVINCE: ("专家与申报单位属同一省份", "the reviewer is from the applicant's province"),
-    IneligibilityReason.ALREADY_ASSIGNED: ("专家已分配到该申请", "the reviewer is already assigned to it"),
+    IneligibilityReason.ALREADY_ASSIGNED: ("专家已分配到该申报", "the reviewer is already assigned to it"),
     IneligibilityReason.POOL_TOO_SMALL: ("专家库人数不足", "the reviewer pool is too small"),
 }
 
@@ -127,7 +127,7 @@ class Shortage:
     @property
     def message_zh(self) -> str:
         detail = "；".join(f"{r.message_zh} {r.reviewers} 人" for r in self.reasons)
-        return f"申请 {self.application_id} 还需 {self.needed} 名评审专家，仅 {self.eligible} 名符合条件（{detail}）"
+        return f"申报 {self.application_id} 还需 {self.needed} 名评审专家，仅 {self.eligible} 名符合条件（{detail}）"
 
     @property
     def message_en(self) -> str:
@@ -192,11 +192,11 @@ def assign_reviewers(
     if isinstance(per_application, bool) or not isinstance(per_application, int) or per_application < 1:
         raise EvaluationRuleViolation(
             ErrorCode.INVALID_COUNT,
-            "每个申请的评审专家人数至少为 1",
+            "每个申报的评审专家人数至少为 1",
             "reviewers per application must be at least 1",
             "per_application",
         )
-    _unique([a.application_id for a in applications], "申请/application")
+    _unique([a.application_id for a in applications], "申报/application")
     _unique([r.reviewer_id for r in reviewers], "专家/reviewer")
     existing = existing or {}
     conflict_set = frozenset(conflicts)
@@ -306,7 +306,7 @@ def reassign(
     if from_reviewer_id not in current:
         raise EvaluationRuleViolation(
             ErrorCode.REVIEWER_NOT_ASSIGNED,
-            f"专家 {from_reviewer_id} 未分配到申请 {application.application_id}",
+            f"专家 {from_reviewer_id} 未分配到申报 {application.application_id}",
             f"reviewer {from_reviewer_id} is not assigned to application {application.application_id}",
             "from_reviewer_id",
         )

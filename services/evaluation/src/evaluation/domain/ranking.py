@@ -120,7 +120,7 @@ def _explain(entry: RankingEntry, above: RankingEntry | None) -> tuple[DecidedBy
         )
     return (
         DecidedBy.TIED,
-        "与上一名总分、优先支持情况、特色与创新得分及提交时间均相同（并列），仅按申请编号排列",
+        "与上一名总分、优先支持情况、特色与创新得分及提交时间均相同（并列），仅按申报编号排列",
         "Equal to the entry above on total score, priority, innovation score and submission time (tied); "
         "ordered by application id only",
     )
@@ -131,7 +131,7 @@ def rank(entries: Sequence[RankingEntry]) -> list[RankedEntry]:
     dupes = sorted(k for k, n in Counter(e.application_id for e in entries).items() if n > 1)
     if dupes:
         raise EvaluationRuleViolation(
-            ErrorCode.DUPLICATE_ID, f"申请重复：{', '.join(dupes)}", f"duplicate applications: {', '.join(dupes)}"
+            ErrorCode.DUPLICATE_ID, f"申报重复：{', '.join(dupes)}", f"duplicate applications: {', '.join(dupes)}"
         )
     for e in entries:
         require_aware(e.submitted_at, f"submitted_at ({e.application_id})")

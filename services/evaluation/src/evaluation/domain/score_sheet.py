@@ -47,7 +47,7 @@ def _require_revision(value: int, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise EvaluationRuleViolation(
             ErrorCode.INVALID_REVISION,
-            "申请版本号必须是正整数",
+            "申报版本号必须是正整数",
             "application revision must be a positive integer",
             field,
         )
@@ -170,7 +170,7 @@ class ScoreSheet(AuditedAggregate):
         if self.stale:
             raise EvaluationRuleViolation(
                 ErrorCode.SHEET_STALE,
-                f"申请已更新为第 {self.pending_revision} 版，请确认或重新打分后再提交",
+                f"申报已更新为第 {self.pending_revision} 版，请确认或重新打分后再提交",
                 f"the application was amended (revision {self.pending_revision}): confirm or rescore before submitting",
                 "application_revision",
             )

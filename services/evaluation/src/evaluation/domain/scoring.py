@@ -251,7 +251,7 @@ def score_application(
     if not sheets:
         raise EvaluationRuleViolation(
             ErrorCode.NO_SCORES,
-            f"申请 {application_id} 没有已提交的评分",
+            f"申报 {application_id} 没有已提交的评分",
             f"application {application_id} has no scores",
         )
     dupes = sorted(k for k, n in Counter(s.sheet_id for s in sheets).items() if n > 1)

@@ -217,7 +217,7 @@ class Selection(AuditedAggregate):
         if dupes:
             raise EvaluationRuleViolation(
                 ErrorCode.DUPLICATE_ID,
-                f"排名中申请重复：{', '.join(dupes)}",
+                f"排名中申报重复：{', '.join(dupes)}",
                 f"duplicate in ranking: {dupes}",
                 "ranking",
             )
@@ -282,13 +282,13 @@ class Selection(AuditedAggregate):
         if candidate is None:
             raise EvaluationRuleViolation(
                 ErrorCode.NOT_A_CANDIDATE,
-                f"申请 {application_id} 不在建议名单的候选排名中",
+                f"申报 {application_id} 不在建议名单的候选排名中",
                 f"application {application_id} is not a candidate of the latest proposal",
                 "application_id",
             )
         if application_id in self.selected:
             raise EvaluationRuleViolation(
-                ErrorCode.ALREADY_SELECTED, f"申请 {application_id} 已在名单中", f"{application_id} is already selected"
+                ErrorCode.ALREADY_SELECTED, f"申报 {application_id} 已在名单中", f"{application_id} is already selected"
             )
         if len(self.selected) >= self.target_count:
             raise EvaluationRuleViolation(
@@ -330,7 +330,7 @@ class Selection(AuditedAggregate):
         if application_id not in self.selected:
             raise EvaluationRuleViolation(
                 ErrorCode.NOT_SELECTED,
-                f"申请 {application_id} 不在名单中",
+                f"申报 {application_id} 不在名单中",
                 f"application {application_id} is not on the list",
                 "application_id",
             )
@@ -380,18 +380,18 @@ class Selection(AuditedAggregate):
         except ValueError:
             raise EvaluationRuleViolation(
                 ErrorCode.UNKNOWN_PARTY,
-                f"签批方只能是 MEE 或 NDRC：{party}",
+                f"会签方只能是生态环境部或国家发展改革委，不能是“{party}”",
                 f"party must be MEE or NDRC: {party}",
                 "party",
             ) from None
         user = require_text(user_id, "user_id")
         if not self.selected:
             raise EvaluationRuleViolation(
-                ErrorCode.NOTHING_PROPOSED, "名单为空，无法签批", "the list is empty: nothing to sign", "approved"
+                ErrorCode.NOTHING_PROPOSED, "名单为空，无法会签", "the list is empty: nothing to sign", "approved"
             )
         if who in self.sign_offs:
             raise EvaluationRuleViolation(
-                ErrorCode.ALREADY_SIGNED, f"{PARTY_NAMES_ZH[who]}已签批", f"{who} has already signed", "party"
+                ErrorCode.ALREADY_SIGNED, f"{PARTY_NAMES_ZH[who]}已会签", f"{who} has already signed", "party"
             )
         self._refuse_if_violating()
         self._signed_off(party=str(who), user_id=user, signed_at=now_or(at), approved=list(self.selected))
@@ -407,7 +407,7 @@ class Selection(AuditedAggregate):
         if missing:
             raise EvaluationRuleViolation(
                 ErrorCode.SIGN_OFF_MISSING,
-                f"尚缺{'、'.join(PARTY_NAMES_ZH[p] for p in missing)}签批",
+                f"尚缺{'、'.join(PARTY_NAMES_ZH[p] for p in missing)}会签",
                 f"sign-off missing from {', '.join(missing)}",
                 "sign_offs",
             )

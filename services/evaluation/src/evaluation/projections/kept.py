@@ -147,7 +147,7 @@ def require_application(session: Session, application_id: str) -> Mapping[str, A
     row = application_row(session, application_id)
     if row is None:
         raise EvaluationRuleViolation(
-            ErrorCode.NOT_FOUND, f"申请不存在：{application_id}", f"no application {application_id}", "application_id"
+            ErrorCode.NOT_FOUND, f"申报不存在：{application_id}", f"no application {application_id}", "application_id"
         )
     return row
 

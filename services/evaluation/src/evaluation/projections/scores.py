@@ -37,7 +37,7 @@ class ScoreState(StrEnum):
 STATE_TEXT: dict[str, tuple[str, str]] = {
     ScoreState.COMPLETE: ("评审完成", "evaluation complete"),
     ScoreState.AWAITING_SHEETS: ("评分未全部提交", "waiting for score sheets"),
-    ScoreState.STALE_SHEETS: ("申请已补正，待专家确认或重新评分", "amended: reviewers must confirm or rescore"),
+    ScoreState.STALE_SHEETS: ("申报已补正，待专家确认或重新评分", "amended: reviewers must confirm or rescore"),
     ScoreState.PENDING_MODERATION: ("存在偏离评分，待复核", "an outlying score waits for moderation"),
     ScoreState.RULES_UNKNOWN: ("尚未收到批次评分规则", "the programme's scoring rules have not arrived"),
     ScoreState.UNSCORABLE: ("评分表评分项不一致，无法计分", "the sheets' criteria disagree: cannot score"),

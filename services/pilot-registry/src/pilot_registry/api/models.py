@@ -145,6 +145,12 @@ class FindingRecord(Strict):
     province_code: str = Field(pattern=r"^\d{6}$")
     summary: str = Field(examples=["第二轮中央生态环境保护督察指出园区污水处理设施长期超标排放"])
     reference: str = Field(examples=["督察反馈意见（2022年6月）"])
+    prominent_problem: bool | None = Field(
+        default=None,
+        examples=[True],
+        description="Central inspection only (required there): whether it names a prominent problem "
+        "(突出生态环境问题); false e.g. for a complaint referral (信访转办件)",
+    )
 
 
 class FindingCorrection(Strict):
@@ -157,6 +163,7 @@ class FindingCorrection(Strict):
     province_code: str | None = Field(default=None, pattern=r"^\d{6}$")
     summary: str | None = None
     reference: str | None = None
+    prominent_problem: bool | None = None
 
 
 class FindingView(BaseModel):
@@ -169,6 +176,7 @@ class FindingView(BaseModel):
     province_code: str
     summary: str
     reference: str
+    prominent_problem: bool | None = None
     recorded_by: str
     disqualifying: bool
     retracted: bool

@@ -27,7 +27,8 @@ class ReferenceIndex(BaseModel):
 
 _COLLECTIONS: dict[str, RefCollection[Any]] = {
     "provinces": REFERENCE_DATA.provincial_units,
-    "key-industries": REFERENCE_DATA.key_industries,
+    "key-industries": REFERENCE_DATA.key_industries,  # the national mapping to GB/T 4754-2017
+    "provincial-audit-lists": REFERENCE_DATA.provincial_audit_lists,  # e.g. Shanxi's mandatory-audit list
     "key-areas": REFERENCE_DATA.key_areas,
     "pollutants": REFERENCE_DATA.pollutants,
     "pilot-types": REFERENCE_DATA.pilot_types,
@@ -36,7 +37,14 @@ _COLLECTIONS: dict[str, RefCollection[Any]] = {
 }
 
 CollectionName = Literal[
-    "provinces", "key-industries", "key-areas", "pollutants", "pilot-types", "park-types", "batch-coverage"
+    "provinces",
+    "key-industries",
+    "provincial-audit-lists",
+    "key-areas",
+    "pollutants",
+    "pilot-types",
+    "park-types",
+    "batch-coverage",
 ]
 
 router = APIRouter(

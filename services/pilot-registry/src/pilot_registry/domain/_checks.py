@@ -10,7 +10,7 @@ from typing import Final, TypeVar
 from uuid import UUID
 
 from pilot_common.credit_code import validate_credit_code
-from pilot_common.reference import XPCC_CODE, is_division_code, provincial_unit
+from pilot_common.reference import division_in_unit, is_division_code, provincial_unit
 from pilot_registry.domain.errors import RegistryRuleViolation
 
 
@@ -75,14 +75,8 @@ def check_province(code: str, field: str = "province_code") -> str:
 
 
 def division_in_province(division_code: str, province_code: str) -> bool:
-    """Whether a six-digit division code lies in a provincial unit.
-
-    The first two digits decide. For 新疆生产建设兵团 (660000) codes starting 66 and the Corps' cities,
-    which GB/T 2260 lists under Xinjiang as 自治区直辖县级行政区划 (659xxx), both count.
-    """
-    if province_code == XPCC_CODE:
-        return division_code.startswith(("66", "659"))
-    return division_code[:2] == province_code[:2]
+    """Whether a six-digit division code lies in a provincial unit (the shared rule, 兵团 included)."""
+    return division_in_unit(division_code, province_code)
 
 
 def check_division(code: str, province_code: str, field: str = "division_code") -> str:

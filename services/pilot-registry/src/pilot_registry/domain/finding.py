@@ -1,10 +1,12 @@
 """An inspection or media finding against a pilot object (or an enterprise inside it), for CLEAN_RECORD.
 
-Notice 003 四(二): the pilot object must not, within 3 years, have been named for a prominent problem by the
-**central** eco-environmental inspection (中央生态环境保护督察) nor exposed by **provincial-or-higher** media.
-Such a finding is *disqualifying*; a provincial inspection finding or city-level media report is a warning
-only. ``disclosed_on`` is the day the inspection named the problem or the media exposed it (the look-back
-counts from it). A correction changes fields and says why; a retraction (e.g. recorded against the wrong
+Notice 003 四(二): the pilot object must not, within 3 years, have been named for a **prominent** problem
+(指出突出生态环境问题) by the **central** eco-environmental inspection (中央生态环境保护督察) nor exposed by
+**provincial-or-higher** media. Such a finding is *disqualifying*. A central-inspection finding therefore records
+whether the inspection named a prominent problem (``prominent_problem``); one that did not (e.g. a complaint
+referral, 信访转办件), a provincial inspection finding or a city-level media report is a warning only.
+``disclosed_on`` is the day the inspection named the problem or the media exposed it (the look-back counts from
+it). A correction changes fields and says why; a retraction (e.g. recorded against the wrong
 object) takes the finding out of force for good. Whether the enterprise is in fact a member of the pilot
 object is checked by the application service, which holds both aggregates.
 """
@@ -48,10 +50,10 @@ class MediaLevel(StrEnum):
     CITY = "CITY"  # 地市级媒体
 
 
-def is_disqualifying(source: FindingSource, media_level: MediaLevel | None) -> bool:
-    """Central inspection, or national/provincial media: fails CLEAN_RECORD; anything else is a warning."""
+def is_disqualifying(source: FindingSource, media_level: MediaLevel | None, prominent_problem: bool | None) -> bool:
+    """A prominent problem named by the central inspection, or national/provincial media: fails CLEAN_RECORD."""
     if source is FindingSource.CENTRAL_INSPECTION:
-        return True
+        return prominent_problem is True
     return source is FindingSource.MEDIA and media_level in (MediaLevel.NATIONAL, MediaLevel.PROVINCIAL)
 
 
@@ -85,6 +87,7 @@ def finding_fields(
     province_code: str,
     summary: str,
     reference: str,
+    prominent_problem: bool | None = None,
 ) -> dict[str, Any]:
     """Validated, normalised finding fields as stored in events (the date as an ISO string)."""
     checked_source = _source(source)
@@ -103,6 +106,22 @@ def finding_fields(
             "Only a media finding has a media level.",
             field="media_level",
         )
+    central = checked_source is FindingSource.CENTRAL_INSPECTION
+    if central and not isinstance(prominent_problem, bool):
+        raise RegistryRuleViolation(
+            "PROMINENT_PROBLEM_REQUIRED",
+            "中央生态环境保护督察问题须注明是否被指出为突出生态环境问题（如信访转办件则不是）。",
+            "A central-inspection finding must say whether it names a prominent eco-environmental problem "
+            "(a complaint referral does not).",
+            field="prominent_problem",
+        )
+    if not central and prominent_problem is not None:
+        raise RegistryRuleViolation(
+            "PROMINENT_PROBLEM_NOT_APPLICABLE",
+            "只有中央生态环境保护督察问题才注明是否为突出生态环境问题。",
+            "Only a central-inspection finding says whether it names a prominent problem.",
+            field="prominent_problem",
+        )
     return {
         "source": checked_source.value,
         "media_level": level.value if level is not None else None,
@@ -116,6 +135,7 @@ def finding_fields(
         "province_code": check_province(province_code, "province_code"),
         "summary": require_text(summary, "summary", "问题摘要", "The summary"),
         "reference": require_text(reference, "reference", "文号或链接", "The reference (document number or link)"),
+        "prominent_problem": prominent_problem,
     }
 
 
@@ -128,6 +148,7 @@ _FIELDS = (
     "province_code",
     "summary",
     "reference",
+    "prominent_problem",
 )
 
 
@@ -146,8 +167,10 @@ class Finding(AuditedAggregate):
         summary: str,
         reference: str,
         recorded_by: str,
+        prominent_problem: bool | None = None,  # absent from events recorded before it existed
     ) -> None:
         self._source = source
+        self._prominent_problem = prominent_problem
         self._media_level = media_level
         self._disclosed_on = disclosed_on
         self._pilot_object_id = pilot_object_id
@@ -172,6 +195,7 @@ class Finding(AuditedAggregate):
         media_level: MediaLevel | str | None = None,
         enterprise_credit_code: str | None = None,
         recorded_by: str | None = None,
+        prominent_problem: bool | None = None,
     ) -> Finding:
         """Record a finding; ``recorded_by`` defaults to the acting user (who is also in the event's actor)."""
         fields = finding_fields(
@@ -183,6 +207,7 @@ class Finding(AuditedAggregate):
             province_code=province_code,
             summary=summary,
             reference=reference,
+            prominent_problem=prominent_problem,
         )
         recorder = require_text(
             recorded_by if recorded_by is not None else current_context().actor.user_id,
@@ -227,13 +252,18 @@ class Finding(AuditedAggregate):
         return self._reference
 
     @property
+    def prominent_problem(self) -> bool | None:
+        """For a central-inspection finding: whether it names a prominent problem (突出生态环境问题)."""
+        return self._prominent_problem
+
+    @property
     def recorded_by(self) -> str:
         return self._recorded_by
 
     @property
     def is_disqualifying(self) -> bool:
         """The kind of finding that fails CLEAN_RECORD (regardless of retraction: see :attr:`is_in_force`)."""
-        return is_disqualifying(self.source, self.media_level)
+        return is_disqualifying(self.source, self.media_level, self._prominent_problem)
 
     @property
     def is_retracted(self) -> bool:
@@ -264,6 +294,7 @@ class Finding(AuditedAggregate):
         province_code: str | Unchanged = UNCHANGED,
         summary: str | Unchanged = UNCHANGED,
         reference: str | Unchanged = UNCHANGED,
+        prominent_problem: bool | Unchanged | None = UNCHANGED,
     ) -> None:
         """Correct some fields (the rest keep their value); the result is validated as a whole.
 
@@ -288,6 +319,7 @@ class Finding(AuditedAggregate):
             province_code=given(province_code, self._province_code),
             summary=given(summary, self._summary),
             reference=given(reference, self._reference),
+            prominent_problem=given(prominent_problem, self._prominent_problem),
         )
         changes = {key: new[key] for key in _FIELDS if new[key] != current[key]}
         if not changes:

@@ -24,6 +24,7 @@ from eventsourcing.domain import event
 
 from pilot_common.aggregate import AuditedAggregate
 from pilot_common.reference import PILOT_TYPES
+from pilot_common.wording import zh_date
 from pilot_registry.domain._checks import (
     check_credit_codes,
     check_date,
@@ -318,7 +319,7 @@ class Pilot(AuditedAggregate):
         if checked < self.start_date:
             raise RegistryRuleViolation(
                 "DATE_BEFORE_PILOT_START",
-                f"日期{checked.isoformat()}早于试点开始日期{self._start_date}。",
+                f"日期{zh_date(checked)}早于试点开始日期{zh_date(self._start_date)}。",
                 f"{checked.isoformat()} is before the pilot starts ({self._start_date}).",
                 field=field,
             )
@@ -352,7 +353,7 @@ class Pilot(AuditedAggregate):
         if milestone["completed_on"] is not None:
             raise RegistryRuleViolation(
                 "MILESTONE_ALREADY_COMPLETED",
-                f"该节点已于{milestone['completed_on']}完成。",
+                f"该节点已于{zh_date(milestone['completed_on'])}完成。",
                 f"The milestone was already completed on {milestone['completed_on']}.",
                 field="milestone_id",
             )

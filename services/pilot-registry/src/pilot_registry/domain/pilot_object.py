@@ -24,6 +24,7 @@ from pilot_common.reference import (
     AreaKind,
     InvalidIndustryCodeError,
     normalise_gbt4754_code,
+    provincial_unit,
 )
 from pilot_registry.domain._checks import (
     UNCHANGED,
@@ -169,8 +170,8 @@ def pilot_object_fields(
         if not area.touches_province(province):
             raise RegistryRuleViolation(
                 "KEY_AREA_OUTSIDE_PROVINCE",
-                f"{area.name}不涉及该省（{province}）。",
-                f"{area.english_name} does not reach provincial unit {province}.",
+                f"{area.name}不涉及{_unit_name(province)}。",
+                f"{area.english_name} does not reach {_unit_name_en(province)}.",
                 field="key_area_code",
             )
     return {
@@ -182,6 +183,16 @@ def pilot_object_fields(
         "park_type": park_type,
         "key_area_code": key_area_code,
     }
+
+
+def _unit_name(code: str) -> str:
+    unit = provincial_unit(code)
+    return unit.name if unit else code
+
+
+def _unit_name_en(code: str) -> str:
+    unit = provincial_unit(code)
+    return unit.english_name if unit else code
 
 
 _FIELDS = ("kind", "name", "province_code", "division_codes", "industry_codes", "park_type", "key_area_code")

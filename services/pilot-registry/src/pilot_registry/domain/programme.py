@@ -33,7 +33,8 @@ from eventsourcing.domain import event
 
 from pilot_common.aggregate import AuditedAggregate
 from pilot_common.contracts.programme import ProgrammeRules
-from pilot_common.reference import KEY_INDUSTRIES, PARK_TYPES, PILOT_TYPES
+from pilot_common.reference import KEY_INDUSTRIES, PARK_TYPES, PILOT_TYPES, is_valid_gbt4754_code
+from pilot_common.wording import zh_date
 from pilot_registry.domain._checks import (
     check_date,
     check_province,
@@ -47,18 +48,18 @@ from pilot_registry.domain.errors import RegistryRuleViolation
 
 
 class ProgrammeStatus(StrEnum):
-    DRAFT = "DRAFT"  # 草拟
-    OPEN = "OPEN"  # 受理申报
-    CLOSED = "CLOSED"  # 截止申报
+    DRAFT = "DRAFT"  # 草稿
+    OPEN = "OPEN"  # 申报受理中
+    CLOSED = "CLOSED"  # 申报已截止
     UNDER_EVALUATION = "UNDER_EVALUATION"  # 评审中
     RESULTS_PUBLISHED = "RESULTS_PUBLISHED"  # 已公布名单
     CONCLUDED = "CONCLUDED"  # 已结束
 
 
 _STATUS_ZH = {
-    ProgrammeStatus.DRAFT: "草拟",
-    ProgrammeStatus.OPEN: "受理申报",
-    ProgrammeStatus.CLOSED: "截止申报",
+    ProgrammeStatus.DRAFT: "草稿",
+    ProgrammeStatus.OPEN: "申报受理中",
+    ProgrammeStatus.CLOSED: "申报已截止",
     ProgrammeStatus.UNDER_EVALUATION: "评审中",
     ProgrammeStatus.RESULTS_PUBLISHED: "已公布名单",
     ProgrammeStatus.CONCLUDED: "已结束",
@@ -201,7 +202,7 @@ def _window_gaps(rules: ProgrammeRules) -> list[RuleGap]:
         gaps.append(
             RuleGap(
                 "deadline",
-                f"截止日期{rules.deadline.isoformat()}早于开始受理日期{first_day.isoformat()}",
+                f"截止日期{zh_date(rules.deadline)}早于开始受理日期{zh_date(first_day)}",
                 f"deadline {rules.deadline.isoformat()} is before the opening date {first_day.isoformat()}",
             )
         )
@@ -243,6 +244,18 @@ def _other_gaps(rules: ProgrammeRules) -> list[RuleGap]:
         for code in rules.covered_industries
         if code not in KEY_INDUSTRIES
     )
+    for code, headings in rules.key_industry_mapping.items():
+        if code not in KEY_INDUSTRIES:
+            gaps.append(RuleGap("key_industry_mapping", f"未知重点行业“{code}”", f"unknown key industry {code!r}"))
+        bad = [h for h in headings if not is_valid_gbt4754_code(h)]
+        if bad or not headings:
+            gaps.append(
+                RuleGap(
+                    "key_industry_mapping",
+                    f"重点行业“{code}”的国民经济行业代码无效：{'、'.join(bad) or '（空）'}",
+                    f"key industry {code!r} has invalid GB/T 4754 codes: {', '.join(bad) or '(none)'}",
+                )
+            )
     gaps.extend(
         RuleGap("covered_park_types", f"未知园区类型“{code}”", f"unknown park type {code!r}")
         for code in rules.covered_park_types
@@ -494,7 +507,7 @@ class Programme(AuditedAggregate):
         if checked <= previous:
             raise RegistryRuleViolation(
                 "DEADLINE_NOT_LATER",
-                f"新的截止日期应晚于{previous.isoformat()}。",
+                f"新的截止日期应晚于{zh_date(previous)}。",
                 f"The new deadline must be after {previous.isoformat()}.",
                 field="new_deadline",
             )

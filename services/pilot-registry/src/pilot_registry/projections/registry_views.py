@@ -95,6 +95,7 @@ def write_finding(f: Finding, session: Session) -> None:
             "province_code": f.province_code,
             "summary": f.summary,
             "reference": f.reference,
+            "prominent_problem": f.prominent_problem,
             "recorded_by": f.recorded_by,
             "disqualifying": f.is_disqualifying,
             "retracted": f.is_retracted,

@@ -54,6 +54,7 @@ findings = Table(
     Column("id", String(36), primary_key=True),
     Column("source", String(30), nullable=False, index=True),
     Column("media_level", String(20)),
+    Column("prominent_problem", Boolean),  # central inspection: names a prominent problem (突出生态环境问题)
     Column("disclosed_on", String(10), nullable=False),
     Column("pilot_object_id", String(36), nullable=False, index=True),
     Column("enterprise_credit_code", String(18), index=True),

@@ -172,6 +172,8 @@ class FindingRecorded(IntegrationEvent):
     province_code: str
     summary: str
     reference: str
+    #: For a central inspection: whether it named a prominent problem (突出生态环境问题); None when not recorded.
+    prominent_problem: bool | None = None
 
 
 class FindingCorrected(IntegrationEvent):
@@ -189,6 +191,7 @@ class FindingCorrected(IntegrationEvent):
     province_code: str | None = None
     summary: str | None = None
     reference: str | None = None
+    prominent_problem: bool | None = None
     previous_pilot_object_id: str | None = None
     previous_enterprise_credit_code: str | None = None
 

@@ -13,6 +13,10 @@ import calendar
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from pilot_common.wording import zh_date, zh_moment, zone_label
+
+__all__ = ["add_months", "local_date", "local_iso", "years_before", "zh_date", "zh_moment", "zone_label"]
+
 
 def local_date(moment: datetime, timezone: str) -> date:
     return moment.astimezone(ZoneInfo(timezone)).date()

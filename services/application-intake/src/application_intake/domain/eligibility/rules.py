@@ -37,28 +37,30 @@ from pilot_common.contracts.programme import (
 )
 from pilot_common.credit_code import normalise_credit_code
 from pilot_common.reference import (
-    INDUSTRIAL_COATING_RULE,
     KEY_AREAS,
     KEY_INDUSTRIES,
     PARK_TYPES,
     PILOT_TYPES,
     POLLUTANTS,
-    XPCC_CODE,
     AreaKind,
     InvalidIndustryCodeError,
+    KeyIndustryOverrides,
     UnknownDivisionError,
+    division_in_unit,
+    key_industries_containing,
     key_industries_of,
     normalise_gbt4754_code,
     province_of,
     provincial_unit,
 )
 
-from ._calendar import add_months, local_date, local_iso, years_before
+from ._calendar import add_months, local_date, local_iso, years_before, zh_date, zh_moment, zone_label
 from .snapshot import (
     AttachmentKind,
     EligibilitySnapshot,
     FindingFacts,
     FindingSource,
+    LateEntryFacts,
     MediaLevel,
     OrganisationFacts,
     PilotObjectKind,
@@ -123,8 +125,9 @@ def _type_number(pilot_type: str) -> int | None:
 
 
 def _org_label_zh(org: OrganisationFacts) -> str:
-    level = _LEVEL_ZH[org.level] if org.level else "级别未知"
-    return f"{level}{_KIND_ZH[org.kind]}"
+    if org.level is None:
+        return f"{_KIND_ZH[org.kind]}（行政级别未登记）"
+    return f"{_LEVEL_ZH[org.level]}{_KIND_ZH[org.kind]}"
 
 
 def _org_label_en(org: OrganisationFacts) -> str:
@@ -190,7 +193,7 @@ def check_window(s: EligibilitySnapshot) -> RuleResult:
     rules = s.programme.rules
     tz = rules.timezone
     opens, closes, at = rules.opens_at, rules.closes_at(), s.submitted_at
-    override = (s.late_entry_override or "").strip() or None
+    late_entry = s.late_entry
     evidence: dict[str, Any] = {
         "submitted_at": at.isoformat(),
         "submitted_at_local": local_iso(at, tz),
@@ -199,40 +202,72 @@ def check_window(s: EligibilitySnapshot) -> RuleResult:
         "closes_at": local_iso(closes, tz),
         "timezone": tz,
         "late": at >= closes,
-        "late_entry_override": override,
+        "late_entry": late_entry.model_dump(mode="json") if late_entry else None,
     }
-    shown = local_iso(at, tz)
-    deadline = rules.deadline.isoformat()
+    shown = zh_moment(at, tz)
+    deadline_zh = f"{zh_date(rules.deadline)}（含当日，{zone_label(tz)}）"
+    deadline_en = f"{rules.deadline.isoformat()} inclusive ({tz})"
     if at < opens:
         return _fail(
             RuleCode.WINDOW,
-            f"申报尚未开始：本批次自{local_iso(opens, tz)}起受理，提交时间为{shown}。",
+            f"申报尚未开始：本批次自{zh_moment(opens, tz)}起受理，提交时间为{shown}。",
             f"The programme is not open yet: it accepts submissions from {local_iso(opens, tz)}; "
-            f"this one was made at {shown}.",
+            f"this one was made at {local_iso(at, tz)}.",
             evidence,
         )
     if at >= closes:
-        if override is not None:
-            return RuleResult(
-                code=RuleCode.WINDOW,
-                status=RuleStatus.WARNING,
-                reason_zh=f"逾期提交（截止日期{deadline}，含当日，{tz}；提交时间{shown}），经部级决定准予受理：{override}。",
-                reason_en=f"Submitted late (deadline {deadline} inclusive, {tz}; submitted {shown}); "
-                f"accepted by ministry decision: {override}.",
-                evidence=evidence,
-            )
+        if late_entry is not None:
+            return _judge_late_entry(s, late_entry, evidence, deadline_zh, deadline_en)
         return _fail(
             RuleCode.WINDOW,
-            f"逾期不予受理：截止日期为{deadline}（含当日，{tz}），提交时间为{shown}。",
-            f"Late submissions are refused (逾期不予受理): the deadline was {deadline} inclusive ({tz}); "
-            f"this one was made at {shown}.",
+            f"逾期不予受理：申报截止日期为{deadline_zh}，提交时间为{shown}。",
+            f"Late submissions are refused (逾期不予受理): the deadline was {deadline_en}; "
+            f"this one was made at {local_iso(at, tz)}.",
             evidence,
         )
     return RuleResult(
         code=RuleCode.WINDOW,
         status=RuleStatus.PASS,
-        reason_zh=f"在申报期内提交（截止日期{deadline}，含当日；提交时间{shown}）。",
-        reason_en=f"Submitted within the window (deadline {deadline} inclusive; submitted {shown}).",
+        reason_zh=f"在申报期内提交（截止日期{deadline_zh}；提交时间{shown}）。",
+        reason_en=f"Submitted within the window (deadline {deadline_en}; submitted {local_iso(at, tz)}).",
+        evidence=evidence,
+    )
+
+
+_CHANNEL_ZH = {"POST": ("寄出", "邮戳"), "EMAIL": ("发出", "邮件发送记录")}
+
+
+def _judge_late_entry(
+    s: EligibilitySnapshot, entry: LateEntryFacts, evidence: dict[str, Any], deadline_zh: str, deadline_en: str
+) -> RuleResult:
+    """Notice 六 binds the *sending* ("于…前…寄送…同时…发送"): a package sent on or before the deadline and
+    entered later passes, with its evidence attached; nothing else does."""
+    rules = s.programme.rules
+    tz = rules.timezone
+    verb, proof = _CHANNEL_ZH.get(entry.channel, ("寄送", "寄送凭证"))
+    attached = next((a for a in s.application.attachments if a.id == entry.evidence_attachment_id), None)
+    sent_zh = zh_moment(entry.sent_on, tz)
+    if entry.sent_on >= rules.closes_at():
+        return _fail(
+            RuleCode.WINDOW,
+            f"逾期不予受理：材料于{sent_zh}{verb}，晚于申报截止日期{deadline_zh}。",
+            f"Refused as late: sent at {local_iso(entry.sent_on, tz)}, after the deadline {deadline_en}.",
+            evidence,
+        )
+    if attached is None:
+        return _fail(
+            RuleCode.WINDOW,
+            f"登记的{proof}（附件{entry.evidence_attachment_id}）不在申报材料中，无法证明按时{verb}，逾期不予受理。",
+            f"The sending evidence (attachment {entry.evidence_attachment_id}) is not in the package; refused as late.",
+            evidence,
+        )
+    return RuleResult(
+        code=RuleCode.WINDOW,
+        status=RuleStatus.PASS,
+        reason_zh=f"材料于{sent_zh}{verb}（{proof}：“{attached.file_name}”），未晚于申报截止日期{deadline_zh}；"
+        f"系统于{zh_moment(s.submitted_at, tz)}录入，由{entry.recorded_by}登记。",
+        reason_en=f"Sent at {local_iso(entry.sent_on, tz)} (evidence {attached.file_name!r}), not after the deadline "
+        f"{deadline_en}; entered at {local_iso(s.submitted_at, tz)}, recorded by {entry.recorded_by}.",
         evidence=evidence,
     )
 
@@ -342,13 +377,59 @@ def check_applicant_level(s: EligibilitySnapshot) -> RuleResult:
     )
 
 
-# --- SAME_ENTITY (notice 三: 且为同一主体) ----------------------------------------------------------------
+# --- SAME_ENTITY (notice 三: 第（一）（二）（三）类…且为同一主体; 第（四）类…为省级政府组成部门) ---------------
+
+
+def _is_provincial_department(org: OrganisationFacts | None) -> bool:
+    """A provincial government department (省级政府组成部门), as type 4's applicant requirement accepts it."""
+    return org is not None and (
+        org.kind is OrganisationKind.PROVINCIAL_DEPARTMENT
+        or (org.kind is OrganisationKind.GOVERNMENT_DEPARTMENT and org.level is AdministrativeLevel.PROVINCE)
+    )
+
+
+def _check_type_4_bodies(s: EligibilitySnapshot, evidence: dict[str, Any]) -> RuleResult:
+    """Type 4 does not ask for one body; both must be provincial departments of the recommending province."""
+    app = s.application
+    province = app.recommending_province
+    p_zh, p_en = _province_name(province), _province_name_en(province)
+    evidence["same_body_required"] = False
+    issues = _Issues()
+    for role_zh, role_en, org_id, org in (
+        ("申报主体", "applicant", app.applicant_organisation_id, s.applicant),
+        ("实施主体", "implementer", app.implementer_organisation_id, s.implementer),
+    ):
+        if org_id is None:
+            issues.fail(f"未填写{role_zh}。", f"No {role_en} is named.")
+        elif org is None:
+            issues.fail(
+                f"{role_zh}{org_id}的登记信息未知，无法核对其是否为省级政府组成部门。",
+                f"The {role_en} {org_id} is not known from the registry; it cannot be checked.",
+            )
+        elif not _is_provincial_department(org) or not _division_in_province(org.province, province):
+            issues.fail(
+                f"{role_zh}“{org.name}”不是{p_zh}的省级政府组成部门（通知三：第（四）类试点申报与实施主体为省级政府组成部门）。",
+                f"The {role_en} {org.name} is not a provincial government department of {p_en} (notice section 3: "
+                "a type 4 pilot's applicant and implementer are provincial government departments).",
+            )
+    same = app.applicant_organisation_id == app.implementer_organisation_id
+    return issues.result(
+        RuleCode.SAME_ENTITY,
+        f"申报主体与实施主体均为{p_zh}省级政府组成部门"
+        + ("（同一部门）。" if same else "；第（四）类试点不要求为同一主体。"),
+        f"The applicant and the implementer are both provincial government departments of {p_en}"
+        + (" (the same one)." if same else "; a type 4 pilot does not require them to be the same body."),
+        evidence,
+    )
 
 
 def check_same_entity(s: EligibilitySnapshot) -> RuleResult:
     app = s.application
     applicant_id, implementer_id = app.applicant_organisation_id, app.implementer_organisation_id
     evidence: dict[str, Any] = {"applicant_id": applicant_id, "implementer_id": implementer_id}
+    if app.pilot_type == PilotTypeCode.REGION_BASIN.value:
+        return _check_type_4_bodies(s, evidence)
+    evidence["same_body_required"] = True
     if implementer_id is None:
         return _fail(
             RuleCode.SAME_ENTITY,
@@ -382,9 +463,9 @@ def check_same_entity(s: EligibilitySnapshot) -> RuleResult:
             )
     return _fail(
         RuleCode.SAME_ENTITY,
-        f"申报主体“{a_name}”与实施主体“{i_name}”不是同一主体（通知三：申报与实施主体须为同一主体）。",
+        f"申报主体“{a_name}”与实施主体“{i_name}”不是同一主体（通知三：第（一）（二）（三）类试点申报与实施主体须为同一主体）。",
         f"The applicant {a_name} and the implementer {i_name} are different organisations; notice section 3 "
-        "requires them to be the same.",
+        "requires them to be the same for types 1–3.",
         evidence,
     )
 
@@ -400,11 +481,10 @@ def _normalised_province(code: str) -> str | None:
 
 
 def _division_in_province(code: str, province: str) -> bool | None:
-    """None for a malformed code. Units of 新疆生产建设兵团 (660000) may carry Xinjiang (65…) codes."""
-    found = _normalised_province(code)
-    if found is None:
+    """None for a malformed code; else the shared rule (兵团: 66xxxx and its cities 659xxx)."""
+    if _normalised_province(code) is None:
         return None
-    return found == province or (province == XPCC_CODE and code.strip()[:2] in ("65", "66"))
+    return division_in_unit(code, province)
 
 
 def check_province_match(s: EligibilitySnapshot) -> RuleResult:
@@ -482,12 +562,11 @@ def check_province_match(s: EligibilitySnapshot) -> RuleResult:
 
 
 def _finding_severity(f: FindingFacts) -> RuleStatus:
-    """Central inspection, or national/provincial media → FAIL; provincial inspection, city media → WARNING.
-
-    Media with no recorded level cannot be judged provincial-or-higher: a WARNING asking to confirm it.
-    """
+    """FAIL: a prominent problem (突出生态环境问题) named by the central inspection, or national/provincial media.
+    WARNING: a central finding that names no prominent problem (e.g. a complaint referral, 信访转办件) or does
+    not record whether it does, a provincial inspection, city media, media of unrecorded level."""
     if f.source is FindingSource.CENTRAL_INSPECTION:
-        return RuleStatus.FAIL
+        return RuleStatus.FAIL if f.prominent_problem is True else RuleStatus.WARNING
     if f.source is FindingSource.MEDIA and f.media_level in (MediaLevel.NATIONAL, MediaLevel.PROVINCIAL):
         return RuleStatus.FAIL
     return RuleStatus.WARNING
@@ -495,7 +574,20 @@ def _finding_severity(f: FindingFacts) -> RuleStatus:
 
 def _finding_source_zh(f: FindingFacts) -> tuple[str, str]:
     if f.source is FindingSource.CENTRAL_INSPECTION:
-        return "被中央生态环境保护督察指出突出生态环境问题", "named by the central eco-environmental inspection"
+        if f.prominent_problem is True:
+            return (
+                "被中央生态环境保护督察指出突出生态环境问题",
+                "named for a prominent problem by the central inspection",
+            )
+        if f.prominent_problem is False:
+            return (
+                "被中央生态环境保护督察记录问题（未被指出为突出生态环境问题，如信访转办件）",
+                "recorded by the central inspection, not as a prominent problem (e.g. a complaint referral)",
+            )
+        return (
+            "被中央生态环境保护督察记录问题（未登记是否为突出生态环境问题，请核实）",
+            "recorded by the central inspection; whether it is a prominent problem is not recorded (to be checked)",
+        )
     if f.source is FindingSource.PROVINCIAL_INSPECTION:
         return "被省级生态环境保护督察指出问题", "named by a provincial eco-environmental inspection"
     level_zh = {MediaLevel.NATIONAL: "国家级", MediaLevel.PROVINCIAL: "省级", MediaLevel.CITY: "地市级"}
@@ -545,6 +637,7 @@ def check_clean_record(s: EligibilitySnapshot) -> RuleResult:
             "finding_id": f.id,
             "source": f.source.value,
             "media_level": f.media_level.value if f.media_level else None,
+            "prominent_problem": f.prominent_problem,
             "date": f.date.isoformat(),
             "subject": "PILOT_OBJECT" if about_object and not about_member else "MEMBER_ENTERPRISE",
             "enterprise_credit_code": enterprise,
@@ -563,7 +656,9 @@ def check_clean_record(s: EligibilitySnapshot) -> RuleResult:
         severity = _finding_severity(f)
         counted.append({**entry, "severity": severity.value})
         who_zh = (
-            f"试点对象内企业（{enterprise}）" if entry["subject"] == "MEMBER_ENTERPRISE" else f"试点对象“{obj.name}”"
+            f"试点对象所属范围内企业（{enterprise}）"
+            if entry["subject"] == "MEMBER_ENTERPRISE"
+            else f"试点对象“{obj.name}”"
         )
         who_en = (
             f"an enterprise in the pilot object ({enterprise})"
@@ -577,20 +672,20 @@ def check_clean_record(s: EligibilitySnapshot) -> RuleResult:
         ref_en = f" ({f.id}" + (f", {f.reference}" if f.reference else "") + ")"
         if severity is RuleStatus.FAIL:
             issues.fail(
-                f"{who_zh}于{f.date.isoformat()}{what_zh}{ref_zh}，在{window_from.isoformat()}至"
-                f"{window_to.isoformat()}的{years}年期限内，不符合通知四(二)。",
+                f"{who_zh}于{zh_date(f.date)}{what_zh}{ref_zh}，在{zh_date(window_from)}至"
+                f"{zh_date(window_to)}的{years}年期限内，不符合通知四（二）。",
                 f"On {f.date.isoformat()} {who_en} was {what_en}{ref_en}, within the {years}-year lookback "
                 f"({window_from.isoformat()} to {window_to.isoformat()}); notice section 4(2) excludes it.",
             )
         else:
             issues.warn(
-                f"{who_zh}于{f.date.isoformat()}{what_zh}{ref_zh}，不属于否决情形，提请评审关注。",
+                f"{who_zh}于{zh_date(f.date)}{what_zh}{ref_zh}，不属于否决情形，提请评审关注。",
                 f"On {f.date.isoformat()} {who_en} was {what_en}{ref_en}; not disqualifying, shown for review.",
             )
     evidence.update(counted=counted, ignored=ignored, unrelated_findings=unrelated)
     return issues.result(
         RuleCode.CLEAN_RECORD,
-        f"试点对象“{obj.name}”及区内企业在{window_from.isoformat()}至{window_to.isoformat()}期间未被中央生态环境保护督察"
+        f"试点对象“{obj.name}”及其所属范围内企业在{zh_date(window_from)}至{zh_date(window_to)}期间未被中央生态环境保护督察"
         "指出突出生态环境问题，也未被省级以上媒体曝光。",
         f"Neither the pilot object {obj.name} nor an enterprise in it was named by the central inspection or "
         f"exposed by provincial-or-higher media between {window_from.isoformat()} and {window_to.isoformat()}.",
@@ -621,10 +716,12 @@ class _Industry:
         return f"{self.code}（{names}）" if names else self.code
 
 
-def _classify(codes: Iterable[str], coating: bool) -> tuple[list[_Industry], list[str]]:
-    """KEY: a listed four-digit class, or (with a coating process) a code in divisions 33–43;
-    PARTIAL: a two/three-digit code under which some classes are key; NON_KEY: none.
-    Malformed codes are returned separately (never taken for "not key")."""
+def _classify(
+    codes: Iterable[str], coating: bool, overrides: KeyIndustryOverrides | None = None
+) -> tuple[list[_Industry], list[str]]:
+    """KEY: the code lies wholly in a key industry's GB/T 4754 heading (3130 in 31 钢铁; 13 农副食品加工), or (with
+    a coating process) in a coating division; PARTIAL: a division/group with a key heading under it (33 ⊃ 3360);
+    NON_KEY: none. Malformed codes are returned separately (never taken for "not key")."""
     classified: list[_Industry] = []
     invalid: list[str] = []
     for given in codes:
@@ -633,14 +730,15 @@ def _classify(codes: Iterable[str], coating: bool) -> tuple[list[_Industry], lis
         except InvalidIndustryCodeError:
             invalid.append(given)
             continue
-        industries = tuple(k.code for k in key_industries_of(digits, has_coating_process=coating))
-        if not industries:
-            scope = _NON_KEY
-        elif len(digits) == 4 or (coating and INDUSTRIAL_COATING_RULE.covers_division(digits[:2])):
-            scope = _KEY
+        containing = key_industries_containing(digits, has_coating_process=coating, overrides=overrides)
+        overlapping = key_industries_of(digits, has_coating_process=coating, overrides=overrides)
+        if containing:
+            scope, found = _KEY, containing
+        elif overlapping:
+            scope, found = _PARTIAL, overlapping
         else:
-            scope = _PARTIAL
-        classified.append(_Industry(given, digits, scope, industries))
+            scope, found = _NON_KEY, ()
+        classified.append(_Industry(given, digits, scope, tuple(k.code for k in found)))
     return classified, invalid
 
 
@@ -668,7 +766,8 @@ def _scope_key_industry(industries: list[_Industry], issues: _Issues, any_given:
     non_key = [i for i in industries if i.scope == _NON_KEY]
     if industries and not key and not partial:
         issues.fail(
-            f"目标行业{_codes(non_key)}均不属于13个重点行业，不符合第1类（重点行业）试点。",
+            f"目标行业{_codes(non_key)}{'均' if len(non_key) > 1 else ''}不属于13个重点行业，"
+            "不符合第1类（重点行业）试点。",
             f"None of the target industries ({_codes_en(non_key)}) is a key industry; a type 1 pilot targets key "
             "industries.",
         )
@@ -709,6 +808,11 @@ def _scope_simplified(industries: list[_Industry], issues: _Issues, any_given: b
         )
 
 
+def _area_name(code: str) -> str:
+    area = KEY_AREAS.get(code)
+    return area.name if area else code
+
+
 def _scope_region_basin(
     s: EligibilitySnapshot, industries: list[_Industry], issues: _Issues, ev: dict[str, Any]
 ) -> None:
@@ -732,7 +836,7 @@ def _scope_region_basin(
         return
     if obj is not None and app.key_area_code and obj.key_area_code and app.key_area_code != obj.key_area_code:
         issues.warn(
-            f"申报所填区域/流域（{app.key_area_code}）与试点对象登记的（{obj.key_area_code}）不一致。",
+            f"申报所填区域/流域（{_area_name(app.key_area_code)}）与试点对象登记的（{_area_name(obj.key_area_code)}）不一致。",
             f"The application names area {app.key_area_code} but the pilot object is registered in "
             f"{obj.key_area_code}.",
         )
@@ -827,7 +931,9 @@ def _scope_region_basin(
 
 def check_type_scope(s: EligibilitySnapshot) -> RuleResult:
     app, obj = s.application, s.pilot_object
-    industries, invalid = _classify(app.target_industries, app.has_coating_process)
+    industries, invalid = _classify(
+        app.target_industries, app.has_coating_process, s.programme.rules.key_industry_mapping
+    )
     evidence: dict[str, Any] = {
         "pilot_type": app.pilot_type,
         "has_coating_process": app.has_coating_process,
@@ -882,6 +988,12 @@ def check_type_scope(s: EligibilitySnapshot) -> RuleResult:
 # --- FOUNDATION (notice 四(三)) ------------------------------------------------------------------------------
 
 
+def _wan_yuan(amount: Decimal) -> str:
+    """Money as Chinese readers expect it: 300万元, 12.5万元."""
+    wan = (amount / Decimal(10000)).quantize(Decimal("0.01")).normalize()
+    return f"{wan:f}万元"
+
+
 def check_foundation(s: EligibilitySnapshot) -> RuleResult:
     app = s.application
     attachment_ids = {a.id for a in app.attachments}
@@ -906,22 +1018,23 @@ def check_foundation(s: EligibilitySnapshot) -> RuleResult:
     issues = _Issues()
     if not app.foundation.strip():
         issues.fail(
-            "未描述清洁生产工作基础（通知四(三)：须具有良好的清洁生产工作基础）。",
+            "未描述清洁生产工作基础（通知四（三）：须具有良好的清洁生产工作基础）。",
             "No cleaner-production work foundation is described (notice 4(3)).",
         )
     if not qualifying:
         issues.fail(
-            "资金计划中没有已落实且金额大于0的资金来源（通知四(三)：须有明确的资金支持）。",
+            "资金计划中没有已落实且金额大于0的资金来源（通知四（三）：须有明确的资金支持）。",
             "The funding plan names no committed source with an amount above zero (notice 4(3): clear funding).",
         )
     elif not any(f.evidence_document_id in attachment_ids for f in qualifying):
         issues.warn(
-            "已落实的资金来源均未附证明材料（或证明材料不在申报材料中）。",
+            ("已落实的资金来源均未附证明材料" if len(qualifying) > 1 else "已落实的资金来源未附证明材料")
+            + "（或证明材料不在申报材料中）。",
             "No committed funding source has a supporting document in the package.",
         )
     return issues.result(
         RuleCode.FOUNDATION,
-        f"已描述清洁生产工作基础，已落实资金{committed_total}元（{len(qualifying)}项来源）。",
+        f"已描述清洁生产工作基础，已落实资金{_wan_yuan(committed_total)}（{len(qualifying)}项来源）。",
         f"A work foundation is described and CNY {committed_total} is committed from {len(qualifying)} source(s).",
         evidence,
     )
@@ -978,12 +1091,12 @@ def check_plan(s: EligibilitySnapshot) -> RuleResult:
             + ".",
         )
     if not app.milestones:
-        issues.fail("实施方案未给出进度安排（里程碑）。", "The implementation plan has no schedule (milestones).")
+        issues.fail("实施方案未给出进度安排（进度节点）。", "The implementation plan has no schedule (milestones).")
     else:
         backwards = [m for m in app.milestones if m.due < m.start]
         for m in backwards:
             issues.fail(
-                f"里程碑“{m.title}”的完成日期{m.due.isoformat()}早于开始日期{m.start.isoformat()}。",
+                f"进度节点“{m.title}”的完成日期{zh_date(m.due)}早于开始日期{zh_date(m.start)}。",
                 f"Milestone {m.title!r} is due ({m.due.isoformat()}) before it starts ({m.start.isoformat()}).",
             )
         start = min(m.start for m in app.milestones)
@@ -997,15 +1110,19 @@ def check_plan(s: EligibilitySnapshot) -> RuleResult:
         )
         if end > latest:
             issues.fail(
-                f"进度安排自{start.isoformat()}至{end.isoformat()}，超过{months}个月的试点期限"
-                f"（自{start.isoformat()}起最迟应于{latest.isoformat()}完成）。",
+                f"进度安排自{zh_date(start)}至{zh_date(end)}，超过{months}个月的试点期限"
+                f"（自{zh_date(start)}起最迟应于{zh_date(latest)}完成）。",
                 f"The schedule runs from {start.isoformat()} to {end.isoformat()}, longer than {months} months "
                 f"(starting {start.isoformat()} it must end by {latest.isoformat()}).",
             )
+    span_zh = (
+        f"（{zh_date(min(m.start for m in app.milestones))}至{zh_date(max(m.due for m in app.milestones))}）"
+        if app.milestones
+        else ""
+    )
     return issues.result(
         RuleCode.PLAN,
-        f"实施方案涵盖编制大纲全部章节，进度安排不超过{months}个月"
-        f"（{evidence.get('schedule_start')}至{evidence.get('schedule_end')}）。",
+        f"实施方案涵盖编制大纲全部章节，进度安排不超过{months}个月{span_zh}。",
         f"The plan covers every outline section and its schedule fits in {months} months "
         f"({evidence.get('schedule_start')} to {evidence.get('schedule_end')}).",
         evidence,
@@ -1026,8 +1143,32 @@ def _media_type(value: str) -> str:
     return value.split(";", 1)[0].strip().lower()
 
 
+def size_zh(size: int) -> str:
+    """The notice's unit: "不超过50M" (M = 1024 × 1024 bytes, see docs/decisions.md)."""
+    mega = size / (1024 * 1024)
+    return f"{mega:.0f}M" if mega == int(mega) else f"{mega:.1f}M" if mega >= 0.1 else "不足0.1M"
+
+
+def _excess_zh(size: int) -> str:
+    if size < 1024:
+        return f"{size}字节"
+    return f"{size / 1024:.0f}K" if size < 1024 * 1024 else size_zh(size)
+
+
 def _mib(size: int) -> str:
     return f"{size / (1024 * 1024):.2f} MiB"
+
+
+_FORMAT_NAMES = {
+    "application/pdf": "PDF",
+    "application/ofd": "OFD",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word（.docx）",
+}
+
+
+def format_names(media_types: Iterable[str]) -> str:
+    """Accepted formats as users know them: PDF、OFD、Word（.docx）."""
+    return "、".join(_FORMAT_NAMES.get(_media_type(m), _media_type(m)) for m in media_types)
 
 
 def check_package(s: EligibilitySnapshot) -> RuleResult:
@@ -1067,14 +1208,14 @@ def check_package(s: EligibilitySnapshot) -> RuleResult:
         issues.fail(f"申报材料缺少{zh}。", f"The package lacks the {en}.")
     if total > rules.max_package_bytes:
         issues.fail(
-            f"材料电子件总大小{total}字节（{_mib(total)}），超过{rules.max_package_bytes}字节"
-            f"（{_mib(rules.max_package_bytes)}）的上限。",
+            f"材料电子件总大小{size_zh(total)}，超过{size_zh(rules.max_package_bytes)}的上限"
+            f"（超出{_excess_zh(total - rules.max_package_bytes)}）。",
             f"The package totals {total} bytes ({_mib(total)}), over the {rules.max_package_bytes}-byte "
             f"({_mib(rules.max_package_bytes)}) limit.",
         )
     for a in rejected:
         issues.fail(
-            f"文件“{a.file_name}”的格式（{a.media_type}）不在可接受的格式之列（{'、'.join(rules.accepted_media_types)}）。",
+            f"文件“{a.file_name}”的格式不在可接受的格式之列（{format_names(rules.accepted_media_types)}）。",
             f"File {a.file_name!r} has media type {a.media_type}, which is not accepted "
             f"({', '.join(rules.accepted_media_types)}).",
         )
@@ -1098,7 +1239,8 @@ def check_package(s: EligibilitySnapshot) -> RuleResult:
     return issues.result(
         RuleCode.PACKAGE,
         f"材料齐全（实施方案及{'、'.join(_LETTER_NAMES.get(c, (c, c))[0] for c in rules.required_letters)}），"
-        f"总大小{total}字节，未超过{rules.max_package_bytes}字节；邮件题目：{subject or '（申报单位未知）'}。",
+        f"总大小{size_zh(total)}，未超过{size_zh(rules.max_package_bytes)}；"
+        f"邮件题目：{subject or '（申报单位未知）'}。",
         f"The package is complete (implementation plan and both recommendation letters), {total} bytes of at most "
         f"{rules.max_package_bytes}; e-mail subject: {subject or '(applicant unknown)'}.",
         evidence,
@@ -1117,7 +1259,7 @@ def check_priority(s: EligibilitySnapshot) -> PriorityResult:
     """
     rules = s.programme.rules
     app, obj = s.application, s.pilot_object
-    industries, _ = _classify(app.target_industries, app.has_coating_process)
+    industries, _ = _classify(app.target_industries, app.has_coating_process, rules.key_industry_mapping)
     targeted = [c for c in KEY_INDUSTRIES.codes if any(c in i.key_industries for i in industries if i.scope == _KEY)]
     covered = set(rules.covered_industries)
     uncovered = tuple(c for c in targeted if c not in covered)
@@ -1125,12 +1267,29 @@ def check_priority(s: EligibilitySnapshot) -> PriorityResult:
     uncovered_park = (
         park_type if park_type and park_type != "OTHER" and park_type not in set(rules.covered_park_types) else None
     )
+    assumed = {*rules.assumed_covered_industries, *rules.assumed_covered_park_types}
+    # "Not covered" rests on the coverage list being complete; "covered" on each item being confirmed.
+    relied_on = [c for c in targeted if c in covered and c in assumed]
+    if park_type and park_type in set(rules.covered_park_types) and park_type in assumed:
+        relied_on.append(park_type)
+    rests_on_assumption = rules.coverage_provisional and bool(targeted or park_type)
     evidence: dict[str, Any] = {
         "target_key_industries": targeted,
         "covered_industries": list(rules.covered_industries),
         "park_type": park_type,
         "covered_park_types": list(rules.covered_park_types),
+        "coverage_provisional": rules.coverage_provisional,
+        "assumed_coverage_relied_on": relied_on,
     }
+    note_zh = note_en = ""
+    if rests_on_assumption:
+        assumed_names = "、".join(_coverage_name(c) for c in relied_on)
+        note_zh = "（此前批次覆盖范围部分为推定，尚未按第一批名单核实" + (
+            f"；其中{assumed_names}的覆盖为推定）" if assumed_names else "）"
+        )
+        note_en = " (earlier batches' coverage is partly assumed, not yet checked against batch 1's list" + (
+            f"; the coverage of {', '.join(relied_on)} is assumed)" if relied_on else ")"
+        )
     zh: list[str] = []
     en: list[str] = []
     if uncovered:
@@ -1143,19 +1302,29 @@ def check_priority(s: EligibilitySnapshot) -> PriorityResult:
     if zh:
         return PriorityResult(
             priority=True,
-            reason_zh="优先支持：" + "；".join(zh) + "。",
-            reason_en="Priority: not covered by earlier batches — " + "; ".join(en) + ".",
+            reason_zh="优先支持：" + "；".join(zh) + note_zh + "。",
+            reason_en="Priority: not covered by earlier batches — " + "; ".join(en) + note_en + ".",
             uncovered_industries=uncovered,
             uncovered_park_type=uncovered_park,
+            rests_on_assumption=rests_on_assumption,
             evidence=evidence,
         )
     return PriorityResult(
         priority=False,
-        reason_zh="目标重点行业和园区类型均已被此前批次覆盖（或未涉及），不属于优先支持。",
+        reason_zh="目标重点行业和园区类型已被此前批次覆盖（或未涉及），不属于优先支持" + note_zh + "。",
         reason_en="Every targeted key industry and park type was covered by earlier batches (or none is targeted); "
-        "no priority.",
+        "no priority" + note_en + ".",
+        rests_on_assumption=rests_on_assumption,
         evidence=evidence,
     )
+
+
+def _coverage_name(code: str) -> str:
+    industry = KEY_INDUSTRIES.get(code)
+    if industry is not None:
+        return industry.name
+    park = PARK_TYPES.get(code)
+    return park.name if park else code
 
 
 # --- the table ------------------------------------------------------------------------------------------------
@@ -1199,5 +1368,7 @@ __all__ = [
     "check_same_entity",
     "check_type_scope",
     "check_window",
+    "format_names",
+    "size_zh",
     "subject_line",
 ]

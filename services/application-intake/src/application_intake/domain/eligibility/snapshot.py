@@ -34,6 +34,7 @@ class AttachmentKind(StrEnum):
     IMPLEMENTATION_PLAN = "IMPLEMENTATION_PLAN"  # 试点实施方案
     ECO_ENVIRONMENT_DEPARTMENT_LETTER = "ECO_ENVIRONMENT_DEPARTMENT_LETTER"  # 省级生态环境部门推荐函
     DEVELOPMENT_REFORM_DEPARTMENT_LETTER = "DEVELOPMENT_REFORM_DEPARTMENT_LETTER"  # 省级发展改革部门推荐函
+    SENDING_EVIDENCE = "SENDING_EVIDENCE"  # 寄送/发送凭证: postmark or e-mail sending record (WINDOW)
     OTHER = "OTHER"
 
 
@@ -151,6 +152,7 @@ class FindingFacts(BaseModel):
     id: str
     source: FindingSource
     media_level: MediaLevel | None = None
+    prominent_problem: bool | None = None  # central inspection: named a prominent problem (None: not recorded)
     date: dt.date  # the date the problem was named or exposed
     subject_pilot_object_id: str | None = None
     subject_enterprise_credit_code: str | None = None
@@ -166,6 +168,19 @@ class QuotaFacts(BaseModel):
     slot_number: int | None = None  # this application's slot; None for a dry run
 
 
+class LateEntryFacts(BaseModel):
+    """Ministry staff recorded a package as received that was sent (posted or e-mailed) at ``sent_on``.
+
+    Notice 六 sets the deadline on *sending* ("于2023年4月7日前…寄送…同时…发送"); this is the only late entry.
+    """
+
+    model_config = _FROZEN
+    sent_on: AwareDatetime  # the postmark or e-mail time
+    channel: str  # POST (邮寄) or EMAIL (电子邮件)
+    evidence_attachment_id: str  # the attached postmark scan or sending record
+    recorded_by: str  # the ministry user who recorded it
+
+
 class EligibilitySnapshot(BaseModel):
     """The engine's whole input. ``evaluated_at`` is the engine's "now": the engine reads no clock."""
 
@@ -179,7 +194,7 @@ class EligibilitySnapshot(BaseModel):
     quota: QuotaFacts
     submitted_at: AwareDatetime
     evaluated_at: AwareDatetime
-    late_entry_override: str | None = None  # the ministry's reason for accepting a late entry
+    late_entry: LateEntryFacts | None = None  # a package recorded as sent on time but entered after the deadline
     registry_position: int | str
     dry_run: bool = False
 

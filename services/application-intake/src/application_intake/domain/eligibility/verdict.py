@@ -82,6 +82,8 @@ class PriorityResult(BaseModel):
     reason_en: str
     uncovered_industries: tuple[str, ...] = ()  # key-industry codes earlier batches did not cover
     uncovered_park_type: str | None = None  # park-type code earlier batches did not cover
+    # The decision rests on earlier batches' coverage that is partly assumed (the reason says so too).
+    rests_on_assumption: bool = False
     evidence: dict[str, Any]
 
     @field_validator("evidence", mode="before")
