@@ -109,6 +109,13 @@ class EventConsumer:
         """Every consumed topic (and its `.dlq`) exists as declared, with the partition count that this service's
         tracking records were built on; raises BackboneMisconfigured otherwise."""
         counts = self.transport.ensure_topics([*self.topics, *(dlq_topic(t) for t in self.topics)])
+        try:
+            self._check_layout(counts)
+        except IntegrityError:
+            # Another worker of this service recorded the layout at the same moment: compare with what it wrote.
+            self._check_layout(counts)
+
+    def _check_layout(self, counts: dict[str, int]) -> None:
         with self.app.unit_of_work() as session:
             rows = session.execute(select(consumer_topic_layout.c.topic, consumer_topic_layout.c.partitions))
             known: dict[str, int] = {topic: partitions for topic, partitions in rows}
