@@ -1,0 +1,202 @@
+"""The event pipeline: a command's events, through the outbox relay and Kafka, into another service's read model.
+
+Product: a source application saves one aggregate per command (each its own transaction, as a command does); its
+relay publishes to Kafka; a sink application's consumer handles each event and writes a read-model row with the
+tracking record. Raw: kafka-python with the same producer settings (acks=all, idempotent), a consumer group, and
+one PostgreSQL insert (autocommit) per message. Offered at a fixed rate for a while; figures are what was achieved
+and the end-to-end latency from the command (or the send) to the committed row.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from kafka import KafkaConsumer, KafkaProducer
+from sqlalchemy import Column, Float, Integer, MetaData, Table, create_engine, insert, select
+
+from bench.servers import Servers, servers
+from pilot_common.aggregate import AuditedAggregate
+from pilot_common.consumer import EventConsumer
+from pilot_common.contracts.events.base import IntegrationEvent
+from pilot_common.publishing import PublicationTable, publish
+from pilot_common.relay import OutboxRelay
+from pilot_common.service import HandlerTable, Handling, ServiceApplication
+from pilot_common.transport import service_topic
+from pilot_common.transport.kafka import KafkaTransport
+from tests.schema import with_platform_tables
+
+
+class Probe(AuditedAggregate):
+    def __init__(self, seq: int) -> None:
+        self.seq = seq
+
+
+class ProbeCreated(IntegrationEvent):
+    event_type: ClassVar[str] = "source.Probe.Created"
+    probe_id: str
+    seq: int
+
+
+class Source(ServiceApplication):
+    service: ClassVar[str] = "source"
+    publications: ClassVar[PublicationTable] = PublicationTable(
+        "source",
+        (ProbeCreated,),
+        [publish(Probe, "Created", ProbeCreated, lambda e: ProbeCreated(probe_id=str(e.originator_id), seq=e.seq))],
+    )
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__(with_platform_tables(database_url, "source"))
+
+
+sink_metadata = MetaData()
+arrivals = Table(
+    "bench_arrivals",
+    sink_metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("latency_ms", Float, nullable=False),
+)
+
+
+def on_probe(event: ProbeCreated, handling: Handling) -> None:
+    latency = (datetime.now(UTC) - handling.envelope.time).total_seconds() * 1000
+    handling.session.execute(insert(arrivals).values(seq=event.seq, latency_ms=latency))
+
+
+class Sink(ServiceApplication):
+    service: ClassVar[str] = "sink"
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__(
+            with_platform_tables(database_url, "sink", sink_metadata), HandlerTable({ProbeCreated: on_probe})
+        )
+
+
+def _offer(rate: float, seconds: float, send: Callable[[int], None]) -> int:
+    """Calls `send(seq)` `rate` times a second for `seconds` (catching up if it falls behind); returns the count."""
+    total = int(rate * seconds)
+    start = time.monotonic()
+    for seq in range(total):
+        due = start + seq / rate
+        pause = due - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        send(seq)
+    return total
+
+
+def _wait_rows(count: Callable[[], int], expected: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while count() < expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _figures(latencies: list[float], offered: int, elapsed: float) -> dict[str, float]:
+    ordered = sorted(latencies)
+    return {
+        "achieved": len(ordered) / elapsed if elapsed else 0.0,
+        "received": float(len(ordered)),
+        "offered": float(offered),
+        "p50": statistics.median(ordered) if ordered else float("nan"),
+        "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan"),
+    }
+
+
+def product(env: Servers, rate: float, seconds: float) -> dict[str, float]:
+    namespace = f"bench{uuid.uuid4().hex[:6]}"
+    source, sink = Source(env.database("source")), Sink(env.database("sink"))
+    bootstrap = env.kafka.bootstrap_servers
+    relay = OutboxRelay(source, KafkaTransport(bootstrap, "source", namespace=namespace))
+    source.on_recorded(relay.wake)
+    consumer = EventConsumer(sink, KafkaTransport(bootstrap, "sink", namespace=namespace), [service_topic("source")])
+    consumer.verify_topics()
+    relay.start()
+    consumer.start()
+
+    def rows() -> int:
+        with sink.reading() as session:
+            return len(session.execute(select(arrivals.c.seq)).all())
+
+    try:
+        started = time.monotonic()
+        offered = _offer(rate, seconds, lambda seq: source.save(Probe(seq=seq)))
+        _wait_rows(rows, offered, timeout=max(60.0, seconds * 10))
+        elapsed = time.monotonic() - started
+        with sink.reading() as session:
+            latencies = [float(v) for v in session.execute(select(arrivals.c.latency_ms)).scalars()]
+    finally:
+        consumer.stop()
+        relay.stop()
+        source.close()
+        sink.close()
+    return _figures(latencies, offered, elapsed)
+
+
+def raw(env: Servers, rate: float, seconds: float) -> dict[str, float]:
+    topic = f"bench{uuid.uuid4().hex[:6]}.raw"
+    bootstrap = env.kafka.bootstrap_servers
+    engine = create_engine(env.database("raw"), isolation_level="AUTOCOMMIT")
+    sink_metadata.create_all(engine)
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+    KafkaTransport(bootstrap, "raw").ensure_topics([topic])  # same layout as the product's topics
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=topic, auto_offset_reset="earliest", enable_auto_commit=True
+    )
+    stop = threading.Event()
+
+    def consume() -> None:
+        with engine.connect() as conn:
+            while not stop.is_set():
+                for records in consumer.poll(timeout_ms=200).values():
+                    for r in records:
+                        sent = float(r.value.decode())
+                        conn.execute(insert(arrivals).values(seq=int(r.key), latency_ms=(time.time() - sent) * 1000))
+
+    reader = threading.Thread(target=consume, daemon=True)
+    reader.start()
+
+    def rows() -> int:
+        with engine.connect() as conn:
+            return len(conn.execute(select(arrivals.c.seq)).all())
+
+    def send(seq: int) -> None:
+        producer.send(topic, key=str(seq).encode(), value=repr(time.time()).encode())
+
+    try:
+        started = time.monotonic()
+        offered = _offer(rate, seconds, send)
+        producer.flush(timeout=30)
+        _wait_rows(rows, offered, timeout=max(60.0, seconds * 10))
+        elapsed = time.monotonic() - started
+        with engine.connect() as conn:
+            latencies = [float(v) for v in conn.execute(select(arrivals.c.latency_ms)).scalars()]
+    finally:
+        stop.set()
+        reader.join(10)
+        consumer.close()
+        producer.close()
+        engine.dispose()
+    return _figures(latencies, offered, elapsed)
+
+
+def run(rates: list[float], seconds: float) -> None:
+    env = servers()
+    print(f"pipeline: {seconds:.0f} s per rate; latency from the command (raw: the send) to the committed row")
+    print(
+        f"{'offered/s':>9} | {'product /s':>10} {'p50 ms':>8} {'p99 ms':>8} | {'raw /s':>8} {'p50 ms':>8} "
+        f"{'p99 ms':>8} | {'rate ratio':>10} {'p99 ×raw':>8}"
+    )
+    for rate in rates:
+        p = product(env, rate, seconds)
+        r = raw(env, rate, seconds)
+        print(
+            f"{rate:>9.0f} | {p['achieved']:>10.1f} {p['p50']:>8.1f} {p['p99']:>8.1f} | {r['achieved']:>8.1f} "
+            f"{r['p50']:>8.1f} {r['p99']:>8.1f} | {p['achieved'] / r['achieved']:>10.2f} {p['p99'] / r['p99']:>8.1f}",
+            flush=True,
+        )
