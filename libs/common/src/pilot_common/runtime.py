@@ -19,7 +19,7 @@ from sqlalchemy import make_url, text
 from pilot_common.aggregate import AuditedAggregate
 from pilot_common.consumer import EventConsumer
 from pilot_common.health import ReadinessCheck
-from pilot_common.observability import BACKBONE
+from pilot_common.observability import BACKBONE, configure_tracing
 from pilot_common.relay import OutboxRelay
 from pilot_common.service import ServiceApplication
 from pilot_common.settings import ServiceSettings
@@ -207,6 +207,7 @@ def assemble_service(
     from pilot_common.contracts.catalogue import published_events
     from pilot_common.web import create_service_app
 
+    configure_tracing(settings.service_name)  # exports only with OTEL_TRACES_EXPORTER=otlp
     runtime = ServiceRuntime(
         app,
         build_transport(settings, bus),

@@ -4,9 +4,11 @@ import logging
 import re
 import time
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import replace
 
 from fastapi import FastAPI, Response
+from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
@@ -80,13 +82,19 @@ class RequestContextMiddleware:
 
         method, path = scope["method"], scope["path"]
         began = time.perf_counter()
-        # One server span per request, continuing the caller's W3C trace; the context carries it into events.
+        # One server span per request, continuing the caller's W3C trace: FastAPI's own when it traces (an SDK
+        # tracer provider is installed), else ours; the call context carries it into every event recorded.
+        own_span = not trace.get_current_span().get_span_context().is_valid
         with (
-            observability.span(
-                f"{method} {path}",
-                kind=SpanKind.SERVER,
-                parent=observability.extract({k: v for k, v in headers.items() if k == "traceparent"}),
-                attributes={"http.request.method": method, "pilot.service": self.service_name},
+            (
+                observability.span(
+                    f"{method} {path}",
+                    kind=SpanKind.SERVER,
+                    parent=observability.extract({k: v for k, v in headers.items() if k == "traceparent"}),
+                    attributes={"http.request.method": method, "pilot.service": self.service_name},
+                )
+                if own_span
+                else nullcontext(trace.get_current_span())
             ) as server_span,
             acting(replace(ctx, traceparent=observability.current_traceparent())),
         ):
@@ -101,9 +109,10 @@ class RequestContextMiddleware:
                 elapsed = time.perf_counter() - began
                 duration_ms = round(elapsed * 1000, 1)
                 route = getattr(scope.get("route"), "path", None) or observability.UNMATCHED_ROUTE
-                server_span.update_name(f"{method} {route}")
-                server_span.set_attribute("http.route", route)
-                server_span.set_attribute("http.response.status_code", status)
+                if own_span:
+                    server_span.update_name(f"{method} {route}")
+                    server_span.set_attribute("http.route", route)
+                    server_span.set_attribute("http.response.status_code", status)
                 observability.HTTP_REQUESTS.labels(self.service_name, method, route, str(status)).inc()
                 observability.HTTP_LATENCY.labels(self.service_name, method, route).observe(elapsed)
                 _access.log(
