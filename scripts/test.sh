@@ -7,7 +7,8 @@
 #      installs the Debian 'postgresql' package (without creating/starting the distribution's own cluster);
 #   3. where Kafka will be run locally (no KAFKA_BOOTSTRAP_SERVERS, no Docker engine), fetches the broker
 #      jars from Maven Central into ~/.cache/pilot-infra/kafka-<version>/lib (once);
-#   4. runs pytest; the session fixtures in tests/infra start the servers on demand and stop them at the end.
+#   4. installs the manifest tools (kustomize, kube-score) with `go install` into ~/.cache/pilot-infra/bin (once);
+#   5. runs pytest; the session fixtures in tests/infra start the servers on demand and stop them at the end.
 #
 # Environment: DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS use existing servers; PILOT_INFRA=local|docker forces
 # local processes or testcontainers. Exit code: pytest's.
@@ -86,5 +87,22 @@ if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ] && [ "$DOCKER" = no ]; then
     fi
 fi
 
-# --- 4. the tests ------------------------------------------------------------------------------------------------
+# --- 4. kustomize and kube-score (tests/deploy validates the Kubernetes manifests offline with them) -----------
+TOOLS_BIN="$HOME/.cache/pilot-infra/bin"
+[ -d /usr/local/go/bin ] && export PATH="$PATH:/usr/local/go/bin"
+install_go_tool() {  # name module@version
+    if [ ! -x "$TOOLS_BIN/$1" ]; then
+        if command -v go >/dev/null 2>&1; then
+            say "installing $1 ($2) with go install"
+            GOBIN="$TOOLS_BIN" GOFLAGS=-mod=mod go install "$2" </dev/null >&2 \
+                || say "WARNING: could not install $1; tests/deploy will fail"
+        else
+            say "WARNING: no Go toolchain to install $1; tests/deploy will fail"
+        fi
+    fi
+}
+install_go_tool kustomize sigs.k8s.io/kustomize/kustomize/v5@v5.7.1
+install_go_tool kube-score github.com/zegl/kube-score/cmd/kube-score@v1.20.0
+
+# --- 5. the tests ------------------------------------------------------------------------------------------------
 exec "${UV_RUN[@]}" pytest "$@"

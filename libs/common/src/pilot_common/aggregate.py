@@ -19,6 +19,7 @@ def _audit_fields() -> dict[str, Any]:
         "actor": ctx.actor.as_dict(),
         "correlation_id": ctx.correlation_id,
         "causation_id": ctx.causation_id,
+        "traceparent": ctx.traceparent,
     }
 
 
@@ -29,6 +30,8 @@ class AuditedAggregate(Aggregate):
         actor: dict[str, str | None]
         correlation_id: str
         causation_id: str | None
+        # The trace of the request or message that recorded it (absent in events stored before tracing).
+        traceparent: str | None
 
     class Created(Event, Aggregate.Created):
         pass

@@ -28,6 +28,7 @@ from pilot_common.context import Actor, CallContext, Role, acting
 from pilot_common.contracts.errors import ContractViolation
 from pilot_common.envelope import EventEnvelope
 from pilot_common.faults import is_infrastructure_error
+from pilot_common.observability import consumer_span, current_traceparent
 from pilot_common.service import ServiceApplication
 from pilot_common.transport import (
     BackboneMisconfigured,
@@ -75,6 +76,7 @@ class EventConsumer:
         poll_seconds: float = 0.5,
         max_backoff_seconds: float = 5.0,
         lag_every_seconds: float = 5.0,
+        max_records: int = 500,
     ) -> None:
         self.app = app
         self.transport = transport
@@ -85,6 +87,7 @@ class EventConsumer:
         self.poll_seconds = poll_seconds
         self.max_backoff_seconds = max_backoff_seconds
         self.lag_every_seconds = lag_every_seconds
+        self.max_records = max_records
         self.actor = Actor(user_id=f"service:{app.service}", role=Role.SERVICE)
         self.status = ConsumerStatus()
         self._subscription: TransportSubscription | None = None
@@ -140,7 +143,7 @@ class EventConsumer:
 
         Raises BatchInterrupted (after rewinding) when the infrastructure failed in the middle of the batch."""
         subscription = self._subscribe()
-        deliveries = subscription.poll(self.poll_seconds if timeout is None else timeout)
+        deliveries = subscription.poll(self.poll_seconds if timeout is None else timeout, self.max_records)
         done: Offsets = {}
         for index, delivery in enumerate(deliveries):
             try:
@@ -185,7 +188,16 @@ class EventConsumer:
         if tracking.notification_id <= self._recorded(tracking.application_name):
             self.status.skipped += 1
             return
-        ctx = CallContext(actor=self.actor, correlation_id=envelope.correlationid, causation_id=envelope.id)
+        with consumer_span(envelope.traceparent, self.app.service, envelope.type, envelope.id):
+            self._handle(delivery, envelope, tracking)
+
+    def _handle(self, delivery: Delivery, envelope: EventEnvelope, tracking: Tracking) -> None:
+        ctx = CallContext(
+            actor=self.actor,
+            correlation_id=envelope.correlationid,
+            causation_id=envelope.id,
+            traceparent=current_traceparent(),  # events recorded here continue the upstream trace
+        )
         attempt = 0
         while True:
             attempt += 1
@@ -288,6 +300,7 @@ class EventConsumer:
             self._subscription = None
 
     def start(self) -> None:
+        self._stop.clear()  # a stopped consumer may be started again
         self._thread = threading.Thread(target=self.run, name=f"consumer-{self.group}", daemon=True)
         self._thread.start()
 

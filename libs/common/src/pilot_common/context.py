@@ -61,6 +61,8 @@ class CallContext:
     actor: Actor = SYSTEM_ACTOR
     correlation_id: str = field(default_factory=new_id)
     causation_id: str | None = None
+    #: W3C trace context of the span doing this work (stored on events so the relay can carry the trace on).
+    traceparent: str | None = None
 
 
 _current: ContextVar[CallContext | None] = ContextVar("pilot_call_context", default=None)

@@ -47,6 +47,9 @@ class EventEnvelope(BaseModel):
     actor: EnvelopeActor
     correlationid: str
     causationid: str | None = None
+    traceparent: str | None = Field(
+        default=None, description="W3C trace context of the recording span (CloudEvents distributed tracing)"
+    )
     upstream: str = Field(description="Name of the publishing service (tracking key prefix)")
     notificationid: int = Field(description="Position in the publishing service's notification log")
     data: dict[str, Any] = Field(description="The public model of `type` at `schemaversion`")
@@ -94,6 +97,7 @@ def envelope_for(
         actor=EnvelopeActor.model_validate(actor),
         correlationid=str(fields.get("correlation_id") or ""),
         causationid=fields.get("causation_id"),
+        traceparent=fields.get("traceparent"),
         upstream=service,
         notificationid=notification.id,
         data=public.payload(),

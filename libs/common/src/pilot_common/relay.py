@@ -28,6 +28,7 @@ from sqlalchemy import Connection, and_, insert, literal_column, select, update
 from pilot_common.backbone_schema import relay_lease
 from pilot_common.envelope import EventEnvelope, envelope_for
 from pilot_common.faults import is_infrastructure_error
+from pilot_common.observability import observe_publication
 from pilot_common.service import ServiceApplication
 from pilot_common.transport import EventTransport, OutgoingMessage, TransportError, service_topic
 
@@ -41,10 +42,12 @@ class LeaseLost(Exception):
 
 
 def message_for(envelope: EventEnvelope) -> OutgoingMessage:
+    trace_headers = [("traceparent", envelope.traceparent.encode())] if envelope.traceparent else []
     return OutgoingMessage(
         key=envelope.aggregateid,
         value=envelope.model_dump_json().encode(),
         headers=[
+            *trace_headers,
             ("ce_specversion", b"1.0"),
             ("ce_id", envelope.id.encode()),
             ("ce_type", envelope.type.encode()),
@@ -230,10 +233,12 @@ class OutboxRelay:
         if not self._topic_ready:
             self.verify_topic()
         envelopes = (envelope_for(self.app.publications, n, self.app.mapper) for n in notifications)
-        messages = [message_for(e) for e in envelopes if e is not None]  # None: an internal event, not published
-        if messages:
-            self.transport.publish(self.topic, messages)
-            self.published += len(messages)
+        published = [e for e in envelopes if e is not None]  # None: an internal event, not published
+        if published:
+            self.transport.publish(self.topic, [message_for(e) for e in published])
+            self.published += len(published)
+            for e in published:
+                observe_publication(self.app.service, e.type, e.data)
         last = notifications[-1].id
         if self.transport.durable:
             self._record_position(last)

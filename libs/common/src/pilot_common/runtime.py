@@ -19,6 +19,7 @@ from sqlalchemy import make_url, text
 from pilot_common.aggregate import AuditedAggregate
 from pilot_common.consumer import EventConsumer
 from pilot_common.health import ReadinessCheck
+from pilot_common.observability import BACKBONE, configure_tracing
 from pilot_common.relay import OutboxRelay
 from pilot_common.service import ServiceApplication
 from pilot_common.settings import ServiceSettings
@@ -105,6 +106,11 @@ class ServiceRuntime:
             else None
         )
         self._started = False
+        BACKBONE.add(self)  # its lags and counts appear on /metrics while it runs
+
+    @property
+    def started(self) -> bool:
+        return self._started
 
     def verify_backbone(self) -> None:
         """Refuses to start (BackboneMisconfigured, naming the topic) when a topic is missing or differs from its
@@ -201,6 +207,7 @@ def assemble_service(
     from pilot_common.contracts.catalogue import published_events
     from pilot_common.web import create_service_app
 
+    configure_tracing(settings.service_name)  # exports only with OTEL_TRACES_EXPORTER=otlp
     runtime = ServiceRuntime(
         app,
         build_transport(settings, bus),

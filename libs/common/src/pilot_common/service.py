@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from pilot_common.contracts.events.base import IntegrationEvent
 from pilot_common.envelope import EventEnvelope
+from pilot_common.observability import STORE_APPEND
 from pilot_common.persistence import AuditedProcessRecorder, event_store_env
 from pilot_common.projection import Projection, rebuild_and_compare
 from pilot_common.publishing import NOTHING_PUBLISHED, PublicationTable
@@ -156,7 +157,7 @@ class ServiceApplication(EventSourcedProjection[UUID]):
             return super().save(*objs, **kwargs)
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
-        with self.unit_of_work() as session:
+        with STORE_APPEND.labels(self.service).time(), self.unit_of_work() as session:
             recordings = super()._record(processing_event)
             for aggregate in processing_event.aggregates.values():
                 for projection in self.projections:

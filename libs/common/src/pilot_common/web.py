@@ -4,12 +4,17 @@ import logging
 import re
 import time
 from collections.abc import Mapping
+from contextlib import nullcontext
+from dataclasses import replace
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Lifespan, Message, Receive, Scope, Send
 
+from pilot_common import observability
 from pilot_common.auth import ANONYMOUS_ACTOR, TokenIssuer, TokenVerifier, authenticate, dev_token_router
 from pilot_common.context import CallContext, acting, new_id
 from pilot_common.health import ReadinessCheck, health_router
@@ -20,7 +25,7 @@ CORRELATION_HEADER = "X-Correlation-ID"
 REQUEST_HEADER = "X-Request-ID"
 # A client-chosen id ends up in logs and in every stored event: accept only a plain token, else make one.
 _VALID_CORRELATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
-_PROBE_PATHS = frozenset({"/livez", "/readyz"})
+_PROBE_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
 
 _log = logging.getLogger(__name__)
 _access = logging.getLogger("pilot_common.access")
@@ -77,7 +82,22 @@ class RequestContextMiddleware:
 
         method, path = scope["method"], scope["path"]
         began = time.perf_counter()
-        with acting(ctx):
+        # One server span per request, continuing the caller's W3C trace: FastAPI's own when it traces (an SDK
+        # tracer provider is installed), else ours; the call context carries it into every event recorded.
+        own_span = not trace.get_current_span().get_span_context().is_valid
+        with (
+            (
+                observability.span(
+                    f"{method} {path}",
+                    kind=SpanKind.SERVER,
+                    parent=observability.extract({k: v for k, v in headers.items() if k == "traceparent"}),
+                    attributes={"http.request.method": method, "pilot.service": self.service_name},
+                )
+                if own_span
+                else nullcontext(trace.get_current_span())
+            ) as server_span,
+            acting(replace(ctx, traceparent=observability.current_traceparent())),
+        ):
             try:
                 await self.app(scope, receive, send_with_ids)
             except Exception:
@@ -86,7 +106,15 @@ class RequestContextMiddleware:
                     raise  # too late for a problem response; let the server drop the connection
                 await problem_response(internal_error(), path)(scope, receive, send_with_ids)
             finally:
-                duration_ms = round((time.perf_counter() - began) * 1000, 1)
+                elapsed = time.perf_counter() - began
+                duration_ms = round(elapsed * 1000, 1)
+                route = getattr(scope.get("route"), "path", None) or observability.UNMATCHED_ROUTE
+                if own_span:
+                    server_span.update_name(f"{method} {route}")
+                    server_span.set_attribute("http.route", route)
+                    server_span.set_attribute("http.response.status_code", status)
+                observability.HTTP_REQUESTS.labels(self.service_name, method, route, str(status)).inc()
+                observability.HTTP_LATENCY.labels(self.service_name, method, route).observe(elapsed)
                 _access.log(
                     logging.DEBUG if path in _PROBE_PATHS else logging.INFO,  # probes every few seconds
                     "%s %s %s",
@@ -101,6 +129,12 @@ class RequestContextMiddleware:
                         "duration_ms": duration_ms,
                     },
                 )
+
+
+def _metrics() -> Response:
+    # Operators' figures, no business data; the NetworkPolicy lets only the monitoring namespace scrape it.
+    body, content_type = observability.metrics_payload()
+    return Response(body, media_type=content_type)
 
 
 def create_service_app(
@@ -129,6 +163,7 @@ def create_service_app(
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware, service_name=settings.service_name)
     app.include_router(health_router(readiness_checks or {}))
+    app.add_api_route("/metrics", _metrics, methods=["GET"], include_in_schema=False)
     if settings.dev_tokens_enabled:
         app.include_router(dev_token_router(TokenIssuer.from_settings(settings)))
     if settings.uses_dev_secret:
