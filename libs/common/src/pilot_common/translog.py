@@ -1,0 +1,444 @@
+"""A service's transparency log at work: signing checkpoints, proofs, witnessing others, verifying the whole store.
+
+`verify_store` is one streaming pass over the log in leaf order (joined to the events and the audit chain by the
+database, so memory stays flat): every event's chain hash is recomputed from its stored bytes, every leaf is tied to
+its event, and the root is rebuilt and compared with each signed checkpoint. What it finds is named:
+
+- HASH_MISMATCH   the stored event differs from its chain hash (an edit)
+- BROKEN_LINK     an audit row does not link to the previous one of its aggregate
+- MISSING_AUDIT   an event without its audit row
+- MISSING_EVENT   an audit row without its event
+- DELETED         a leaf whose event is gone (deletion, also of an aggregate's last event with its audit row)
+- GAP             leaves missing from the middle of the log
+- REORDERED       a leaf names another event than the one at its notification position
+- LEAF_MISMATCH   the chain hash differs from the one the log recorded (the chain was recomputed)
+- UNLOGGED        an event the log never recorded (written behind the recorder's back)
+- TRUNCATED       the log is shorter than a signed checkpoint says it was (tail deleted, or the store rolled back)
+- REWRITTEN       the first n leaves no longer hash to the root signed for size n (rewritten, hashes recomputed)
+- BAD_SIGNATURE   a checkpoint not signed by this service's key
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import and_, func, insert, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from pilot_common.merkle import (
+    Checkpoint,
+    CheckpointSigner,
+    LeafSource,
+    TreeBuilder,
+    b64,
+    consistency_proof,
+    event_leaf_hash,
+    inclusion_proof,
+    leaf_hash,
+    root_of,
+    unb64,
+    verify_consistency,
+)
+from pilot_common.persistence import (
+    GENESIS_HASH,
+    AuditedApplicationRecorder,
+    AuditedProcessRecorder,
+    chain_hash,
+    event_leaf_data_of,
+)
+
+Recorder = AuditedApplicationRecorder | AuditedProcessRecorder
+
+
+def _engine(recorder: Recorder) -> Engine:
+    engine = recorder.datastore.engine
+    assert isinstance(engine, Engine)
+    return engine
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# --- the log's leaves ---------------------------------------------------------------------------------------------
+
+
+def log_size(connection: Connection | Session, recorder: Recorder) -> int:
+    found = connection.execute(select(func.max(recorder.merkle.c.leaf_index))).scalar_one_or_none()
+    return 0 if found is None else int(found) + 1
+
+
+def leaf_source(connection: Connection, recorder: Recorder, batch_size: int = 5000) -> LeafSource:
+    """Leaf hashes by position, recomputed from the stored leaf rows (streamed)."""
+    m = recorder.merkle
+
+    def read(start: int, end: int) -> Iterator[bytes]:
+        query = (
+            select(m.c.notification_id, m.c.originator_id, m.c.originator_version, m.c.event_hash)
+            .where(and_(m.c.leaf_index >= start, m.c.leaf_index < end))
+            .order_by(m.c.leaf_index)
+        )
+        for row in connection.execution_options(yield_per=batch_size).execute(query):
+            yield event_leaf_hash(*row)
+
+    return read
+
+
+def root_at(connection: Connection, recorder: Recorder, size: int) -> bytes:
+    return root_of(leaf_source(connection, recorder)(0, size))
+
+
+# --- checkpoints --------------------------------------------------------------------------------------------------
+
+
+def sign_checkpoint(recorder: Recorder, signer: CheckpointSigner, signed_at: str | None = None) -> Checkpoint:
+    """Signs (size, root, time) of the log as it stands and keeps the checkpoint (periodically and on demand)."""
+    with _engine(recorder).connect() as connection:
+        size = log_size(connection, recorder)
+        root = root_at(connection, recorder, size)
+    checkpoint = signer.sign(size, root, signed_at or _now())
+    with _engine(recorder).begin() as connection:
+        connection.execute(insert(recorder.checkpoints).values(**_checkpoint_row(checkpoint)))
+    return checkpoint
+
+
+def _checkpoint_row(c: Checkpoint) -> dict[str, Any]:
+    return {
+        "origin": c.origin,
+        "size": c.size,
+        "root_hash": c.root_hash,
+        "signed_at": c.signed_at,
+        "key_id": c.key_id,
+        "signature": c.signature,
+    }
+
+
+def _checkpoint_of(row: Any) -> Checkpoint:
+    return Checkpoint(row.origin, int(row.size), row.root_hash, row.signed_at, row.key_id, row.signature)
+
+
+def own_checkpoints(recorder: Recorder) -> list[Checkpoint]:
+    with _engine(recorder).connect() as connection:
+        rows = connection.execute(select(recorder.checkpoints).order_by(recorder.checkpoints.c.id)).all()
+    return [_checkpoint_of(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class Witnessed:
+    checkpoint: Checkpoint
+    status: str  # ACCEPTED, REFUSED
+    reason: str | None
+    recorded_at: str
+
+
+def witnessed_checkpoints(recorder: Recorder, origin: str | None = None) -> list[Witnessed]:
+    w = recorder.witnessed
+    query = select(w).order_by(w.c.id)
+    if origin is not None:
+        query = query.where(w.c.origin == origin)
+    with _engine(recorder).connect() as connection:
+        rows = connection.execute(query).all()
+    return [Witnessed(_checkpoint_of(r), r.status, r.reason, r.recorded_at) for r in rows]
+
+
+def witness(
+    session: Session,
+    recorder: Recorder,
+    checkpoint: Checkpoint,
+    public_key: Ed25519PublicKey,
+    proof: Sequence[str] = (),
+    proof_from: int | None = None,
+) -> Witnessed:
+    """Records another service's checkpoint, or refuses it (recorded as REFUSED with the reason) when its signature
+    fails or it is not consistent with the latest one accepted from that service: a smaller size (a rollback), a
+    different root at the same size (a fork), or a consistency proof that does not verify."""
+    w = recorder.witnessed
+    last_row = session.execute(
+        select(w)
+        .where(and_(w.c.origin == checkpoint.origin, w.c.status == "ACCEPTED"))
+        .order_by(w.c.size.desc(), w.c.id.desc())
+        .limit(1)
+    ).first()
+    last = _checkpoint_of(last_row) if last_row is not None else None
+    reason = _refusal(checkpoint, public_key, last, proof, proof_from)
+    seen = Witnessed(checkpoint, "REFUSED" if reason else "ACCEPTED", reason, _now())
+    session.execute(
+        insert(w).values(
+            **_checkpoint_row(checkpoint), status=seen.status, reason=seen.reason, recorded_at=seen.recorded_at
+        )
+    )
+    return seen
+
+
+def _refusal(
+    new: Checkpoint, key: Ed25519PublicKey, last: Checkpoint | None, proof: Sequence[str], proof_from: int | None
+) -> str | None:
+    if not new.verify(key):
+        return "BAD_SIGNATURE: not signed by the service's key"
+    if last is None:
+        return None
+    if new.size < last.size:
+        return f"ROLLBACK: size {new.size} is smaller than {last.size}, signed {last.signed_at}"
+    if new.size == last.size:
+        return None if new.root_hash == last.root_hash else f"FORK: another root for size {new.size}"
+    if proof_from != last.size:
+        # Only a proof from the checkpoint we hold can tie the two; an auditor checks the rest against the log.
+        return f"UNPROVEN: no consistency proof from size {last.size}"
+    if not verify_consistency(
+        last.size, new.size, unb64(last.root_hash), unb64(new.root_hash), [unb64(p) for p in proof]
+    ):
+        return f"INCONSISTENT: not an extension of the log of size {last.size}"
+    return None
+
+
+# --- proofs for auditors ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    leaf_index: int
+    tree_size: int
+    leaf_data: str  # base64 of what the leaf commits to
+    leaf_hash: str
+    root_hash: str
+    path: list[str]
+
+
+def prove_inclusion(
+    recorder: Recorder, originator_id: Any, version: int, tree_size: int | None = None
+) -> InclusionProof | None:
+    m = recorder.merkle
+    with _engine(recorder).connect() as connection:
+        row = connection.execute(
+            select(m).where(and_(m.c.originator_id == originator_id, m.c.originator_version == version))
+        ).first()
+        if row is None:
+            return None
+        size = log_size(connection, recorder) if tree_size is None else tree_size
+        if row.leaf_index >= size:
+            return None
+        source = leaf_source(connection, recorder)
+        path = inclusion_proof(source, int(row.leaf_index), size)
+        root = root_of(source(0, size))
+    data = event_leaf_data_of(row)
+    return InclusionProof(int(row.leaf_index), size, b64(data), b64(leaf_hash(data)), b64(root), [b64(p) for p in path])
+
+
+def prove_consistency(recorder: Recorder, first: int, second: int) -> list[str]:
+    with _engine(recorder).connect() as connection:
+        return [b64(p) for p in consistency_proof(leaf_source(connection, recorder), first, second)]
+
+
+# --- verification -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogProblem:
+    code: str
+    detail: str
+    originator_id: str | None = None
+    originator_version: int | None = None
+    leaf_index: int | None = None
+
+
+@dataclass
+class CheckpointCheck:
+    source: str  # "own", "witness:<service>", "auditor"
+    size: int
+    signed_at: str
+    root_hash: str
+    status: str  # OK, TRUNCATED, REWRITTEN, BAD_SIGNATURE
+
+
+@dataclass
+class StoreVerification:
+    events_checked: int = 0
+    aggregates_checked: int = 0
+    leaves: int = 0
+    root_hash: str = ""
+    problems: list[LogProblem] = field(default_factory=list)
+    checkpoints: list[CheckpointCheck] = field(default_factory=list)
+    latest_checkpoint: CheckpointCheck | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def codes(self) -> list[str]:
+        return [p.code for p in self.problems]
+
+
+_MAX_PROBLEMS = 1000  # a store damaged everywhere still gets a readable report
+
+
+def verify_store(
+    recorder: Recorder,
+    public_key: Ed25519PublicKey | None,
+    extra_checkpoints: Iterable[tuple[str, Checkpoint]] = (),
+    batch_size: int = 2000,
+) -> StoreVerification:
+    """The whole store against its log and its checkpoints (its own and any others given, e.g. witnessed)."""
+    result = StoreVerification()
+    problems = result.problems
+    checks: list[tuple[str, Checkpoint]] = [("own", c) for c in own_checkpoints(recorder)]
+    checks.extend(extra_checkpoints)
+    sizes = sorted({c.size for _, c in checks})
+    roots: dict[int, bytes] = {}
+    if 0 in sizes:
+        roots[0] = root_of(())
+    next_sizes = iter(s for s in sizes if s > 0)
+    want = next(next_sizes, None)
+
+    def problem(p: LogProblem) -> None:
+        if len(problems) < _MAX_PROBLEMS:
+            problems.append(p)
+
+    events = recorder.events_record_cls.__table__
+    audit, merkle = recorder.audit, recorder.merkle
+    prev = audit.alias("prev")
+    query = (
+        select(
+            merkle.c.leaf_index,
+            merkle.c.notification_id,
+            merkle.c.originator_id,
+            merkle.c.originator_version,
+            merkle.c.event_hash,
+            events.c.originator_id,
+            events.c.originator_version,
+            events.c.topic,
+            events.c.state,
+            audit.c.prev_hash,
+            audit.c.hash,
+            prev.c.hash,
+        )
+        .select_from(
+            merkle.outerjoin(events, events.c.id == merkle.c.notification_id)
+            .outerjoin(
+                audit,
+                and_(
+                    audit.c.originator_id == merkle.c.originator_id,
+                    audit.c.originator_version == merkle.c.originator_version,
+                ),
+            )
+            .outerjoin(
+                prev,
+                and_(
+                    prev.c.originator_id == merkle.c.originator_id,
+                    prev.c.originator_version == merkle.c.originator_version - 1,
+                ),
+            )
+        )
+        .order_by(merkle.c.leaf_index)
+    )
+    builder = TreeBuilder()
+    reported: set[tuple[str, int]] = set()
+    expected_index = 0
+    with _engine(recorder).connect() as connection:
+        rows = connection.execution_options(yield_per=batch_size).execute(query)
+        for index, nid, m_oid, m_ver, m_hash, e_oid, e_ver, topic, state, prev_hash, a_hash, p_hash in rows:
+            oid = str(m_oid)
+            if index != expected_index:
+                problem(
+                    LogProblem(
+                        "GAP",
+                        f"leaves {expected_index}..{index - 1} are missing from the log",
+                        None,
+                        None,
+                        expected_index,
+                    )
+                )
+            expected_index = index + 1
+            if e_oid is None:
+                reported.add((oid, m_ver))
+                problem(LogProblem("DELETED", f"notification {nid} was deleted from the store", oid, m_ver, index))
+            elif e_oid != m_oid or e_ver != m_ver:
+                problem(
+                    LogProblem(
+                        "REORDERED", f"notification {nid} holds another event ({e_oid} v{e_ver})", oid, m_ver, index
+                    )
+                )
+            elif a_hash is None:
+                problem(LogProblem("MISSING_AUDIT", "event has no audit row", oid, m_ver, index))
+            else:
+                result.events_checked += 1
+                if m_ver == 1:
+                    result.aggregates_checked += 1
+                data = (
+                    state if isinstance(state, bytes) else (state.encode() if isinstance(state, str) else bytes(state))
+                )
+                if chain_hash(prev_hash, m_oid, m_ver, topic, data) != a_hash:
+                    problem(LogProblem("HASH_MISMATCH", "stored event differs from its hash", oid, m_ver, index))
+                expected_prev = GENESIS_HASH if m_ver == 1 else p_hash
+                if prev_hash != expected_prev:
+                    problem(LogProblem("BROKEN_LINK", "previous hash does not match the chain", oid, m_ver, index))
+                if a_hash != m_hash:
+                    problem(
+                        LogProblem(
+                            "LEAF_MISMATCH", "the chain hash differs from the one the log recorded", oid, m_ver, index
+                        )
+                    )
+            builder.add(event_leaf_hash(nid, m_oid, m_ver, m_hash))
+            if builder.size == want:
+                roots[want] = builder.root()
+                want = next(next_sizes, None)
+        # Rows the pass above cannot see: events without a leaf, audit rows without an event.
+        unlogged = (
+            select(events.c.id, events.c.originator_id, events.c.originator_version)
+            .select_from(events.outerjoin(merkle, merkle.c.notification_id == events.c.id))
+            .where(merkle.c.leaf_index.is_(None))
+            .order_by(events.c.id)
+            .limit(_MAX_PROBLEMS)
+        )
+        for nid, e_oid, e_ver in connection.execute(unlogged):
+            problem(LogProblem("UNLOGGED", f"notification {nid} is not in the log", str(e_oid), e_ver))
+        orphans = (
+            select(audit.c.originator_id, audit.c.originator_version)
+            .select_from(
+                audit.outerjoin(
+                    events,
+                    and_(
+                        events.c.originator_id == audit.c.originator_id,
+                        events.c.originator_version == audit.c.originator_version,
+                    ),
+                )
+            )
+            .where(events.c.id.is_(None))
+            .limit(_MAX_PROBLEMS)
+        )
+        for a_oid, a_ver in connection.execute(orphans):
+            if (str(a_oid), a_ver) not in reported:
+                problem(LogProblem("MISSING_EVENT", "audit row without its event (deleted?)", str(a_oid), a_ver))
+    result.leaves = builder.size
+    result.root_hash = b64(builder.root())
+    for source, c in checks:
+        status = "OK"
+        if public_key is not None and not c.verify(public_key):
+            status = "BAD_SIGNATURE"
+            problem(LogProblem("BAD_SIGNATURE", f"checkpoint of size {c.size} ({source}) has a bad signature"))
+        elif c.size > builder.size:
+            status = "TRUNCATED"
+            problem(
+                LogProblem(
+                    "TRUNCATED",
+                    f"the log has {builder.size} leaves; a checkpoint ({source}, signed {c.signed_at}) says {c.size}",
+                )
+            )
+        elif b64(roots[c.size]) != c.root_hash:
+            status = "REWRITTEN"
+            problem(
+                LogProblem(
+                    "REWRITTEN",
+                    f"the first {c.size} leaves do not hash to the root signed {c.signed_at} ({source})",
+                )
+            )
+        check = CheckpointCheck(source, c.size, c.signed_at, c.root_hash, status)
+        result.checkpoints.append(check)
+        if source == "own" and (result.latest_checkpoint is None or c.size >= result.latest_checkpoint.size):
+            result.latest_checkpoint = check
+    return result
