@@ -20,16 +20,21 @@ its event, and the root is rebuilt and compared with each signed checkpoint. Wha
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import and_, func, insert, make_url, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
+from pilot_common.context import SYSTEM_ACTOR, CallContext, acting
+from pilot_common.contracts.events.checkpoint import CheckpointSignedV1
 from pilot_common.merkle import (
     Checkpoint,
     CheckpointSigner,
@@ -39,7 +44,10 @@ from pilot_common.merkle import (
     consistency_proof,
     event_leaf_hash,
     inclusion_proof,
+    key_id,
     leaf_hash,
+    load_public_key,
+    public_key_pem,
     root_of,
     unb64,
     verify_consistency,
@@ -52,7 +60,11 @@ from pilot_common.persistence import (
     event_leaf_data_of,
 )
 
+if TYPE_CHECKING:
+    from pilot_common.service import Handling, ServiceApplication
+
 Recorder = AuditedApplicationRecorder | AuditedProcessRecorder
+log = logging.getLogger(__name__)
 
 
 def _engine(recorder: Recorder) -> Engine:
@@ -71,6 +83,13 @@ def _now() -> str:
 def log_size(connection: Connection | Session, recorder: Recorder) -> int:
     found = connection.execute(select(func.max(recorder.merkle.c.leaf_index))).scalar_one_or_none()
     return 0 if found is None else int(found) + 1
+
+
+def log_state(recorder: Recorder, with_root: bool = True) -> tuple[int, bytes | None]:
+    """(size, root) of the log as it stands (the root streams over every leaf; skip it when only the size counts)."""
+    with _engine(recorder).connect() as connection:
+        size = log_size(connection, recorder)
+        return size, root_at(connection, recorder, size) if with_root else None
 
 
 def leaf_source(connection: Connection, recorder: Recorder, batch_size: int = 5000) -> LeafSource:
@@ -105,6 +124,94 @@ def sign_checkpoint(recorder: Recorder, signer: CheckpointSigner, signed_at: str
     with _engine(recorder).begin() as connection:
         connection.execute(insert(recorder.checkpoints).values(**_checkpoint_row(checkpoint)))
     return checkpoint
+
+
+def publish_checkpoint(app: ServiceApplication, signer: CheckpointSigner) -> Checkpoint:
+    """Signs the log as it stands, keeps the checkpoint and stores it as a `Checkpoint.Signed` event (the relay
+    publishes it on the service's topic), with the consistency proof from the previous checkpoint. The event is
+    itself the next leaf, covered by the next checkpoint."""
+    from pilot_common.checkpoint import Checkpoint as CheckpointAggregate
+
+    recorder = app.audited_recorder
+    with _engine(recorder).connect() as connection:
+        size = log_size(connection, recorder)
+        root = root_at(connection, recorder, size)
+        previous = connection.execute(
+            select(recorder.checkpoints.c.size).order_by(recorder.checkpoints.c.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        proof: list[str] = []
+        if previous is not None and 0 < previous < size:
+            proof = [b64(p) for p in consistency_proof(leaf_source(connection, recorder), int(previous), size)]
+    checkpoint = signer.sign(size, root, _now())
+    with acting(CallContext(actor=SYSTEM_ACTOR)), app.unit_of_work() as session:
+        app.save(
+            CheckpointAggregate(
+                origin=checkpoint.origin,
+                size=checkpoint.size,
+                root_hash=checkpoint.root_hash,
+                signed_at=checkpoint.signed_at,
+                key_id=checkpoint.key_id,
+                signature=checkpoint.signature,
+                public_key=public_key_pem(signer.public_key),
+                previous_size=None if previous is None else int(previous),
+                consistency_proof=proof,
+            )
+        )
+        session.execute(insert(recorder.checkpoints).values(**_checkpoint_row(checkpoint)))
+    return checkpoint
+
+
+def signer_for(service: str, key_pem: str | None, key_file: Path | None, database_url: str) -> CheckpointSigner:
+    """The service's signing key: PEM from the environment/secret, or a PEM file; without either, the embedded
+    default keeps one beside its SQLite file (made on first start, per data folder), and anything else runs with a
+    key made for this process only (tests), with a warning: its checkpoints cannot be checked after a restart."""
+    if key_pem:
+        return CheckpointSigner.from_pem(service, key_pem.encode())
+    if key_file is not None:
+        return CheckpointSigner.from_file(service, key_file)
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return CheckpointSigner.from_file(service, Path(url.database).parent / "keys" / f"{service}.ed25519.pem", True)
+    log.warning("no checkpoint signing key configured (PILOT_SIGNING_KEY_FILE); using a key for this process only")
+    return CheckpointSigner.generated(service)
+
+
+class CheckpointTimer:
+    """Signs and publishes a checkpoint every `interval` seconds when the log has grown since the last one."""
+
+    def __init__(self, app: ServiceApplication, signer: CheckpointSigner, interval: float) -> None:
+        self.app, self.signer, self.interval = app, signer, interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def tick(self) -> Checkpoint | None:
+        recorder = self.app.audited_recorder
+        with _engine(recorder).connect() as connection:
+            size = log_size(connection, recorder)
+            last = connection.execute(select(func.max(recorder.checkpoints.c.size))).scalar_one_or_none()
+        # The previous checkpoint's own event is one leaf: that alone is no reason for another checkpoint.
+        if last is not None and size <= int(last) + 1:
+            return None
+        return publish_checkpoint(self.app, self.signer)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.tick()
+            except Exception:  # the database may be away for a while; the next tick tries again
+                log.exception("checkpoint not signed")
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name=f"checkpoints-{self.signer.origin}", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
 
 
 def _checkpoint_row(c: Checkpoint) -> dict[str, Any]:
@@ -182,6 +289,8 @@ def _refusal(
         return "BAD_SIGNATURE: not signed by the service's key"
     if last is None:
         return None
+    if new.key_id != last.key_id:
+        return f"KEY_CHANGED: signed with key {new.key_id}, the service's key was {last.key_id}"
     if new.size < last.size:
         return f"ROLLBACK: size {new.size} is smaller than {last.size}, signed {last.signed_at}"
     if new.size == last.size:
@@ -194,6 +303,31 @@ def _refusal(
     ):
         return f"INCONSISTENT: not an extension of the log of size {last.size}"
     return None
+
+
+def on_checkpoint_signed(event: CheckpointSignedV1, handling: Handling) -> None:
+    """A consumer's handler for another service's `Checkpoint.Signed`: witness it (refusals are recorded and logged,
+    never retried: the message itself is fine, the log it describes is not)."""
+    checkpoint = Checkpoint(event.origin, event.size, event.root_hash, event.signed_at, event.key_id, event.signature)
+    try:
+        key = load_public_key(event.public_key)
+    except ValueError:
+        key = None
+    recorder = handling.app.audited_recorder
+    if key is None or key_id(key) != event.key_id:
+        seen = Witnessed(checkpoint, "REFUSED", "BAD_KEY: the public key does not match the key id", _now())
+        handling.session.execute(
+            insert(recorder.witnessed).values(
+                **_checkpoint_row(checkpoint), status=seen.status, reason=seen.reason, recorded_at=seen.recorded_at
+            )
+        )
+    else:
+        seen = witness(handling.session, recorder, checkpoint, key, event.consistency_proof, event.previous_size)
+    if seen.status != "ACCEPTED":
+        log.warning(
+            "checkpoint refused",
+            extra={"origin": event.origin, "size": event.size, "reason": seen.reason},
+        )
 
 
 # --- proofs for auditors ------------------------------------------------------------------------------------------
