@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import struct
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 _sha256 = hashlib.sha256
+_u32 = struct.Struct(">I").pack
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -37,16 +39,8 @@ def node_hash(left: bytes, right: bytes) -> bytes:
 
 def event_leaf_data(notification_id: int, originator_id: UUID | str, version: int, event_hash: str) -> bytes:
     """What a leaf commits to: position, aggregate, version and the audit-chain hash (length-prefixed)."""
-    out = bytearray()
-    for part in (
-        str(notification_id).encode(),
-        str(originator_id).encode(),
-        str(version).encode(),
-        event_hash.encode(),
-    ):
-        out += len(part).to_bytes(4, "big")
-        out += part
-    return bytes(out)
+    n, o, v, h = str(notification_id).encode(), str(originator_id).encode(), str(version).encode(), event_hash.encode()
+    return b"".join((_u32(len(n)), n, _u32(len(o)), o, _u32(len(v)), v, _u32(len(h)), h))
 
 
 def event_leaf_hash(notification_id: int, originator_id: UUID | str, version: int, event_hash: str) -> bytes:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import and_, func, insert, make_url, select
+from sqlalchemy import LargeBinary, and_, func, insert, make_url, select, type_coerce
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,7 @@ from pilot_common.merkle import (
     TreeBuilder,
     b64,
     consistency_proof,
+    event_leaf_data,
     event_leaf_hash,
     inclusion_proof,
     key_id,
@@ -408,6 +409,13 @@ class StoreVerification:
         return [p.code for p in self.problems]
 
 
+def _uuid_text(value: Any) -> str:
+    if isinstance(value, bytes):
+        h = value.hex()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return str(value)
+
+
 _MAX_PROBLEMS = 1000  # a store damaged everywhere still gets a readable report
 
 
@@ -436,14 +444,20 @@ def verify_store(
     events = recorder.events_record_cls.__table__
     audit, merkle = recorder.audit, recorder.merkle
     prev = audit.alias("prev")
+    engine = _engine(recorder)
+
+    def raw(column: Any) -> Any:
+        # SQLite keeps a UUID as 16 bytes: compare and format those (uuid.UUID objects cost more than the hashing).
+        return type_coerce(column, LargeBinary) if engine.dialect.name == "sqlite" else column
+
     query = (
         select(
             merkle.c.leaf_index,
             merkle.c.notification_id,
-            merkle.c.originator_id,
+            raw(merkle.c.originator_id),
             merkle.c.originator_version,
             merkle.c.event_hash,
-            events.c.originator_id,
+            raw(events.c.originator_id),
             events.c.originator_version,
             events.c.topic,
             events.c.state,
@@ -473,10 +487,10 @@ def verify_store(
     builder = TreeBuilder()
     reported: set[tuple[str, int]] = set()
     expected_index = 0
-    with _engine(recorder).connect() as connection:
+    with engine.connect() as connection:
         rows = connection.execution_options(yield_per=batch_size).execute(query)
         for index, nid, m_oid, m_ver, m_hash, e_oid, e_ver, topic, state, prev_hash, a_hash, p_hash in rows:
-            oid = str(m_oid)
+            oid = _uuid_text(m_oid)
             if index != expected_index:
                 problem(
                     LogProblem(
@@ -494,7 +508,11 @@ def verify_store(
             elif e_oid != m_oid or e_ver != m_ver:
                 problem(
                     LogProblem(
-                        "REORDERED", f"notification {nid} holds another event ({e_oid} v{e_ver})", oid, m_ver, index
+                        "REORDERED",
+                        f"notification {nid} holds another event ({_uuid_text(e_oid)} v{e_ver})",
+                        oid,
+                        m_ver,
+                        index,
                     )
                 )
             elif a_hash is None:
@@ -506,7 +524,7 @@ def verify_store(
                 data = (
                     state if isinstance(state, bytes) else (state.encode() if isinstance(state, str) else bytes(state))
                 )
-                if chain_hash(prev_hash, m_oid, m_ver, topic, data) != a_hash:
+                if chain_hash(prev_hash, oid, m_ver, topic, data) != a_hash:
                     problem(LogProblem("HASH_MISMATCH", "stored event differs from its hash", oid, m_ver, index))
                 expected_prev = GENESIS_HASH if m_ver == 1 else p_hash
                 if prev_hash != expected_prev:
@@ -517,7 +535,7 @@ def verify_store(
                             "LEAF_MISMATCH", "the chain hash differs from the one the log recorded", oid, m_ver, index
                         )
                     )
-            builder.add(event_leaf_hash(nid, m_oid, m_ver, m_hash))
+            builder.add(leaf_hash(event_leaf_data(nid, oid, m_ver, m_hash)))
             if builder.size == want:
                 roots[want] = builder.root()
                 want = next(next_sizes, None)
