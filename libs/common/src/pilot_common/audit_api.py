@@ -64,11 +64,14 @@ class ChainReport(BaseModel):
     latest_checkpoint: dict[str, Any] | None = None
 
 
+class HeldCheckpoint(CheckpointModel):
+    source: str = Field(default="auditor", max_length=100, description="who held it, e.g. witness:evaluation")
+
+
 class HeldCheckpoints(BaseModel):
     """Checkpoints of this service's log held elsewhere (other services as witnesses, an auditor's own copy)."""
 
-    checkpoints: list[CheckpointModel] = Field(max_length=10_000)
-    source: str = Field(default="auditor", max_length=100)
+    checkpoints: list[HeldCheckpoint] = Field(max_length=10_000)
 
 
 class LogHead(BaseModel):
@@ -173,7 +176,7 @@ def audit_router(trail: AuditTrail, rebuild_check: Callable[[], ReadModelCheck] 
     def verify_against(held: HeldCheckpoints) -> ChainReport:
         """As `GET /audit/verify`, and also against checkpoints of this log held elsewhere (witnesses, auditors):
         a store rolled back or rewritten past one of them is named (TRUNCATED, REWRITTEN, BAD_SIGNATURE)."""
-        return store_report([(held.source, c.checkpoint()) for c in held.checkpoints])
+        return store_report([(c.source, c.checkpoint()) for c in held.checkpoints])
 
     @router.get("/log", response_model=LogHead)
     def log_head() -> LogHead:
