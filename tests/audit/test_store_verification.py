@@ -178,3 +178,29 @@ def test_a_witness_holding_an_old_checkpoint_detects_a_rollback_past_it(
     with witness_store.ledger.unit_of_work() as session:
         refused = witness(session, witness_store.recorder, after, store.signer.public_key)
     assert refused.status == "REFUSED" and refused.reason is not None and refused.reason.startswith("ROLLBACK")
+
+
+def test_a_witness_takes_checkpoints_out_of_order_but_refuses_a_fork_and_a_failed_proof(
+    store: Store, make_database: Callable[[str, str], str]
+) -> None:
+    """Kafka may deliver a service's checkpoints out of order (each is its own aggregate): a late, earlier one is
+    accepted; another root for a size held, or a proof that fails, is refused."""
+    witness_store = Store(make_database("sqlite", "witness"))
+    from pilot_common.translog import own_checkpoints
+
+    early = own_checkpoints(store.recorder)[0]  # size 11
+    later = sign_checkpoint(store.recorder, store.signer)  # size 14
+    with witness_store.ledger.unit_of_work() as session:
+        assert witness(session, witness_store.recorder, later, store.signer.public_key).status == "ACCEPTED"
+        late = witness(session, witness_store.recorder, early, store.signer.public_key)
+        assert (late.status, late.reason) == ("ACCEPTED", None)
+        forged = store.signer.sign(14, b"\x07" * 32, later.signed_at)
+        fork = witness(session, witness_store.recorder, forged, store.signer.public_key)
+        assert fork.status == "REFUSED" and (fork.reason or "").startswith("FORK")
+        bigger = store.signer.sign(20, b"\x07" * 32, later.signed_at)
+        bad = witness(session, witness_store.recorder, bigger, store.signer.public_key, ["AAAA"], proof_from=14)
+        assert bad.status == "REFUSED" and (bad.reason or "").startswith("INCONSISTENT")
+        other_key = CheckpointSigner.generated("ledger").sign(30, b"\x01" * 32, later.signed_at)
+        assert (witness(session, witness_store.recorder, other_key, store.signer.public_key).reason or "").startswith(
+            "BAD_SIGNATURE"
+        )

@@ -75,7 +75,7 @@ def _engine(recorder: Recorder) -> Engine:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")  # orders checkpoints signed in the same second
 
 
 # --- the log's leaves ---------------------------------------------------------------------------------------------
@@ -262,18 +262,37 @@ def witness(
     proof: Sequence[str] = (),
     proof_from: int | None = None,
 ) -> Witnessed:
-    """Records another service's checkpoint, or refuses it (recorded as REFUSED with the reason) when its signature
-    fails or it is not consistent with the latest one accepted from that service: a smaller size (a rollback), a
-    different root at the same size (a fork), or a consistency proof that does not verify."""
+    """Records another service's checkpoint, or refuses it (recorded as REFUSED with the reason) when it contradicts
+    what this witness holds: a bad signature, another key than the one first seen, a smaller size than a checkpoint
+    signed before it (a rollback), another root for a size already held (a fork), or a consistency proof from a held
+    checkpoint that does not verify.
+
+    Checkpoints may arrive out of order (each is its own aggregate, so Kafka partitions them apart): one signed
+    earlier with a smaller size is a late arrival, not a rollback; one whose previous checkpoint is not held (yet) is
+    kept without its link proven, which auditors check against the log (`verify_store` with the held copies)."""
     w = recorder.witnessed
-    last_row = session.execute(
-        select(w)
-        .where(and_(w.c.origin == checkpoint.origin, w.c.status == "ACCEPTED"))
-        .order_by(w.c.size.desc(), w.c.id.desc())
-        .limit(1)
-    ).first()
-    last = _checkpoint_of(last_row) if last_row is not None else None
-    reason = _refusal(checkpoint, public_key, last, proof, proof_from)
+    accepted = and_(w.c.origin == checkpoint.origin, w.c.status == "ACCEPTED")
+
+    def held(*conditions: Any) -> Checkpoint | None:
+        row = session.execute(select(w).where(accepted, *conditions).order_by(w.c.id).limit(1)).first()
+        return _checkpoint_of(row) if row is not None else None
+
+    reason: str | None = None
+    first_key = held()
+    if not checkpoint.verify(public_key):
+        reason = "BAD_SIGNATURE: not signed by the service's key"
+    elif first_key is not None and first_key.key_id != checkpoint.key_id:
+        reason = f"KEY_CHANGED: signed with key {checkpoint.key_id}, the service's key is {first_key.key_id}"
+    elif (bigger := held(w.c.size > checkpoint.size, w.c.signed_at < checkpoint.signed_at)) is not None:
+        reason = f"ROLLBACK: {checkpoint.size} leaves, but {bigger.size} were signed before, at {bigger.signed_at}"
+    elif (same := held(w.c.size == checkpoint.size)) is not None and same.root_hash != checkpoint.root_hash:
+        reason = f"FORK: another root for size {checkpoint.size}, signed {same.signed_at}"
+    elif (
+        proof_from is not None
+        and (previous := held(w.c.size == proof_from)) is not None
+        and not _extends(previous, checkpoint, proof)
+    ):
+        reason = f"INCONSISTENT: not an extension of the log of size {previous.size}"
     seen = Witnessed(checkpoint, "REFUSED" if reason else "ACCEPTED", reason, _now())
     session.execute(
         insert(w).values(
@@ -283,27 +302,12 @@ def witness(
     return seen
 
 
-def _refusal(
-    new: Checkpoint, key: Ed25519PublicKey, last: Checkpoint | None, proof: Sequence[str], proof_from: int | None
-) -> str | None:
-    if not new.verify(key):
-        return "BAD_SIGNATURE: not signed by the service's key"
-    if last is None:
-        return None
-    if new.key_id != last.key_id:
-        return f"KEY_CHANGED: signed with key {new.key_id}, the service's key was {last.key_id}"
-    if new.size < last.size:
-        return f"ROLLBACK: size {new.size} is smaller than {last.size}, signed {last.signed_at}"
-    if new.size == last.size:
-        return None if new.root_hash == last.root_hash else f"FORK: another root for size {new.size}"
-    if proof_from != last.size:
-        # Only a proof from the checkpoint we hold can tie the two; an auditor checks the rest against the log.
-        return f"UNPROVEN: no consistency proof from size {last.size}"
-    if not verify_consistency(
-        last.size, new.size, unb64(last.root_hash), unb64(new.root_hash), [unb64(p) for p in proof]
-    ):
-        return f"INCONSISTENT: not an extension of the log of size {last.size}"
-    return None
+def _extends(old: Checkpoint, new: Checkpoint, proof: Sequence[str]) -> bool:
+    try:
+        hashes = [unb64(p) for p in proof]
+        return verify_consistency(old.size, new.size, unb64(old.root_hash), unb64(new.root_hash), hashes)
+    except ValueError:  # not base64
+        return False
 
 
 def on_checkpoint_signed(event: CheckpointSignedV1, handling: Handling) -> None:
