@@ -204,3 +204,16 @@ def test_a_witness_takes_checkpoints_out_of_order_but_refuses_a_fork_and_a_faile
         assert (witness(session, witness_store.recorder, other_key, store.signer.public_key).reason or "").startswith(
             "BAD_SIGNATURE"
         )
+
+
+def test_a_forged_signature_is_named_and_a_checkpoint_of_another_key_is_only_listed(store: Store) -> None:
+    from dataclasses import replace
+
+    from pilot_common.translog import own_checkpoints
+
+    (signed,) = own_checkpoints(store.recorder)
+    forged = replace(signed, signature=CheckpointSigner.generated("ledger").sign(11, b"\x00" * 32, "x").signature)
+    assert store.verify(("auditor", forged)) == ["BAD_SIGNATURE"]
+    other = CheckpointSigner.generated("ledger").sign(99, b"\x00" * 32, signed.signed_at)
+    report = verify_store(store.recorder, store.signer.public_key, [("auditor", other)])
+    assert report.ok and [c.status for c in report.checkpoints] == ["OK", "UNKNOWN_KEY"]

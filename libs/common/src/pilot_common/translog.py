@@ -15,7 +15,8 @@ its event, and the root is rebuilt and compared with each signed checkpoint. Wha
 - UNLOGGED        an event the log never recorded (written behind the recorder's back)
 - TRUNCATED       the log is shorter than a signed checkpoint says it was (tail deleted, or the store rolled back)
 - REWRITTEN       the first n leaves no longer hash to the root signed for size n (rewritten, hashes recomputed)
-- BAD_SIGNATURE   a checkpoint not signed by this service's key
+- BAD_SIGNATURE   a checkpoint naming this service's key whose signature fails (one naming another key, e.g. a
+                  per-process key before a restart, is listed as UNKNOWN_KEY: neither trusted nor damage)
 """
 
 from __future__ import annotations
@@ -572,9 +573,14 @@ def verify_store(
                 problem(LogProblem("MISSING_EVENT", "audit row without its event (deleted?)", str(a_oid), a_ver))
     result.leaves = builder.size
     result.root_hash = b64(builder.root())
+    current_key = key_id(public_key) if public_key is not None else None
     for source, c in checks:
         status = "OK"
-        if public_key is not None and not c.verify(public_key):
+        if public_key is not None and c.key_id != current_key:
+            # Signed by a key this service no longer (or never) had, e.g. a per-process key before a restart:
+            # neither trusted nor refuted; listed, not counted as damage.
+            status = "UNKNOWN_KEY"
+        elif public_key is not None and not c.verify(public_key):
             status = "BAD_SIGNATURE"
             problem(LogProblem("BAD_SIGNATURE", f"checkpoint of size {c.size} ({source}) has a bad signature"))
         elif c.size > builder.size:
@@ -595,6 +601,10 @@ def verify_store(
             )
         check = CheckpointCheck(source, c.size, c.signed_at, c.root_hash, status)
         result.checkpoints.append(check)
-        if source == "own" and (result.latest_checkpoint is None or c.size >= result.latest_checkpoint.size):
+        if (
+            source == "own"
+            and status != "UNKNOWN_KEY"
+            and (result.latest_checkpoint is None or c.size >= result.latest_checkpoint.size)
+        ):
             result.latest_checkpoint = check
     return result
