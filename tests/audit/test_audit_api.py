@@ -44,7 +44,7 @@ def _checkpoint(body: dict[str, Any]) -> Checkpoint:
 @BOTH
 def test_an_auditor_checks_a_signed_checkpoint_and_proofs_with_the_services_public_key(registry: TestClient) -> None:
     org = _organisation(registry)
-    first = registry.post("/audit/log/checkpoints", headers=AUDITOR)
+    first = registry.post("/audit/log/checkpoints", headers=MINISTRY)
     assert first.status_code == 201, first.text
     head = registry.get("/audit/log", headers=AUDITOR).json()
     key = load_public_key(head["public_key"])
@@ -60,7 +60,7 @@ def test_an_auditor_checks_a_signed_checkpoint_and_proofs_with_the_services_publ
     assert verify_inclusion(leaf, proof["leaf_index"], signed.size, path, unb64(signed.root_hash))
 
     _organisation(registry, "苏州高新区管理委员会")
-    second = _checkpoint(registry.post("/audit/log/checkpoints", headers=AUDITOR).json())
+    second = _checkpoint(registry.post("/audit/log/checkpoints", headers=MINISTRY).json())
     consistency = registry.get(
         "/audit/log/consistency", params={"first": signed.size, "second": second.size}, headers=AUDITOR
     ).json()
@@ -84,7 +84,7 @@ def test_a_damaged_aggregate_is_reported_not_a_server_error(registry: TestClient
         f"/organisations/{org}", json={"name": "苏州工业园区管委会", "reason": "更名"}, headers=MINISTRY
     )
     assert amended.status_code == 200, amended.text
-    registry.post("/audit/log/checkpoints", headers=AUDITOR)
+    registry.post("/audit/log/checkpoints", headers=MINISTRY)
     app: Any = registry.app.state.registry  # type: ignore[attr-defined]
     events = app.audited_recorder.events_record_cls.__table__
     engine = app.datastore.engine

@@ -41,7 +41,7 @@ def test_verify_prove_and_export_then_a_rollback_past_the_auditors_copy_fails_ve
     created = registry.post("/organisations", json=park_body(), headers=MINISTRY)
     assert created.status_code == 201, created.text
     org = created.json()["id"]
-    assert registry.post("/audit/log/checkpoints", headers=AUDITOR).status_code == 201
+    assert registry.post("/audit/log/checkpoints", headers=MINISTRY).status_code == 201
     state = tmp_path / "auditor.json"
 
     assert _cli(registry, "verify", "--service", URL, "--state", str(state)) == 0
@@ -79,7 +79,7 @@ def test_verify_prove_and_export_then_a_rollback_past_the_auditors_copy_fails_ve
     assert registry.get("/audit/verify", headers=AUDITOR).json()["ok"] is True  # the service alone sees nothing
     assert _cli(registry, "verify", "--service", URL, "--state", str(state)) == 1
     report = registry.post(
-        "/audit/verify", json={"checkpoints": [{**held, "source": "auditor"}]}, headers=AUDITOR
+        "/audit/verify/held-checkpoints", json={"checkpoints": [{**held, "source": "auditor"}]}, headers=AUDITOR
     ).json()
     assert [p["code"] for p in report["problems"]] == ["TRUNCATED"]
 

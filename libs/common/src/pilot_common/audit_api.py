@@ -172,10 +172,10 @@ def audit_router(trail: AuditTrail, rebuild_check: Callable[[], ReadModelCheck] 
             problems=[asdict(p) for p in result.problems],
         )
 
-    @router.post("/verify", response_model=ChainReport)
+    @router.post("/verify/held-checkpoints", response_model=ChainReport)
     def verify_against(held: HeldCheckpoints) -> ChainReport:
-        """As `GET /audit/verify`, and also against checkpoints of this log held elsewhere (witnesses, auditors):
-        a store rolled back or rewritten past one of them is named (TRUNCATED, REWRITTEN, BAD_SIGNATURE)."""
+        """Reads only: as `GET /audit/verify`, and also against checkpoints of this log held elsewhere (witnesses,
+        auditors): a store rolled back or rewritten past one of them is named (TRUNCATED, REWRITTEN, BAD_SIGNATURE)."""
         return store_report([(c.source, c.checkpoint()) for c in held.checkpoints])
 
     @router.get("/log", response_model=LogHead)
@@ -200,9 +200,15 @@ def audit_router(trail: AuditTrail, rebuild_check: Callable[[], ReadModelCheck] 
         """Every checkpoint this service has signed, oldest first."""
         return [CheckpointModel.of(c) for c in own_checkpoints(trail.app.audited_recorder)]
 
-    @router.post("/log/checkpoints", response_model=CheckpointModel, status_code=201)
+    @router.post(
+        "/log/checkpoints",
+        response_model=CheckpointModel,
+        status_code=201,
+        dependencies=[Depends(require_roles(Role.MINISTRY))],  # auditors change nothing, not even this
+        responses=problem_responses(409),
+    )
     def sign_now() -> CheckpointModel:
-        """Signs and publishes a checkpoint now (the service also does so periodically)."""
+        """Signs and publishes a checkpoint now (the service also does so periodically). Ministry staff only."""
         if trail.signer is None:
             raise conflict("this service has no signing key", code="NO_SIGNING_KEY")
         return CheckpointModel.of(publish_checkpoint(trail.app, trail.signer))

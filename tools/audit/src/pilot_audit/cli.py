@@ -144,7 +144,7 @@ def verify(services: dict[str, str], client_for: ClientFor, state_file: Path | N
         if state.get(name):
             held.append({**state[name]["checkpoint"], "source": "auditor"})
         try:
-            response = client.post("/audit/verify", json={"checkpoints": held})
+            response = client.post("/audit/verify/held-checkpoints", json={"checkpoints": held})
         except httpx.HTTPError as e:
             raise Unreachable(f"{name}: {e}") from e
         if response.status_code != 200:
