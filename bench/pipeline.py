@@ -78,7 +78,7 @@ class Sink(ServiceApplication):
         )
 
 
-def _offer(rate: float, seconds: float, send: Callable[[int], None]) -> int:
+def _offer(rate: float, seconds: float, send: Callable[[int], object]) -> int:
     """Calls `send(seq)` `rate` times a second for `seconds` (catching up if it falls behind); returns the count."""
     total = int(rate * seconds)
     start = time.monotonic()

@@ -23,7 +23,9 @@ from evaluation.projections.kept import application_row, submitted_at
 from pilot_common.contracts.catalogue import published_events
 from pilot_common.contracts.errors import ContractViolation
 from pilot_common.contracts.programme import batch_2_2023
+from pilot_common.merkle import CheckpointSigner
 from pilot_common.service import HandlerTable
+from pilot_common.translog import publish_checkpoint, witnessed_checkpoints
 from pilot_registry.application import BATCH_2_CODE
 from pilot_registry.consumers import HANDLERS as REGISTRY_HANDLERS
 from pilot_registry.domain import Pilot, Programme, ProgrammeStatus
@@ -146,6 +148,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         world.settle()
         registry.change_programme(programme_id, "conclude")
     world.settle()
+    # Each service's Merkle log checkpoint, twice (the second carries its consistency proof); the others witness it.
+    signers = {name: CheckpointSigner.generated(name) for name in world.apps}
+    for _ in range(2):
+        for name, app in world.apps.items():
+            publish_checkpoint(app, signers[name])
+        world.settle()
     yield world
 
 
@@ -207,7 +215,8 @@ def test_no_internal_evaluation_event_is_published(world: World) -> None:
     }
     assert {"ScoresRecorded", "Proposed", "SignedOff"} <= stored  # they happened ...
     sent = {e.type for e in published(world.evaluation)}
-    assert sent == {"evaluation.ScoreSheet.Created", "evaluation.Selection.Published"}  # ... and stayed inside
+    # ... and stayed inside (the log's checkpoints carry no business data)
+    assert sent == {"evaluation.ScoreSheet.Created", "evaluation.Selection.Published", "evaluation.Checkpoint.Signed"}
     for envelope in published(world.evaluation):
         assert "reviewer" not in str(envelope.data) and "scores" not in envelope.data
 
@@ -227,3 +236,14 @@ def test_a_message_that_breaks_the_contract_is_refused_with_no_effect(world: Wor
     )
     assert world.registry.recorder.max_notification_id() == before
     assert not world.registry.process_recorder.has_tracking_id(tracking.application_name, tracking.notification_id)
+
+
+def test_every_consumer_witnesses_the_checkpoints_of_the_services_it_consumes(world: World) -> None:
+    for consumer, origins in (
+        (world.registry, {"evaluation"}),
+        (world.intake, {"pilot-registry", "evaluation"}),
+        (world.evaluation, {"pilot-registry", "application-intake"}),
+    ):
+        seen = witnessed_checkpoints(consumer.audited_recorder)
+        assert {w.checkpoint.origin for w in seen} == origins
+        assert [w.status for w in seen] == ["ACCEPTED"] * 2 * len(origins), [w.reason for w in seen]

@@ -29,6 +29,7 @@ from pilot_common.migrations import (
 from pilot_common.persistence import verify_audit_chain
 from pilot_common.runtime import AssembledService
 from pilot_common.settings import ServiceSettings
+from pilot_common.translog import verify_store
 from pilot_common.transport.inprocess import InProcessBus
 from pilot_registry.bootstrap import build_registry
 from tests.schema import SERVICE_MIGRATIONS
@@ -92,7 +93,11 @@ def test_a_database_made_by_the_previous_schema_is_migrated_and_keeps_every_row(
     assert outcome.stamped_baseline and outcome.before is None
     after = _contents(url)
     assert {name: after[name] for name in before} == before  # every event, audit, tracking and read-model row
-    assert set(after) - set(before) == {"alembic_version", "relay_lease", "consumer_topic_layout"}
+    merkle_log = {f"{prefix}_merkle", f"{prefix}_checkpoints", f"{prefix}_witnessed"}
+    assert set(after) - set(before) == {"alembic_version", "relay_lease", "consumer_topic_layout", *merkle_log}
+    # The events already stored became the Merkle log's first leaves, in notification order.
+    leaves = sorted(after[f"{prefix}_merkle"])
+    assert [leaf[:2] for leaf in leaves] == [(i, row[0]) for i, row in enumerate(sorted(before[f"{prefix}_events"]))]
     engine = _engine(url)
     with engine.connect() as connection:
         assert current_revision(connection) == outcome.after
@@ -108,6 +113,8 @@ def test_a_database_made_by_the_previous_schema_is_migrated_and_keeps_every_row(
         assert len(aggregates) == len(originators) and {a.id for a in aggregates} == originators
         chain = verify_audit_chain(app.audited_recorder)
         assert chain.ok and chain.events_checked == len(before[f"{prefix}_events"])
+        store = verify_store(app.audited_recorder, None)
+        assert store.ok and store.leaves == len(before[f"{prefix}_events"]), store.problems
         compared, differences = app.rebuild_check()
         assert differences == [] and sum(compared.values()) >= 1
         api = TestClient(assembled.api)
@@ -153,12 +160,19 @@ def _schema(url: str) -> dict[str, Any]:
 
 def _code_metadata(migrations: ServiceMigrations, url: str) -> MetaData:
     """Every table the service's code reads and writes: the event store's recorders' tables, the audit chain, the
-    backbone tables, the read models."""
+    Merkle log with its own and witnessed checkpoints, the backbone tables, the read models."""
     assembled = BUILDERS[migrations.service](_settings(migrations.service, url), InProcessBus())
     app: Any = assembled.runtime.app
     recorder = app.audited_recorder
     target = MetaData()
-    for table in (recorder.events_record_cls.__table__, recorder.tracking_table, recorder.audit):
+    for table in (
+        recorder.events_record_cls.__table__,
+        recorder.tracking_table,
+        recorder.audit,
+        recorder.merkle,
+        recorder.checkpoints,
+        recorder.witnessed,
+    ):
         table.to_metadata(target)
     for metadata in (backbone_metadata, *migrations.metadata()):
         for table in metadata.tables.values():

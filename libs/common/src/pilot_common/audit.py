@@ -3,6 +3,7 @@ business process (correlation id) across aggregates. Read-only; works on any sto
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -12,8 +13,10 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import func, select
 
 from pilot_common.envelope import event_type
+from pilot_common.merkle import Checkpoint, CheckpointSigner
 from pilot_common.persistence import ChainVerification, verify_audit_chain
 from pilot_common.service import ServiceApplication
+from pilot_common.translog import StoreVerification, verify_store
 
 _HIDDEN = {"_pending_events"}
 
@@ -30,7 +33,10 @@ class RecordedEvent(BaseModel):
     causation_id: str | None
     prev_hash: str
     hash: str
-    data: dict[str, Any]
+    data: dict[str, Any] | None
+    #: None when the stored event reads back; MISSING_EVENT (deleted) or UNREADABLE (damaged) otherwise. A damaged
+    #: store's history is still answered: the damage is part of what an auditor reads.
+    damage: str | None = None
 
 
 class AggregateState(BaseModel):
@@ -42,22 +48,31 @@ class AggregateState(BaseModel):
 
 
 class AuditTrail:
-    def __init__(self, app: ServiceApplication) -> None:
+    def __init__(self, app: ServiceApplication, signer: CheckpointSigner | None = None) -> None:
         self.app = app
         self.audit = app.audited_recorder.audit
+        self.signer = signer
+
+    def _event_data(self, row: Any) -> tuple[dict[str, Any] | None, str | None]:
+        try:
+            found = list(
+                self.app.events.get(row.originator_id, gt=row.originator_version - 1, lte=row.originator_version)
+            )
+        except Exception:  # bytes that no longer decode (edited in the database): reported, not a server error
+            return None, "UNREADABLE"
+        if not found:
+            return None, "MISSING_EVENT"
+        data = {
+            k: v
+            for k, v in vars(found[0]).items()
+            if k not in {"originator_id", "originator_version", "timestamp", "actor", "correlation_id", "causation_id"}
+        }
+        return to_jsonable_python(data, fallback=str), None
 
     def _events_with_audit(self, rows: list[Any]) -> list[RecordedEvent]:
         out = []
         for row in rows:
-            (domain_event,) = self.app.events.get(
-                row.originator_id, gt=row.originator_version - 1, lte=row.originator_version
-            )
-            data = {
-                k: v
-                for k, v in vars(domain_event).items()
-                if k
-                not in {"originator_id", "originator_version", "timestamp", "actor", "correlation_id", "causation_id"}
-            }
+            data, damage = self._event_data(row)
             out.append(
                 RecordedEvent(
                     aggregate_id=str(row.originator_id),
@@ -71,7 +86,8 @@ class AuditTrail:
                     causation_id=row.causation_id,
                     prev_hash=row.prev_hash,
                     hash=row.hash,
-                    data=to_jsonable_python(data),
+                    data=data,
+                    damage=damage,
                 )
             )
         return out
@@ -126,3 +142,7 @@ class AuditTrail:
 
     def verify(self, aggregate_id: UUID | None = None) -> ChainVerification:
         return verify_audit_chain(self.app.audited_recorder, originator_id=aggregate_id)
+
+    def verify_store(self, checkpoints: Iterable[tuple[str, Checkpoint]] = ()) -> StoreVerification:
+        key = self.signer.public_key if self.signer is not None else None
+        return verify_store(self.app.audited_recorder, key, checkpoints)

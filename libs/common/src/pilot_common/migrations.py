@@ -150,12 +150,60 @@ def create_backbone_tables_v1() -> None:
     )
 
 
+def create_merkle_log_tables_v1(prefix: str) -> None:
+    """The Merkle log, this service's signed checkpoints and the checkpoints it witnessed
+    (`persistence.merkle_table`, `checkpoints_table`, `witnessed_table`); the events already stored become the
+    log's first leaves, in notification order, with their audit-chain hashes."""
+    op.create_table(
+        f"{prefix}_merkle",
+        Column("leaf_index", _id_type(), primary_key=True, autoincrement=False),
+        Column("notification_id", _id_type(), nullable=False, unique=True),
+        Column("originator_id", UUIDType(), nullable=False),
+        Column("originator_version", _id_type(), nullable=False),
+        Column("event_hash", String(64), nullable=False),
+    )
+    op.create_table(
+        f"{prefix}_checkpoints",
+        Column("id", _id_type(), primary_key=True, autoincrement=True),
+        Column("origin", String(100), nullable=False),
+        Column("size", BigInteger(), nullable=False),
+        Column("root_hash", String(64), nullable=False),
+        Column("signed_at", String(40), nullable=False),
+        Column("key_id", String(32), nullable=False),
+        Column("signature", String(128), nullable=False),
+    )
+    op.create_table(
+        f"{prefix}_witnessed",
+        Column("id", _id_type(), primary_key=True, autoincrement=True),
+        Column("origin", String(100), nullable=False),
+        Column("size", BigInteger(), nullable=False),
+        Column("root_hash", String(64), nullable=False),
+        Column("signed_at", String(40), nullable=False),
+        Column("key_id", String(32), nullable=False),
+        Column("signature", String(128), nullable=False),
+        Column("status", String(20), nullable=False),
+        Column("reason", Text()),
+        Column("recorded_at", String(40), nullable=False),
+    )
+    op.create_index(f"ix_{prefix}_witnessed_origin", f"{prefix}_witnessed", ["origin"])
+    # Events stored before the log existed: one leaf each, in notification order (one INSERT … SELECT).
+    op.execute(
+        text(
+            f"INSERT INTO {prefix}_merkle (leaf_index, notification_id, originator_id, originator_version, event_hash) "
+            f"SELECT ROW_NUMBER() OVER (ORDER BY e.id) - 1, e.id, e.originator_id, e.originator_version, a.hash "
+            f"FROM {prefix}_events e JOIN {prefix}_audit a "
+            f"ON a.originator_id = e.originator_id AND a.originator_version = e.originator_version"
+        )
+    )
+
+
 def create_platform_tables(connection: Connection, prefix: str) -> None:
     """Every platform table at its current version, outside any service's history: for applications that have no
     migration history of their own (the platform tests' ledger and tally, stand-ins of other services)."""
     with Operations.context(MigrationContext.configure(connection)):
         create_event_store_tables_v1(prefix)
         create_backbone_tables_v1()
+        create_merkle_log_tables_v1(prefix)
 
 
 def platform_metadata(prefix: str) -> MetaData:
@@ -164,7 +212,7 @@ def platform_metadata(prefix: str) -> MetaData:
     from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 
     from pilot_common.backbone_schema import backbone_metadata
-    from pilot_common.persistence import audit_table
+    from pilot_common.persistence import audit_table, checkpoints_table, merkle_table, witnessed_table
 
     events_name = f"{prefix}_events"
     events = SQLAlchemyDatastore.define_record_class(
@@ -184,6 +232,9 @@ def platform_metadata(prefix: str) -> MetaData:
         events.__table__,
         tracking.__table__,
         audit_table(f"{prefix}_audit"),
+        merkle_table(f"{prefix}_merkle"),
+        checkpoints_table(f"{prefix}_checkpoints"),
+        witnessed_table(f"{prefix}_witnessed"),
         *backbone_metadata.tables.values(),
     ):
         table.to_metadata(target)

@@ -1,14 +1,18 @@
-"""Per-service event store: the eventsourcing library's SQLAlchemy recorders plus an audit chain.
+"""Per-service event store: the eventsourcing library's SQLAlchemy recorders plus an audit chain and a Merkle log.
 
 Every stored event gets a row in `<app>_audit`, written in the same transaction as the event: who did it, the
 correlation and causation ids, and a SHA-256 hash over the event's stored bytes chained to the previous event of
-the same aggregate. Altering or deleting an event breaks the chain, which `verify_audit_chain` reports.
+the same aggregate. Altering an event breaks the chain. The same transaction appends the event's leaf to the
+service's Merkle log (`<app>_merkle`, in notification order, `pilot_common.merkle`), whose signed checkpoints
+(`<app>_checkpoints`) make deletion, truncation, reordering and wholesale rewriting detectable too; the
+checkpoints of other services this one has seen are kept in `<app>_witnessed`. Verification: `pilot_common.verify`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,10 +25,12 @@ from eventsourcing_sqlalchemy.recorders import (
     SQLAlchemyApplicationRecorder,
     SQLAlchemyProcessRecorder,
 )
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text, and_, insert, select
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text, and_, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy_utils.types.uuid import UUIDType
+
+from pilot_common.merkle import event_leaf_data
 
 GENESIS_HASH = "0" * 64
 
@@ -53,14 +59,68 @@ def audit_table(name: str) -> Table:
     return _audit_tables[name]
 
 
+def merkle_table(name: str) -> Table:
+    """The Merkle log's leaves: leaf i is the i-th stored event in notification order."""
+    if name not in _audit_tables:
+        _audit_tables[name] = Table(
+            name,
+            _metadata,
+            Column("leaf_index", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False),
+            Column("notification_id", BigInteger().with_variant(Integer(), "sqlite"), nullable=False, unique=True),
+            Column("originator_id", UUIDType(), nullable=False),
+            Column("originator_version", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+            Column("event_hash", String(64), nullable=False),
+        )
+    return _audit_tables[name]
+
+
+def checkpoints_table(name: str) -> Table:
+    """This service's signed checkpoints (also published as `<service>.Checkpoint.Signed`)."""
+    if name not in _audit_tables:
+        _audit_tables[name] = Table(
+            name,
+            _metadata,
+            Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+            Column("origin", String(100), nullable=False),
+            Column("size", BigInteger(), nullable=False),
+            Column("root_hash", String(64), nullable=False),
+            Column("signed_at", String(40), nullable=False),
+            Column("key_id", String(32), nullable=False),
+            Column("signature", String(128), nullable=False),
+        )
+    return _audit_tables[name]
+
+
+def witnessed_table(name: str) -> Table:
+    """Checkpoints of other services' logs that this service has seen (as a witness), accepted or refused."""
+    if name not in _audit_tables:
+        _audit_tables[name] = Table(
+            name,
+            _metadata,
+            Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+            Column("origin", String(100), nullable=False, index=True),
+            Column("size", BigInteger(), nullable=False),
+            Column("root_hash", String(64), nullable=False),
+            Column("signed_at", String(40), nullable=False),
+            Column("key_id", String(32), nullable=False),
+            Column("signature", String(128), nullable=False),
+            Column("status", String(20), nullable=False),  # ACCEPTED, REFUSED
+            Column("reason", Text()),
+            Column("recorded_at", String(40), nullable=False),
+        )
+    return _audit_tables[name]
+
+
+_u32 = struct.Struct(">I").pack
+
+
 def chain_hash(prev_hash: str, originator_id: UUID | str, version: int, topic: str, state: bytes) -> str:
-    """SHA-256 over the previous hash and the event exactly as stored (length-prefixed fields)."""
-    digest = hashlib.sha256()
-    for part in (prev_hash.encode(), str(originator_id).encode(), str(version).encode(), topic.encode()):
-        digest.update(len(part).to_bytes(4, "big"))
-        digest.update(part)
-    digest.update(state)
-    return digest.hexdigest()
+    """SHA-256 over the previous hash and the event exactly as stored (length-prefixed fields, 4-byte big-endian
+    lengths). One concatenation and one hash call: verification runs this for every stored event."""
+    p, o, v, t = prev_hash.encode(), str(originator_id).encode(), str(version).encode(), topic.encode()
+    return hashlib.sha256(
+        b"".join((_u32(len(p)), p, _u32(len(o)), o, _u32(len(v)), v, _u32(len(t)), t, state))
+    ).hexdigest()
 
 
 def _metadata_of(state: bytes) -> dict[str, Any]:
@@ -86,19 +146,45 @@ def _metadata_of(state: bytes) -> dict[str, Any]:
 
 
 class AuditChainMixin:
-    """Adds the audit row of each inserted event, in the recorder's own transaction."""
+    """Adds the audit row and the Merkle leaf of each inserted event, in the recorder's own transaction."""
 
     datastore: SQLAlchemyDatastore
     events_table_name: str
     audit: Table
+    merkle: Table
+    checkpoints: Table
+    witnessed: Table
 
     def _init_audit(self) -> None:
-        self.audit = audit_table(self.events_table_name.removesuffix("_events") + "_audit")
+        prefix = self.events_table_name.removesuffix("_events")
+        self.audit = audit_table(f"{prefix}_audit")
+        self.merkle = merkle_table(f"{prefix}_merkle")
+        self.checkpoints = checkpoints_table(f"{prefix}_checkpoints")
+        self.witnessed = witnessed_table(f"{prefix}_witnessed")
 
-    def _insert_events(self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
-        super()._insert_events(session, stored_events, **kwargs)  # type: ignore[misc]
+    def _insert_stored_events(self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        # After the library's insert: the events have their notification ids, and on PostgreSQL the events table is
+        # locked (EXCLUSIVE) until commit, so leaves are appended in notification order, one writer at a time
+        # (SQLite has one writer anyway).
+        notification_ids = super()._insert_stored_events(session, stored_events, **kwargs)  # type: ignore[misc]
         if stored_events:
-            session.execute(insert(self.audit), self._audit_rows(session, stored_events))
+            rows = self._audit_rows(session, stored_events)
+            session.execute(insert(self.audit), rows)
+            next_leaf = session.execute(select(func.coalesce(func.max(self.merkle.c.leaf_index), -1))).scalar_one()
+            session.execute(
+                insert(self.merkle),
+                [
+                    {
+                        "leaf_index": next_leaf + 1 + i,
+                        "notification_id": notification_id,
+                        "originator_id": row["originator_id"],
+                        "originator_version": row["originator_version"],
+                        "event_hash": row["hash"],
+                    }
+                    for i, (notification_id, row) in enumerate(zip(notification_ids, rows, strict=True))
+                ],
+            )
+        return notification_ids
 
     def _audit_rows(self, session: Session, stored_events: Sequence[StoredEvent]) -> list[dict[str, Any]]:
         heads: dict[Any, str] = {}
@@ -246,3 +332,8 @@ def verify_audit_chain(
 
 def _stream(result: Any) -> Iterator[Any]:
     yield from result
+
+
+def event_leaf_data_of(row: Any) -> bytes:
+    """What the Merkle leaf of a stored leaf row commits to."""
+    return event_leaf_data(int(row.notification_id), row.originator_id, int(row.originator_version), row.event_hash)

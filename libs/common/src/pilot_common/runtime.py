@@ -23,6 +23,7 @@ from pilot_common.observability import BACKBONE, configure_tracing
 from pilot_common.relay import OutboxRelay
 from pilot_common.service import ServiceApplication
 from pilot_common.settings import ServiceSettings
+from pilot_common.translog import CheckpointTimer, signer_for
 from pilot_common.transport import EventTransport, TopicLayout, TransportError, service_topic
 from pilot_common.transport.kafka import KafkaTransport
 
@@ -105,6 +106,7 @@ class ServiceRuntime:
             if consumes
             else None
         )
+        self.checkpoints: CheckpointTimer | None = None  # set by assemble_service
         self._started = False
         BACKBONE.add(self)  # its lags and counts appear on /metrics while it runs
 
@@ -126,6 +128,8 @@ class ServiceRuntime:
     def start(self) -> None:
         if not self._started:
             self.verify_backbone()
+            if self.checkpoints is not None:
+                self.checkpoints.start()
             self.relay.start()
             if self.consumer is not None:
                 self.consumer.start()
@@ -136,6 +140,8 @@ class ServiceRuntime:
             if self.consumer is not None:
                 self.consumer.stop()
             self.relay.stop()
+            if self.checkpoints is not None:
+                self.checkpoints.stop()
             self._started = False
 
     def database_ready(self) -> bool:
@@ -225,6 +231,8 @@ def assemble_service(
         lifespan=runtime.lifespan(),
     )
     setattr(api.state, state_name, app)
+    signer = signer_for(app.service, settings.signing_key, settings.signing_key_file, settings.database_url)
+    runtime.checkpoints = CheckpointTimer(app, signer, settings.checkpoint_interval_seconds)
 
     def rebuild_check() -> ReadModelCheck:
         compared, differences = app.rebuild_check()
@@ -237,6 +245,6 @@ def assemble_service(
         methods=["GET"],
         summary="事件总线状态 · Relay and consumer lag, interruptions and dead letters (operators, no business data)",
     )
-    for router in (*routers, backbone, audit_router(AuditTrail(app), rebuild_check)):
+    for router in (*routers, backbone, audit_router(AuditTrail(app, signer), rebuild_check)):
         api.include_router(router)
     return AssembledService(api=api, runtime=runtime)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,6 +48,11 @@ class ServiceSettings(BaseSettings):
     # Static group membership (e.g. the pod name): a restarted consumer gets its partitions back at once.
     kafka_group_instance_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,200}$")
     relay_lease_seconds: float = Field(default=15.0, ge=1.0, le=600.0)
+    # The Ed25519 key that signs the Merkle log's checkpoints (PKCS#8 PEM), never kept in the database: the PEM itself
+    # (e.g. from a secret) or a file. Neither: the embedded default keeps one beside its SQLite file.
+    signing_key: str | None = Field(default=None, repr=False)
+    signing_key_file: Path | None = None
+    checkpoint_interval_seconds: float = Field(default=300.0, gt=0)
     dev_tokens_enabled: bool = Field(
         default=False, validation_alias=AliasChoices("PILOT_DEV_TOKENS", "dev_tokens_enabled")
     )

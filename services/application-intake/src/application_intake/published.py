@@ -10,6 +10,7 @@ from typing import Any
 
 from application_intake.domain.pilot_application import PilotApplication
 from pilot_common.aggregate import AuditedAggregate
+from pilot_common.checkpoint import checkpoint_publication
 from pilot_common.contracts.events import intake as public
 from pilot_common.publishing import Publication, PublicationTable, publish
 
@@ -103,6 +104,7 @@ def _entries(PilotApplication: type[AuditedAggregate]) -> list[Publication]:
                 application_id=_id(e), approved=e.approved, document_number=e.document_number
             ),
         ),
+        checkpoint_publication(public.IntakeCheckpointSigned),
     ]
 
 

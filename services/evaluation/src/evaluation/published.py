@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from evaluation.domain import ScoreSheet, Selection
+from pilot_common.checkpoint import checkpoint_publication
 from pilot_common.contracts.events import evaluation as public
 from pilot_common.publishing import PublicationTable, publish
 
@@ -48,5 +49,6 @@ PUBLICATIONS = PublicationTable(
             ),
         ),
         publish(Selection, "Published", public.ListPublished, _list_published),
+        checkpoint_publication(public.EvaluationCheckpointSigned),
     ],
 )

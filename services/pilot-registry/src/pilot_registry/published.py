@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pilot_common.checkpoint import checkpoint_publication
 from pilot_common.contracts.events import registry as public
 from pilot_common.contracts.events.base import IntegrationEvent
 from pilot_common.publishing import Adapter, PublicationTable, publish
@@ -164,5 +165,6 @@ PUBLICATIONS = PublicationTable(
         ),
         publish(Finding, "Corrected", public.FindingCorrected, _finding_corrected),
         publish(Finding, "Retracted", public.FindingRetracted, lambda e: public.FindingRetracted(finding_id=_id(e))),
+        checkpoint_publication(public.RegistryCheckpointSigned),
     ],
 )

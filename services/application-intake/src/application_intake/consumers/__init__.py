@@ -10,6 +10,7 @@ from pilot_common.contracts.catalogue import EVALUATION, REGISTRY, event_types
 from pilot_common.contracts.events import evaluation, registry
 from pilot_common.contracts.events.base import IntegrationEvent
 from pilot_common.service import Handler, HandlerTable, Handling
+from pilot_common.translog import on_checkpoint_signed
 
 
 def _then(first: Handler, second: Handler) -> Handler:
@@ -47,6 +48,9 @@ HANDLES: dict[type[IntegrationEvent], Handler] = {
     registry.FindingRetracted: _then(registry_copy.finding_retracted, rechecks.after_finding_retracted),
     evaluation.ScoreSheetOpened: evaluation_outcomes.score_sheet_opened,
     evaluation.ListPublished: evaluation_outcomes.list_published,
+    # Witnessing the others' Merkle logs.
+    registry.RegistryCheckpointSigned: on_checkpoint_signed,
+    evaluation.EvaluationCheckpointSigned: on_checkpoint_signed,
 }
 
 HANDLERS = HandlerTable(

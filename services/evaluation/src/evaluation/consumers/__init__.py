@@ -28,6 +28,7 @@ from pilot_common.contracts.catalogue import INTAKE, REGISTRY, event_types
 from pilot_common.contracts.events import intake, registry
 from pilot_common.contracts.events.base import IntegrationEvent
 from pilot_common.service import Handler, HandlerTable, Handling
+from pilot_common.translog import on_checkpoint_signed
 
 
 def _service(handling: Handling) -> EvaluationService:
@@ -154,6 +155,9 @@ HANDLES: dict[type[IntegrationEvent], Handler] = {
     intake.ApplicationAmended: on_amended,
     intake.ApplicationEnteredEvaluation: on_entered_evaluation,
     intake.ApplicationOutcomeRecorded: on_outcome_recorded,
+    # Witnessing the others' Merkle logs.
+    registry.RegistryCheckpointSigned: on_checkpoint_signed,
+    intake.IntakeCheckpointSigned: on_checkpoint_signed,
 }
 
 HANDLERS = HandlerTable(

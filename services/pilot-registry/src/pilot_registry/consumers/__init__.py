@@ -9,8 +9,11 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from pilot_common.contracts.catalogue import EVALUATION, event_types
+from pilot_common.contracts.events import evaluation
+from pilot_common.contracts.events.base import IntegrationEvent
 from pilot_common.contracts.events.evaluation import ListPublished
-from pilot_common.service import HandlerTable, Handling
+from pilot_common.service import Handler, HandlerTable, Handling
+from pilot_common.translog import on_checkpoint_signed
 from pilot_registry.domain import ProgrammeStatus
 
 
@@ -41,8 +44,9 @@ def on_list_published(event: ListPublished, handling: Handling) -> None:
         handling.collect(programme)
 
 
-HANDLERS = HandlerTable(
-    {ListPublished: on_list_published},
-    ignores=event_types(EVALUATION) - {ListPublished.event_type},
-)
+HANDLES: dict[type[IntegrationEvent], Handler] = {
+    ListPublished: on_list_published,
+    evaluation.EvaluationCheckpointSigned: on_checkpoint_signed,  # witnessing evaluation's log
+}
+HANDLERS = HandlerTable(HANDLES, ignores=event_types(EVALUATION) - {model.event_type for model in HANDLES})
 CONSUMES = [EVALUATION]

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from pilot_common.contracts.events.base import IntegrationEvent, Upcaster
+from pilot_common.contracts.events.checkpoint import CheckpointSignedV1
 
 EVALUATION = "evaluation"
 
@@ -59,4 +60,10 @@ class ListPublished(IntegrationEvent):
     entries: list[ApprovedProject] = Field(description="The approved projects in list order")
 
 
-PUBLISHED: tuple[type[IntegrationEvent], ...] = (ScoreSheetOpened, ListPublished)
+class EvaluationCheckpointSigned(CheckpointSignedV1):
+    """The service's Merkle log checkpoint (`pilot_common.contracts.events.checkpoint`)."""
+
+    event_type: ClassVar[str] = f"{EVALUATION}.Checkpoint.Signed"
+
+
+PUBLISHED: tuple[type[IntegrationEvent], ...] = (ScoreSheetOpened, ListPublished, EvaluationCheckpointSigned)

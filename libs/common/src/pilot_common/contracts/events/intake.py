@@ -11,6 +11,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from pilot_common.contracts.events.base import IntegrationEvent
+from pilot_common.contracts.events.checkpoint import CheckpointSignedV1
 
 INTAKE = "application-intake"
 
@@ -93,6 +94,12 @@ class ApplicationOutcomeRecorded(IntegrationEvent):
     document_number: str
 
 
+class IntakeCheckpointSigned(CheckpointSignedV1):
+    """The service's Merkle log checkpoint (`pilot_common.contracts.events.checkpoint`)."""
+
+    event_type: ClassVar[str] = f"{INTAKE}.Checkpoint.Signed"
+
+
 PUBLISHED: tuple[type[IntegrationEvent], ...] = (
     ApplicationCreated,
     ApplicationDetailsUpdated,
@@ -103,4 +110,5 @@ PUBLISHED: tuple[type[IntegrationEvent], ...] = (
     ApplicationAmended,
     ApplicationEnteredEvaluation,
     ApplicationOutcomeRecorded,
+    IntakeCheckpointSigned,
 )

@@ -9,6 +9,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from pilot_common.contracts.events.base import IntegrationEvent
+from pilot_common.contracts.events.checkpoint import CheckpointSignedV1
 from pilot_common.contracts.programme import ProgrammeRules
 
 REGISTRY = "pilot-registry"
@@ -201,6 +202,12 @@ class FindingRetracted(IntegrationEvent):
     finding_id: str
 
 
+class RegistryCheckpointSigned(CheckpointSignedV1):
+    """The service's Merkle log checkpoint (`pilot_common.contracts.events.checkpoint`)."""
+
+    event_type: ClassVar[str] = f"{REGISTRY}.Checkpoint.Signed"
+
+
 PUBLISHED: tuple[type[IntegrationEvent], ...] = (
     ProgrammeDrafted,
     ProgrammeRulesRevised,
@@ -222,4 +229,5 @@ PUBLISHED: tuple[type[IntegrationEvent], ...] = (
     FindingRecorded,
     FindingCorrected,
     FindingRetracted,
+    RegistryCheckpointSigned,
 )

@@ -1,0 +1,1 @@
+"""pilot-audit: the auditor's command line (`python -m pilot_audit`, `pilot-audit`)."""
