@@ -163,13 +163,8 @@ class EventConsumer:
         first: Offsets = {}
         for delivery in unhandled:
             first.setdefault((delivery.topic, delivery.partition), delivery.offset)
-        try:
-            subscription.rewind(first)
-        except Exception:
-            # Without the rewind the next poll would skip these: drop the subscription, so that the next one
-            # starts from the committed offsets.
-            log.warning("rewind failed; resubscribing from committed offsets", exc_info=True)
-            raise
+        # If the rewind itself fails, run() drops the subscription: the next one starts from committed offsets.
+        subscription.rewind(first)
 
     @staticmethod
     def _commit(subscription: TransportSubscription, done: Offsets) -> None:

@@ -74,6 +74,18 @@ def merkle_table(name: str) -> Table:
     return _audit_tables[name]
 
 
+def _signed_checkpoint_columns(index_origin: bool = False) -> list[Column[Any]]:
+    """What a signed checkpoint is, wherever it is kept (one's own, or another service's as its witness)."""
+    return [
+        Column("origin", String(100), nullable=False, index=index_origin),
+        Column("size", BigInteger(), nullable=False),
+        Column("root_hash", String(64), nullable=False),
+        Column("signed_at", String(40), nullable=False),
+        Column("key_id", String(32), nullable=False),
+        Column("signature", String(128), nullable=False),
+    ]
+
+
 def checkpoints_table(name: str) -> Table:
     """This service's signed checkpoints (also published as `<service>.Checkpoint.Signed`)."""
     if name not in _audit_tables:
@@ -81,12 +93,7 @@ def checkpoints_table(name: str) -> Table:
             name,
             _metadata,
             Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
-            Column("origin", String(100), nullable=False),
-            Column("size", BigInteger(), nullable=False),
-            Column("root_hash", String(64), nullable=False),
-            Column("signed_at", String(40), nullable=False),
-            Column("key_id", String(32), nullable=False),
-            Column("signature", String(128), nullable=False),
+            *_signed_checkpoint_columns(),
         )
     return _audit_tables[name]
 
@@ -98,12 +105,7 @@ def witnessed_table(name: str) -> Table:
             name,
             _metadata,
             Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
-            Column("origin", String(100), nullable=False, index=True),
-            Column("size", BigInteger(), nullable=False),
-            Column("root_hash", String(64), nullable=False),
-            Column("signed_at", String(40), nullable=False),
-            Column("key_id", String(32), nullable=False),
-            Column("signature", String(128), nullable=False),
+            *_signed_checkpoint_columns(index_origin=True),
             Column("status", String(20), nullable=False),  # ACCEPTED, REFUSED
             Column("reason", Text()),
             Column("recorded_at", String(40), nullable=False),
