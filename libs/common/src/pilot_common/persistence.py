@@ -19,6 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import (
@@ -236,6 +237,14 @@ class AuditedProcessRecorder(AuditChainMixin, SQLAlchemyProcessRecorder):
 class AuditedSQLAlchemyFactory(SQLAlchemyFactory):
     application_recorder_class = AuditedApplicationRecorder
     process_recorder_class = AuditedProcessRecorder
+
+    def __init__(self, env: Environment) -> None:
+        super().__init__(env)
+        # The library switches a SQLite file to WAL lazily, in the first transaction, while other threads may
+        # already be writing: the PRAGMA then fails with "database is locked". Tables exist (migrations ran),
+        # so switch now, before any thread can write.
+        if self.datastore.is_sqlite_filedb:
+            self.datastore.init_sqlite_wal_mode()
 
 
 def event_store_env(database_url: str) -> dict[str, str]:
