@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
 from eventsourcing.persistence import Tracking
@@ -118,7 +119,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     world.settle()
 
     with as_actor(MINISTRY):
-        registry.change_programme(programme_id, "close", reason="截止申报")
+        registry.change_programme(
+            programme_id, "close", reason="截止申报", now=datetime(2023, 4, 15, tzinfo=ZoneInfo("Asia/Shanghai"))
+        )
         registry.change_programme(programme_id, "start_evaluation")
         world.settle()
         intake.request_amendment(chosen.id, ["PLAN"], "实施方案技术路线不清")
