@@ -23,6 +23,7 @@ from evaluation.domain import ProjectDetails, RankingEntry, ScoreSheet, Selectio
 from evaluation.projections.kept import application_row, submitted_at
 from pilot_common.contracts.catalogue import published_events
 from pilot_common.contracts.errors import ContractViolation
+from pilot_common.contracts.events.evaluation import reader_key_of
 from pilot_common.contracts.programme import batch_2_2023
 from pilot_common.service import HandlerTable
 from pilot_registry.application import BATCH_2_CODE
@@ -136,6 +137,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         evaluation.save(sheet)
         sheet.record_scores({c.code: c.max_points - 1 for c in criteria}, {c.code: "依据充分" for c in criteria})
         evaluation.save(sheet)
+        # A second reviewer, assigned and then taken off it (a reassignment): intake opens and closes their access.
+        other = ScoreSheet.open("reviewer-2", application_id, criteria, 2, pid, reader_key=reader_key_of("expert.2"))
+        evaluation.save(other)
+        other.withdraw("改派其他专家")
+        evaluation.save(other)
         world.settle()
         selection = Selection.start(pid, 1)
         at = submission_time(world, application_id)
@@ -210,9 +216,15 @@ def test_no_internal_evaluation_event_is_published(world: World) -> None:
     }
     assert {"ScoresRecorded", "Proposed", "SignedOff"} <= stored  # they happened ...
     sent = {e.type for e in published(world.evaluation)}
-    assert sent == {"evaluation.ScoreSheet.Created", "evaluation.Selection.Published"}  # ... and stayed inside
+    # ... and stayed inside; a withdrawal tells intake only whose access ends (a digest of the login, no identity)
+    assert sent == {
+        "evaluation.ScoreSheet.Created",
+        "evaluation.ScoreSheet.Withdrawn",
+        "evaluation.Selection.Published",
+    }
     for envelope in published(world.evaluation):
         assert "reviewer" not in str(envelope.data) and "scores" not in envelope.data
+        assert "expert.2" not in str(envelope.data)
 
 
 def test_a_message_that_breaks_the_contract_is_refused_with_no_effect(world: World) -> None:
