@@ -334,6 +334,14 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform) -> Non
 
     # --- the business clock passes the deadline (a restart with a later start moves it on); the batch closes ---
     platform.restart(AFTER_DEADLINE)
+    if platform.mode == "embedded":  # one clock for the deployment, read and moved at /registry/clock
+        assert datetime.fromisoformat(reg.get("/clock")["business_time"]) >= AFTER_DEADLINE
+        back = reg.post("/clock/advance", json={"to": IN_WINDOW.isoformat()})  # never backwards
+        assert datetime.fromisoformat(back["business_time"]) >= AFTER_DEADLINE
+        refused_clock = Http(platform.registry, province_tokens["320000"]).post(
+            "/clock/advance", expect=403, json={"to": "2024-01-01T00:00:00+08:00"}
+        )
+        assert refused_clock["code"] == "FORBIDDEN_ROLE"
     closed = reg.post(f"/programmes/{pid}/close", json={})
     assert closed["status"] == "CLOSED"
     eventually(lambda: intake.client.get(f"/registry-copy/programmes/{pid}").json().get("status") == "CLOSED", WAIT)
