@@ -146,6 +146,13 @@ def token_minter(registry: str) -> Callable[..., str]:
 PROVINCES = {"320000": "320571", "330000": "330603", "370000": "370303"}
 
 
+def audit_state(platform: Platform, token: str, aggregate_id: str, at: str, time: str) -> dict[str, Any]:
+    """An aggregate of intake as it stood at `at`, read as business or recorded time."""
+    path = f"/audit/aggregates/{aggregate_id}/state"
+    state: dict[str, Any] = Http(platform.intake, token).get(path, params={"at": at, "time": time})
+    return state
+
+
 def application_story(platform: Platform, token: str, application_id: str) -> list[dict[str, Any]]:
     """One application's story: merged by the embedded default; asked of each service and merged in distributed
     mode (each answers its part)."""
@@ -496,6 +503,12 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform) -> Non
     reg.post(f"/programmes/{pid}/conclude", json={"reason": "第二批试点名单已公布，批次结束"})
     for stuck in (jiangsu[5], shandong):
         eventually(lambda a=stuck: intake.get(f"/applications/{a}")["status"] == "CLOSED_OUT", timeout=WAIT)
+
+    # --- the application as it stood at a business time, and at a recorded time ---
+    as_submitted = audit_state(platform, auditor, approved[0], "2023-04-01T00:00:00+08:00", "business")
+    assert as_submitted["state"]["status"] == "ELIGIBLE"
+    now_recorded = audit_state(platform, auditor, approved[0], datetime.now(ZoneInfo("UTC")).isoformat(), "recorded")
+    assert now_recorded["state"]["status"] == "APPROVED"
 
     # --- one application's story across the three services, in business-time order ---
     told = application_story(platform, auditor, approved[0])
