@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pilot_common.aggregate import AuditedAggregate
@@ -200,7 +201,8 @@ class BusinessClockMiddleware:
 def business_clock_for(settings: ServiceSettings) -> PersistedClock:
     """The service's persisted business clock, in its own database, started at `PILOT_CLOCK_START` the first time
     (a later start moves it forward; it never runs backwards)."""
-    engine = create_engine(settings.database_url, pool_pre_ping=True)
+    # Used at start and when moved: no pool, so no idle connection is held for it.
+    engine = create_engine(settings.database_url, poolclass=NullPool)
     return PersistedClock(engine, settings.clock_start)
 
 
