@@ -9,9 +9,10 @@ import signal
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -23,6 +24,8 @@ from tests.services.registry_data import credit_code, enterprise
 
 ROOT = Path(__file__).resolve().parents[1]
 WAIT = 150.0
+#: Business time the morning after batch 2's deadline (2023-04-07, Beijing): where a restart moves the clock on.
+AFTER_DEADLINE = datetime(2023, 4, 8, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @dataclass
@@ -30,6 +33,9 @@ class Platform:
     registry: str
     intake: str
     evaluation: str
+    mode: str
+    #: Stops the platform and starts it again on the same data with PILOT_CLOCK_START at the given instant.
+    restart: Callable[[datetime], None]
 
 
 def _wait_ready(urls: list[str], process: subprocess.Popen[bytes]) -> None:
@@ -50,6 +56,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(30)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+            process.wait(30)
 
 
 @pytest.fixture(params=["embedded", "distributed"])
@@ -57,17 +64,13 @@ def platform(request: pytest.FixtureRequest, tmp_path: Path, unique_name: str) -
     port = free_port()
     env = {**os.environ, "PILOT_LOG_LEVEL": "WARNING"}
     if request.param == "embedded":
-        command = [
-            "./scripts/run.sh",
-            "--data",
-            str(tmp_path / "data"),
-            "--port",
-            str(port),
-            "--clock-start",
-            IN_WINDOW.isoformat(),
-        ]
         base = f"http://127.0.0.1:{port}"
-        urls = Platform(f"{base}/registry", f"{base}/intake", f"{base}/evaluation")
+        urls = [f"{base}/registry", f"{base}/intake", f"{base}/evaluation"]
+
+        def command(clock_start: datetime) -> list[str]:
+            data = ["--data", str(tmp_path / "data"), "--port", str(port)]
+            return ["./scripts/run.sh", *data, "--clock-start", clock_start.isoformat()]
+
     else:
         server = request.getfixturevalue("postgres_server")
         broker = request.getfixturevalue("kafka_broker")
@@ -79,19 +82,33 @@ def platform(request: pytest.FixtureRequest, tmp_path: Path, unique_name: str) -
             KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap_servers,
             PILOT_KAFKA_NAMESPACE=unique_name,
             PILOT_DEV_TOKENS="true",
-            PILOT_CLOCK_START=IN_WINDOW.isoformat(),
             PILOT_REGISTRY_PORT=str(ports[0]),
             PILOT_INTAKE_PORT=str(ports[1]),
             PILOT_EVALUATION_PORT=str(ports[2]),
         )
-        command = ["./scripts/run-distributed.sh"]
-        urls = Platform(*(f"http://127.0.0.1:{p}" for p in ports))
-    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        urls = [f"http://127.0.0.1:{p}" for p in ports]
+
+        def command(clock_start: datetime) -> list[str]:
+            env["PILOT_CLOCK_START"] = clock_start.isoformat()
+            return ["./scripts/run-distributed.sh"]
+
+    running: list[subprocess.Popen[bytes]] = []
+
+    def start(clock_start: datetime) -> None:
+        process = subprocess.Popen(command(clock_start), cwd=ROOT, env=env, start_new_session=True)
+        running.append(process)
+        _wait_ready(urls, process)
+
+    def restart(clock_start: datetime) -> None:
+        _stop(running[-1])
+        start(clock_start)
+
     try:
-        _wait_ready([urls.registry, urls.intake, urls.evaluation], process)
-        yield urls
+        start(IN_WINDOW)
+        yield Platform(*urls, mode=request.param, restart=restart)
     finally:
-        _stop(process)
+        for process in running:
+            _stop(process)
 
 
 class Http:
@@ -127,6 +144,24 @@ def token_minter(registry: str) -> Callable[..., str]:
 
 
 PROVINCES = {"320000": "320571", "330000": "330603", "370000": "370303"}
+
+
+def audit_state(platform: Platform, token: str, aggregate_id: str, at: str, time: str) -> dict[str, Any]:
+    """An aggregate of intake as it stood at `at`, read as business or recorded time."""
+    path = f"/audit/aggregates/{aggregate_id}/state"
+    state: dict[str, Any] = Http(platform.intake, token).get(path, params={"at": at, "time": time})
+    return state
+
+
+def application_story(platform: Platform, token: str, application_id: str) -> list[dict[str, Any]]:
+    """One application's story: merged by the embedded default; asked of each service and merged in distributed
+    mode (each answers its part)."""
+    path = f"/audit/applications/{application_id}/story"
+    if platform.mode == "embedded":
+        merged: list[dict[str, Any]] = Http(platform.intake, token).get(path, params={"scope": "deployment"})
+        return merged
+    parts = [e for url in (platform.registry, platform.intake, platform.evaluation) for e in Http(url, token).get(path)]
+    return sorted(parts, key=lambda e: (datetime.fromisoformat(e["business_time"]), e["recorded_time"]))
 
 
 def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform) -> None:
@@ -197,21 +232,20 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform) -> Non
     eventually(lambda: intake.client.get(f"/registry-copy/programmes/{pid}").json().get("status") == "OPEN", WAIT)
 
     # --- provinces draft and submit ---
+    def draft_body(province: str, name: str) -> dict[str, Any]:
+        setup = setups[province]
+        return {
+            "programme_id": pid,
+            "pilot_type": "PARK_CLUSTER",
+            "project_name": name,
+            "applicant_organisation_id": setup["org"],
+            "implementer_organisation_id": setup["org"],
+            "pilot_object_id": setup["object"],
+        }
+
     def complete_application(province: str, name: str) -> str:
         p = Http(platform.intake, province_tokens[province])
-        setup = setups[province]
-        app = p.post(
-            "/applications",
-            expect=201,
-            json={
-                "programme_id": pid,
-                "pilot_type": "PARK_CLUSTER",
-                "project_name": name,
-                "applicant_organisation_id": setup["org"],
-                "implementer_organisation_id": setup["org"],
-                "pilot_object_id": setup["object"],
-            },
-        )
+        app = p.post("/applications", expect=201, json=draft_body(province, name))
         base = f"/applications/{app['id']}"
         evidence = p.post(
             f"{base}/attachments",
@@ -267,10 +301,34 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform) -> Non
         assert submit("320000", application_id)["status"] == "ELIGIBLE"
     sixth = submit("320000", jiangsu[5], expect=409)
     assert sixth["code"] == "QUOTA_EXCEEDED"
-    withdrawn = Http(platform.intake, province_tokens["320000"]).post(
-        f"/applications/{jiangsu[4]}/withdraw", json={"reason": "园区规划调整，撤回申报"}
+    js = Http(platform.intake, province_tokens["320000"])
+    # The province checks its sixth draft before spending a slot: the full verdict, nothing recorded.
+    checked = js.post(f"/applications/{jiangsu[5]}/dry-run")
+    assert (
+        checked["dry_run"] is True and next(r for r in checked["results"] if r["code"] == "QUOTA")["status"] == "FAIL"
     )
+    assert js.get(f"/applications/{jiangsu[5]}")["status"] == "DRAFT"
+    # A draft made by mistake is discarded: hidden from the list, kept in the history.
+    junk = js.post("/applications", expect=201, json=draft_body("320000", "误建草稿"))
+    assert js.post(f"/applications/{junk['id']}/discard", json={"reason": "误建"})["status"] == "DISCARDED"
+    assert junk["id"] not in {a["id"] for a in js.get("/applications", params={"page_size": 200})["items"]}
+
+    # --- out of order while the window is open: the services refuse, naming the programme's state ---
+    eventually(lambda: ev.get(f"/programmes/{pid}")["status"] == "OPEN", WAIT)
+    assert ev.post(f"/programmes/{pid}/assignments", expect=409)["code"] == "PROGRAMME_NOT_CLOSED"
+    refused = ev.post(f"/programmes/{pid}/selection", expect=409, json={"target_count": 3})
+    assert refused["code"] == "PROGRAMME_NOT_UNDER_EVALUATION"
+    assert reg.post(f"/programmes/{pid}/close", expect=409, json={"reason": "申报截止"})["code"] == (
+        "DEADLINE_NOT_PASSED"
+    )
+
+    # --- a restart (same configured start): business time keeps moving forward ---
+    before_restart = max(e["business_time"] for e in application_story(platform, auditor, jiangsu[0]))
+    platform.restart(IN_WINDOW)
+    withdrawn = js.post(f"/applications/{jiangsu[4]}/withdraw", json={"reason": "园区规划调整，撤回申报"})
     assert withdrawn["status"] == "WITHDRAWN"
+    withdrawal = [e for e in application_story(platform, auditor, jiangsu[4]) if e["type"].endswith(".Withdrawn")]
+    assert datetime.fromisoformat(withdrawal[0]["business_time"]) > datetime.fromisoformat(before_restart)
     zhejiang = [complete_application("330000", f"浙江试点项目{i}") for i in range(2)]
     for application_id in zhejiang:
         assert submit("330000", application_id)["status"] == "ELIGIBLE"
@@ -281,9 +339,22 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform) -> Non
     assert clean["status"] == "FAIL"
     eligible = jiangsu[:4] + zhejiang
 
-    # --- the programme closes and evaluation starts ---
-    reg.post(f"/programmes/{pid}/close", json={"reason": "申报截止"})
-    reg.post(f"/programmes/{pid}/start-evaluation")
+    # --- the business clock passes the deadline (a restart with a later start moves it on); the batch closes ---
+    platform.restart(AFTER_DEADLINE)
+    if platform.mode == "embedded":  # one clock for the deployment, read and moved at /registry/clock
+        assert datetime.fromisoformat(reg.get("/clock")["business_time"]) >= AFTER_DEADLINE
+        back = reg.post("/clock/advance", json={"to": IN_WINDOW.isoformat()})  # never backwards
+        assert datetime.fromisoformat(back["business_time"]) >= AFTER_DEADLINE
+        refused_clock = Http(platform.registry, province_tokens["320000"]).post(
+            "/clock/advance", expect=403, json={"to": "2024-01-01T00:00:00+08:00"}
+        )
+        assert refused_clock["code"] == "FORBIDDEN_ROLE"
+    closed = reg.post(f"/programmes/{pid}/close", json={})
+    assert closed["status"] == "CLOSED"
+    eventually(lambda: intake.client.get(f"/registry-copy/programmes/{pid}").json().get("status") == "CLOSED", WAIT)
+    late = js.post("/applications", expect=409, json=draft_body("320000", "截止后的新申报"))
+    assert late["code"] == "PROGRAMME_NOT_OPEN"
+    assert submit("320000", jiangsu[5], expect=409)["code"] == "PROGRAMME_NOT_OPEN"
 
     # --- reviewers from other provinces; assignment ---
     for n, province in enumerate(["110000", "310000", "440000", "510000"], start=1):
@@ -305,13 +376,39 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform) -> Non
         return all(outcome.get(a) == "ELIGIBLE" for a in eligible) and outcome.get(shandong) == "INELIGIBLE"
 
     eventually(evaluation_knows_all, timeout=WAIT)
-    run = ev.post(f"/programmes/{pid}/assignments")
+    eventually(lambda: ev.get(f"/programmes/{pid}")["status"] == "CLOSED", WAIT)
+    run = ev.post(f"/programmes/{pid}/assignments")  # reviewers are assigned once the batch is closed
     assert run["complete"] is True and len(run["new_assignments"]) == 3 * len(eligible)
     assert {a["application_id"] for a in run["new_assignments"]} == set(eligible)
+    reviewer_user = {r["id"]: r["user_id"] for r in ev.get("/reviewers", params={"page_size": 200})["items"]}
+    first = run["new_assignments"][0]
+    early = Http(platform.evaluation, mint(reviewer_user[first["reviewer_id"]], "reviewer"))
+    assert early.post(f"/score-sheets/{first['sheet_id']}/submit", expect=409)["code"] == (
+        "PROGRAMME_NOT_UNDER_EVALUATION"
+    )
+    # The reviewer reads what is assigned to them (details, plan, funding, schedule, attachments), nothing else.
+    reader = Http(platform.intake, early.client.headers["Authorization"].split(" ", 1)[1])
+    assigned = eventually(
+        lambda: (lambda r: r.json() if r.status_code == 200 else None)(
+            reader.client.get(f"/applications/{first['application_id']}")
+        ),
+        timeout=WAIT,
+    )
+    assert assigned["plan_sections"] and assigned["funding_sources"] and len(assigned["milestones"]) == 2
+    plan = next(a for a in assigned["attachments"] if a["kind"] == "IMPLEMENTATION_PLAN")
+    document = reader.client.get(f"/applications/{first['application_id']}/attachments/{plan['id']}")
+    assert document.status_code == 200 and document.content.startswith(b"%PDF")
+    theirs = {a["application_id"] for a in run["new_assignments"] if a["reviewer_id"] == first["reviewer_id"]}
+    other = next(a for a in eligible if a not in theirs)
+    assert reader.get(f"/applications/{other}", expect=404)["code"] == "NOT_FOUND"
+    assert reader.get(f"/applications/{other}/attachments/{plan['id']}", expect=404)["code"] == "NOT_FOUND"
+    assert reader.get("/applications", expect=403)["code"] == "FORBIDDEN_ROLE"
+
+    reg.post(f"/programmes/{pid}/start-evaluation")
+    eventually(lambda: ev.get(f"/programmes/{pid}")["status"] == "UNDER_EVALUATION", WAIT)
 
     # --- blind scoring, with one outlier for the moderator ---
     criteria = ev.get(f"/programmes/{pid}")["scoring"]["criteria"]
-    reviewer_user = {r["id"]: r["user_id"] for r in ev.get("/reviewers", params={"page_size": 200})["items"]}
     quality = {application_id: 0.9 - 0.05 * i for i, application_id in enumerate(eligible)}
     outlier_app = eligible[1]
     outlier_sheet = None
@@ -361,6 +458,21 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform) -> Non
     not_chosen = next(a for a in eligible if a not in approved)
     eventually(lambda: intake.get(f"/applications/{not_chosen}")["status"] == "NOT_APPROVED", timeout=WAIT)
 
+    # --- nothing new after publication ---
+    eventually(lambda: ev.get(f"/programmes/{pid}")["status"] == "RESULTS_PUBLISHED", WAIT)
+    assert ev.post(f"/programmes/{pid}/assignments", expect=409)["code"] == "PROGRAMME_RESULTS_PUBLISHED"
+    eventually(
+        lambda: intake.client.get(f"/registry-copy/programmes/{pid}").json().get("status") == "RESULTS_PUBLISHED",
+        WAIT,
+    )
+    after = js.post("/applications", expect=409, json=draft_body("320000", "公布后的新申报"))
+    assert after["code"] == "PROGRAMME_RESULTS_PUBLISHED"
+
+    # --- the pilots start on the approval's business date and carry the approved schedule ---
+    for listed in pilots:
+        assert listed["start_date"] == AFTER_DEADLINE.date().isoformat(), listed
+        assert listed["milestones_total"] == 2, listed
+
     # --- a pilot passes its final assessment; its enterprises get the deemed-audit credit ---
     pilot = reg.get(f"/pilots/{pilots[0]['id']}")
     reg.post(
@@ -387,8 +499,28 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform) -> Non
     assert [(c["pilot_id"], c["wording"]) for c in credits] == [(pilot["id"], "视同开展一次清洁生产审核")]
     assert date.fromisoformat(credits[0]["credited_on"]) == date.fromisoformat(pilot["end_date"])
 
+    # --- the batch concludes: what can no longer move is closed out, with the reason ---
+    reg.post(f"/programmes/{pid}/conclude", json={"reason": "第二批试点名单已公布，批次结束"})
+    for stuck in (jiangsu[5], shandong):
+        eventually(lambda a=stuck: intake.get(f"/applications/{a}")["status"] == "CLOSED_OUT", timeout=WAIT)
+
+    # --- the application as it stood at a business time, and at a recorded time ---
+    as_submitted = audit_state(platform, auditor, approved[0], "2023-04-01T00:00:00+08:00", "business")
+    assert as_submitted["state"]["status"] == "ELIGIBLE"
+    now_recorded = audit_state(platform, auditor, approved[0], datetime.now(ZoneInfo("UTC")).isoformat(), "recorded")
+    assert now_recorded["state"]["status"] == "APPROVED"
+
+    # --- one application's story across the three services, in business-time order ---
+    told = application_story(platform, auditor, approved[0])
+    assert {e["service"] for e in told} == {"application-intake", "evaluation", "pilot-registry"}
+    times = [datetime.fromisoformat(e["business_time"]) for e in told]
+    assert times == sorted(times)
+    assert all(t.year == 2023 for t in times), times
+    assert all(e["application_id"] == approved[0] and e["recorded_time"] for e in told)
+
     # --- an auditor reads each aggregate's history and verifies every store ---
-    audit = {name: Http(url, auditor) for name, url in vars(platform).items()}
+    urls = {"registry": platform.registry, "intake": platform.intake, "evaluation": platform.evaluation}
+    audit = {name: Http(url, auditor) for name, url in urls.items()}
     programme_history = audit["registry"].get(f"/audit/aggregates/{pid}/history")
     assert [e["type"].rsplit(".", 1)[1] for e in programme_history][:2] == ["Drafted", "Opened"]
     assert programme_history[1]["actor_user_id"] == "mee.flow"

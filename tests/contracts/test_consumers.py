@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
 from eventsourcing.persistence import Tracking
@@ -22,6 +23,7 @@ from evaluation.domain import ProjectDetails, RankingEntry, ScoreSheet, Selectio
 from evaluation.projections.kept import application_row, submitted_at
 from pilot_common.contracts.catalogue import published_events
 from pilot_common.contracts.errors import ContractViolation
+from pilot_common.contracts.events.evaluation import reader_key_of
 from pilot_common.contracts.programme import batch_2_2023
 from pilot_common.merkle import CheckpointSigner
 from pilot_common.service import HandlerTable
@@ -120,7 +122,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     world.settle()
 
     with as_actor(MINISTRY):
-        registry.change_programme(programme_id, "close", reason="截止申报")
+        registry.change_programme(
+            programme_id, "close", reason="截止申报", now=datetime(2023, 4, 15, tzinfo=ZoneInfo("Asia/Shanghai"))
+        )
         registry.change_programme(programme_id, "start_evaluation")
         world.settle()
         intake.request_amendment(chosen.id, ["PLAN"], "实施方案技术路线不清")
@@ -135,6 +139,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         evaluation.save(sheet)
         sheet.record_scores({c.code: c.max_points - 1 for c in criteria}, {c.code: "依据充分" for c in criteria})
         evaluation.save(sheet)
+        # A second reviewer, assigned and then taken off it (a reassignment): intake opens and closes their access.
+        other = ScoreSheet.open("reviewer-2", application_id, criteria, 2, pid, reader_key=reader_key_of("expert.2"))
+        evaluation.save(other)
+        other.withdraw("改派其他专家")
+        evaluation.save(other)
         world.settle()
         selection = Selection.start(pid, 1)
         at = submission_time(world, application_id)
@@ -215,10 +224,17 @@ def test_no_internal_evaluation_event_is_published(world: World) -> None:
     }
     assert {"ScoresRecorded", "Proposed", "SignedOff"} <= stored  # they happened ...
     sent = {e.type for e in published(world.evaluation)}
-    # ... and stayed inside (the log's checkpoints carry no business data)
-    assert sent == {"evaluation.ScoreSheet.Created", "evaluation.Selection.Published", "evaluation.Checkpoint.Signed"}
+    # ... and stayed inside; a withdrawal tells intake only whose access ends (a digest of the login, no identity);
+    # the log's checkpoints carry no business data
+    assert sent == {
+        "evaluation.ScoreSheet.Created",
+        "evaluation.ScoreSheet.Withdrawn",
+        "evaluation.Selection.Published",
+        "evaluation.Checkpoint.Signed",
+    }
     for envelope in published(world.evaluation):
         assert "reviewer" not in str(envelope.data) and "scores" not in envelope.data
+        assert "expert.2" not in str(envelope.data)
 
 
 def test_a_message_that_breaks_the_contract_is_refused_with_no_effect(world: World) -> None:

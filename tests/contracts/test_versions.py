@@ -81,7 +81,9 @@ def test_v2_names_the_province_code_and_carries_no_score() -> None:
         "province_code",
         "applicant_organisation_id",
         "pilot_object_id",
+        "milestones",  # the approved schedule (optional: a list published before it carries none)
     }
+    assert current.payload()["entries"][0]["milestones"] == []
 
 
 def test_unknown_fields_are_ignored() -> None:

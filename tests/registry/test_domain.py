@@ -45,6 +45,11 @@ from pilot_registry.domain import (
 
 MINISTRY = Actor(user_id="mee-liu", role=Role.MINISTRY, organisation="MEE")
 
+BEIJING = ZoneInfo("Asia/Shanghai")
+#: Business times either side of batch 2's deadline (2023-04-07, the whole day in Beijing).
+BEFORE_DEADLINE = datetime(2023, 3, 20, 9, 0, tzinfo=BEIJING)
+AFTER_DEADLINE = datetime(2023, 4, 8, 0, 0, tzinfo=BEIJING)
+
 
 def credit_code(first17: str) -> str:
     """A valid unified social credit code from its first 17 characters."""
@@ -112,7 +117,7 @@ def opened() -> Programme:
 
 def closed() -> Programme:
     programme = opened()
-    programme.close("申报截止")
+    programme.close("申报截止", AFTER_DEADLINE)
     return programme
 
 
@@ -134,7 +139,7 @@ def test_a_programme_goes_through_its_lifecycle_in_order() -> None:
     programme = draft()
     programme.open()
     assert programme.accepts_submissions
-    programme.close("2023年4月7日申报截止")
+    programme.close("2023年4月7日申报截止", AFTER_DEADLINE)
     programme.start_evaluation()
     programme.publish_results("环办科财函〔2023〕261号")
     programme.conclude()
@@ -154,13 +159,13 @@ def test_a_programme_goes_through_its_lifecycle_in_order() -> None:
 @pytest.mark.parametrize(
     ("setup", "command"),
     [
-        (draft, lambda p: p.close("理由")),
+        (draft, lambda p: p.close("理由", AFTER_DEADLINE)),
         (draft, lambda p: p.start_evaluation()),
         (draft, lambda p: p.conclude()),
         (opened, lambda p: p.open()),
         (opened, lambda p: p.start_evaluation()),
         (opened, lambda p: p.publish_results("环办科财函〔2023〕261号")),
-        (closed, lambda p: p.close("再次截止")),
+        (closed, lambda p: p.close("再次截止", AFTER_DEADLINE)),
         (closed, lambda p: p.open()),
     ],
 )
@@ -232,7 +237,7 @@ def test_changes_after_opening_need_a_reason() -> None:
     more = batch_2_2023().model_copy(update={"quota_per_province": 6})
     refuses(programme, lambda: programme.revise_rules(more), "REASON_REQUIRED", field="reason")
     refuses(programme, lambda: programme.revise_rules(more, "   "), "REASON_REQUIRED")
-    refuses(programme, lambda: programme.close(""), "REASON_REQUIRED")
+    refuses(programme, lambda: programme.close("", BEFORE_DEADLINE, early=True), "REASON_REQUIRED")
     refuses(programme, lambda: programme.grant_quota_exception("320000", 1, ""), "REASON_REQUIRED")
     refuses(programme, lambda: programme.extend_deadline(date(2023, 4, 14), " "), "REASON_REQUIRED")
 
@@ -316,7 +321,7 @@ def test_the_deadline_can_only_be_extended_while_open() -> None:
     assert programme.rules.deadline == date(2023, 4, 14)
     extended = programme.collect_events()[-1]
     assert (payload(extended)["previous_deadline"], payload(extended)["new_deadline"]) == ("2023-04-07", "2023-04-14")
-    programme.close("截止")
+    programme.close("截止", datetime(2023, 4, 15, tzinfo=BEIJING))
     refuses(programme, lambda: programme.extend_deadline(date(2023, 4, 21), "延期"), "NOT_ALLOWED_IN_STATUS")
 
 
@@ -842,7 +847,28 @@ def test_rules_incomplete_error_lists_the_gaps_in_both_languages() -> None:
 
 def test_violations_render_as_conflicts_or_bad_input() -> None:
     programme = draft()
-    conflict = refuses(programme, lambda: programme.close("理由"), "INVALID_TRANSITION")
+    conflict = refuses(programme, lambda: programme.close("理由", AFTER_DEADLINE), "INVALID_TRANSITION")
     bad_input = refused(lambda: organisation_with(credit_code="91320100MA1XXXXX01"), "INVALID_CREDIT_CODE")
     assert isinstance(conflict, DomainRuleViolation)
     assert (conflict.status, bad_input.status) == (409, 422)
+
+
+def test_closing_before_the_deadline_needs_early_and_a_reason_both_recorded() -> None:
+    programme = opened()
+    refused = refuses(programme, lambda: programme.close("申报截止", BEFORE_DEADLINE), "DEADLINE_NOT_PASSED")
+    assert refused.status == 409
+    refuses(programme, lambda: programme.close(None, BEFORE_DEADLINE, early=True), "REASON_REQUIRED")
+    # The last instant of the deadline day is still before the end.
+    last = datetime(2023, 4, 7, 23, 59, 59, tzinfo=BEIJING)
+    refuses(programme, lambda: programme.close("截止", last), "DEADLINE_NOT_PASSED")
+    programme.close("疫情原因，经部领导批准提前截止", BEFORE_DEADLINE, early=True)
+    closed_event = programme.collect_events()[-1]
+    assert payload(closed_event)["before_deadline"] is True
+    assert payload(closed_event)["reason"] == "疫情原因，经部领导批准提前截止"
+
+
+def test_closing_after_the_deadline_needs_no_reason() -> None:
+    programme = opened()
+    programme.close(None, AFTER_DEADLINE)
+    assert programme.status is ProgrammeStatus.CLOSED
+    assert payload(programme.collect_events()[-1])["before_deadline"] is False

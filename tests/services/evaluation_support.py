@@ -250,6 +250,28 @@ def revise_scoring(registry: TestClient, programme_id: str, **scoring: Any) -> d
     return revised
 
 
+def under_evaluation(registry: TestClient, evaluation: TestClient, programme_id: str) -> None:
+    """Moves the registry's programme on to UNDER_EVALUATION (open, close after its deadline, start evaluation),
+    as far as it still has to go, and waits until evaluation has heard: evaluation refuses assignment, scoring and
+    selection before (DESIGN: the batch is one process)."""
+    steps = {
+        "DRAFT": [("open", {"reason": "通知印发"}), ("close", {}), ("start-evaluation", None)],
+        "OPEN": [("close", {}), ("start-evaluation", None)],
+        "CLOSED": [("start-evaluation", None)],
+    }
+    status = registry.get(f"/programmes/{programme_id}", headers=MINISTRY).json()["status"]
+    for step, body in steps.get(status, []):
+        response = registry.post(f"/programmes/{programme_id}/{step}", json=body, headers=MINISTRY)
+        assert response.status_code == 200, response.text
+    eventually(
+        lambda: (
+            evaluation.get(f"/programmes/{programme_id}", headers=MINISTRY).json()["status"]
+            in {"UNDER_EVALUATION", "RESULTS_PUBLISHED"}
+        ),
+        timeout=CROSSING_SECONDS,
+    )
+
+
 def wait_for_scoring(evaluation: TestClient, programme_id: str, scoring: dict[str, Any]) -> None:
     """Until the evaluation service has the registry's scoring rules (they travel over Kafka)."""
 

@@ -42,6 +42,7 @@ from tests.services.evaluation_support import (
     reviewer_token,
     revise_scoring,
     score_and_submit,
+    under_evaluation,
     wait_for_scoring,
     wait_in_evaluation,
 )
@@ -77,6 +78,7 @@ class World:
         )
 
     def assign(self) -> dict[str, Any]:
+        under_evaluation(self.registry, self.evaluation, self.programme_id)
         response = self.evaluation.post(f"/programmes/{self.programme_id}/assignments", headers=MINISTRY)
         assert response.status_code == 200, response.text
         run: dict[str, Any] = response.json()

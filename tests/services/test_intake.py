@@ -311,7 +311,8 @@ def test_a_province_cannot_touch_another_provinces_application(start_batch: Call
         batch.intake.get(f"/quotas/{batch.programme['id']}/320000", headers=ZHEJIANG), 403, "FORBIDDEN_PROVINCE"
     )
     # Ministry-only actions are not for provinces; auditors change nothing.
-    for path in (f"{base}/dry-run", f"{base}/late-entry", f"{base}/amendment-requests"):
+    assert_problem(batch.intake.post(f"{base}/dry-run", headers=ZHEJIANG), 403, "FORBIDDEN_PROVINCE")
+    for path in (f"{base}/late-entry", f"{base}/amendment-requests"):
         assert_problem(
             batch.intake.post(path, json={"reason": "x", "sections": ["PLAN"]}, headers=JIANGSU), 403, "FORBIDDEN_ROLE"
         )

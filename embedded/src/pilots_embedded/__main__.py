@@ -27,13 +27,14 @@ from evaluation.migrations import MIGRATIONS as EVALUATION_MIGRATIONS
 from pilot_common.auth import TokenIssuer
 from pilot_common.logging import configure_logging
 from pilot_common.migrations import migrate
-from pilot_common.runtime import AssembledService
+from pilot_common.runtime import AssembledService, business_clock_for
 from pilot_common.settings import ServiceSettings
 from pilot_common.transport.inprocess import InProcessBus
 from pilot_registry.application import PilotRegistry
 from pilot_registry.bootstrap import build_registry
 from pilot_registry.migrations import MIGRATIONS as REGISTRY_MIGRATIONS
 from pilots_embedded import demo
+from pilots_embedded.clock_api import clock_router
 
 DEFAULT_CLOCK_START = "2023-03-20T09:00:00+08:00"
 MOUNTS = {"pilot-registry": "/registry", "application-intake": "/intake", "evaluation": "/evaluation"}
@@ -56,11 +57,18 @@ def build_platform(data: Path, clock_start: datetime) -> tuple[FastAPI, dict[str
     # The embedded default migrates its own SQLite files at start (distributed mode runs `migrate` beforehand).
     for migrations in (REGISTRY_MIGRATIONS, INTAKE_MIGRATIONS, EVALUATION_MIGRATIONS):
         migrate(migrations, settings(migrations.service).database_url)
+    # One business clock for the whole deployment, kept in the registry's database (DESIGN "Time").
+    clock = business_clock_for(settings("pilot-registry"))
     services = {
-        "pilot-registry": build_registry(settings("pilot-registry"), bus),
-        "application-intake": build_intake(settings("application-intake"), bus),
-        "evaluation": build_evaluation(settings("evaluation"), bus),
+        "pilot-registry": build_registry(settings("pilot-registry"), bus, clock=clock),
+        "application-intake": build_intake(settings("application-intake"), bus, clock=clock),
+        "evaluation": build_evaluation(settings("evaluation"), bus, clock=clock),
     }
+    # One application's story across the three: `?scope=deployment` on any service's story endpoint.
+    for service in services.values():
+        service.api.state.story_sources = [s.runtime.app for s in services.values()]
+    # The shared clock is read and moved at /registry/clock (behind the registry's authentication).
+    services["pilot-registry"].api.include_router(clock_router(clock))
     if first_start:
         registry, evaluation = services["pilot-registry"].runtime.app, services["evaluation"].runtime.app
         assert isinstance(registry, PilotRegistry) and isinstance(evaluation, EvaluationService)

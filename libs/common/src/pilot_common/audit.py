@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 from sqlalchemy import func, select
 
+from pilot_common.aggregate import business_time_of
 from pilot_common.envelope import event_type
 from pilot_common.merkle import Checkpoint, CheckpointSigner
 from pilot_common.persistence import ChainVerification, verify_audit_chain
@@ -122,11 +123,33 @@ class AuditTrail:
             ).scalar_one_or_none()
         return int(found) if found is not None else None
 
+    def version_at_business_time(self, aggregate_id: UUID, at: datetime) -> int | None:
+        """The aggregate's version as it stood at business time `at` (events before business time was recorded
+        count by their recorded time)."""
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)  # as version_at reads a naive instant
+        found = None
+        for domain_event in self.app.events.get(aggregate_id):
+            when = business_time_of(domain_event) or vars(domain_event)["timestamp"]
+            if when <= at:
+                found = domain_event.originator_version
+        return found
+
     def state(
-        self, aggregate_id: UUID, version: int | None = None, at: datetime | None = None
+        self,
+        aggregate_id: UUID,
+        version: int | None = None,
+        at: datetime | None = None,
+        time: str = "recorded",
     ) -> AggregateState | None:
+        """The state after `version`, or as it stood at `at` in recorded time (when the rows were written) or in
+        business time (`time="business"`, the programme's calendar)."""
         if at is not None:
-            at_version = self.version_at(aggregate_id, at)
+            at_version = (
+                self.version_at_business_time(aggregate_id, at)
+                if time == "business"
+                else self.version_at(aggregate_id, at)
+            )
             if at_version is None:
                 return None
             version = at_version if version is None else min(version, at_version)

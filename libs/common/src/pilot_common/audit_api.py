@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -129,9 +129,13 @@ def audit_router(trail: AuditTrail, rebuild_check: Callable[[], ReadModelCheck] 
         aggregate_id: UUID,
         version: Annotated[int | None, Query(ge=1, description="State after this version")] = None,
         at: Annotated[datetime | None, Query(description="State as it stood at this instant (ISO 8601)")] = None,
+        time: Annotated[
+            Literal["recorded", "business"],
+            Query(description="Which time `at` is: recorded (when written, default) or business (the programme's)"),
+        ] = "recorded",
     ) -> AggregateState:
         try:
-            found = trail.state(aggregate_id, version=version, at=at)
+            found = trail.state(aggregate_id, version=version, at=at, time=time)
         except AggregateNotFoundError:
             found = None
         except Exception as e:  # the stored events no longer make an aggregate: damage, reported as such

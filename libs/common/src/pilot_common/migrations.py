@@ -197,6 +197,16 @@ def create_merkle_log_tables_v1(prefix: str) -> None:
     )
 
 
+def create_business_clock_table_v1() -> None:
+    """`business_clock` (`pilot_common.clock`): one row, the business clock's offset and high-water mark."""
+    op.create_table(
+        "business_clock",
+        Column("id", Integer(), primary_key=True),
+        Column("offset_us", BigInteger(), nullable=False),
+        Column("high_water", String(40), nullable=False),
+    )
+
+
 def create_platform_tables(connection: Connection, prefix: str) -> None:
     """Every platform table at its current version, outside any service's history: for applications that have no
     migration history of their own (the platform tests' ledger and tally, stand-ins of other services)."""

@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from sqlalchemy import make_url, text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pilot_common.aggregate import AuditedAggregate
+from pilot_common.clock import PersistedClock, using_clock
 from pilot_common.consumer import EventConsumer
 from pilot_common.health import ReadinessCheck
 from pilot_common.observability import BACKBONE, configure_tracing
@@ -195,6 +198,26 @@ class ServiceRuntime:
         return run
 
 
+class BusinessClockMiddleware:
+    """Every request runs on its service's business clock: the events it records carry that business time."""
+
+    def __init__(self, app: ASGIApp, service: ServiceApplication) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with using_clock(self.service.clock):
+            await self.app(scope, receive, send)
+
+
+def business_clock_for(settings: ServiceSettings) -> PersistedClock:
+    """The service's persisted business clock, in its own database, started at `PILOT_CLOCK_START` the first time
+    (a later start moves it forward; it never runs backwards)."""
+    # Used at start and when moved: no pool, so no idle connection is held for it.
+    engine = create_engine(settings.database_url, poolclass=NullPool)
+    return PersistedClock(engine, settings.clock_start)
+
+
 def assemble_service(
     settings: ServiceSettings,
     app: ServiceApplication,
@@ -233,6 +256,7 @@ def assemble_service(
     setattr(api.state, state_name, app)
     signer = signer_for(app.service, settings.signing_key, settings.signing_key_file, settings.database_url)
     runtime.checkpoints = CheckpointTimer(app, signer, settings.checkpoint_interval_seconds)
+    api.add_middleware(BusinessClockMiddleware, service=app)
 
     def rebuild_check() -> ReadModelCheck:
         compared, differences = app.rebuild_check()
@@ -245,6 +269,8 @@ def assemble_service(
         methods=["GET"],
         summary="事件总线状态 · Relay and consumer lag, interruptions and dead letters (operators, no business data)",
     )
-    for router in (*routers, backbone, audit_router(AuditTrail(app, signer), rebuild_check)):
+    from pilot_common.story import story_router
+
+    for router in (*routers, backbone, audit_router(AuditTrail(app, signer), rebuild_check), story_router(app)):
         api.include_router(router)
     return AssembledService(api=api, runtime=runtime)

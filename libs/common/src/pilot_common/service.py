@@ -23,6 +23,7 @@ from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pilot_common.clock import Clock, SystemClock, using_clock
 from pilot_common.contracts.events.base import IntegrationEvent
 from pilot_common.envelope import EventEnvelope
 from pilot_common.observability import STORE_APPEND
@@ -149,7 +150,19 @@ class ServiceApplication(EventSourcedProjection[UUID]):
         super().__init__(env=event_store_env(database_url))
         self.handlers = handlers or HandlerTable({})
         self.projections = list(projections)
+        #: Business time (DESIGN "Time"); the composition root sets the deployment's persisted clock.
+        self.clock: Clock = SystemClock()
         self._recorded_listeners: list[Callable[[], None]] = []
+
+    def story_aggregates(self, application_id: str) -> list[tuple[UUID, bool]]:
+        """The aggregates with events about an application, each with whether all its events are (True) or only
+        those naming the application (False). By default: the application's own aggregate, if this service
+        has one."""
+        try:
+            aggregate_id = UUID(application_id)
+        except ValueError:
+            return []
+        return [(aggregate_id, True)] if aggregate_id in self.repository else []
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         # Events and the read-model rows projected from them commit together.
@@ -242,7 +255,8 @@ class ServiceApplication(EventSourcedProjection[UUID]):
             session.query(record).filter_by(application_name=tracking.application_name).with_for_update().first()
             token = _handling_session.set(session)
             try:
-                super().process_event(domain_event, tracking)
+                with using_clock(self.clock):  # the events a handler records carry this service's business time
+                    super().process_event(domain_event, tracking)
             finally:
                 _handling_session.reset(token)
 

@@ -41,6 +41,7 @@ from application_intake.projections.applications import APPLICATION_VIEWS
 from application_intake.projections.tables import applications, attachment_contents
 from application_intake.published import PUBLICATIONS
 from pilot_common.clock import Clock, SystemClock
+from pilot_common.programme_state import FINAL_STATES, require_state
 from pilot_common.publishing import PublicationTable
 from pilot_common.service import HandlerTable, ServiceApplication
 
@@ -118,17 +119,28 @@ class ApplicationIntake(ServiceApplication):
     # --- drafting -----------------------------------------------------------------------------------------------
 
     def create_draft(self, province: str, programme_id: str, **details: Any) -> PilotApplication:
-        known = self.known_programme(programme_id)
-        if known.status not in {"DRAFT", "OPEN"}:
-            raise _refused(
-                "PROGRAMME_NOT_OPEN", "该批次不再接受申报", f"programme is {known.status}", field="programme_id"
-            )
+        require_state("draft", self.known_programme(programme_id).status, programme_id)
         application = PilotApplication(programme_id=programme_id, province=province, **details)
         self.save(application)
         return application
 
+    def require_state(self, application: PilotApplication, action: str) -> None:
+        """Refuses what the programme's state (as the registry last said) does not allow (DESIGN's table)."""
+        require_state(action, self.known_programme(application.programme_id).status, application.programme_id)
+
+    def _require_editable_state(self, application: PilotApplication) -> None:
+        # A draft is edited while the batch takes drafts; an amendment (补正) only while amendments are allowed.
+        amending = application.status == "AMENDMENT_REQUESTED"
+        self.require_state(application, "amendment" if amending else "draft")
+
     def change(self, application_id: UUID, command: str, **kwargs: Any) -> PilotApplication:
         application = self.application(application_id)
+        if command == "record_late_entry":
+            self.require_state(application, "late_entry")
+        elif command == "request_amendment":
+            self.require_state(application, "amendment")
+        else:
+            self._require_editable_state(application)
         if command == "update_plan_sections":
             outline = self.known_programme(application.programme_id).rules.plan_outline
             kwargs["outline_codes"] = {s.code for s in outline} | {sub.code for s in outline for sub in s.subsections}
@@ -140,6 +152,7 @@ class ApplicationIntake(ServiceApplication):
         self, application_id: UUID, kind: str, file_name: str, declared_type: str | None, content: bytes
     ) -> dict[str, Any]:
         application = self.application(application_id)
+        self._require_editable_state(application)
         rules = self.known_programme(application.programme_id).rules
         if len(content) > rules.max_package_bytes:
             raise _refused(
@@ -293,6 +306,7 @@ class ApplicationIntake(ServiceApplication):
     def dry_run(self, application_id: UUID) -> EligibilityVerdict:
         """The verdict a draft would get if it were submitted now (nothing is recorded)."""
         application = self.application(application_id)
+        self.require_state(application, "dry_run")
         quota = self._quota_facts(application)
         return evaluate(self.snapshot(application, quota, application.submitted_at or self.clock.now(), dry_run=True))
 
@@ -321,11 +335,12 @@ class ApplicationIntake(ServiceApplication):
     def submit(self, application_id: UUID) -> PilotApplication:
         for _ in range(_SUBMIT_ATTEMPTS):
             application = self.application(application_id)
+            if application.status == "DISCARDED":
+                raise _refused("APPLICATION_DISCARDED", "该草稿已作废，不能提交", "the draft was discarded")
             if application.status != "DRAFT":
                 raise _refused("ALREADY_SUBMITTED", "申报已提交", f"the application is already {application.status}")
             known = self.known_programme(application.programme_id)
-            if known.status != "OPEN" and not application.late_entry:
-                raise _refused("PROGRAMME_NOT_OPEN", "该批次未开放申报", f"programme is {known.status}", rule="WINDOW")
+            require_state("late_entry" if application.late_entry else "submit", known.status, application.programme_id)
             self._require_known(application)
             now = self.clock.now()
             self._check_window(application, now)
@@ -356,6 +371,7 @@ class ApplicationIntake(ServiceApplication):
     def withdraw(self, application_id: UUID, reason: str) -> PilotApplication:
         for _ in range(_SUBMIT_ATTEMPTS):
             application = self.application(application_id)
+            self.require_state(application, "withdraw")
             rules = self.known_programme(application.programme_id).rules
             now = self.clock.now()
             application.withdraw(reason, now, deadline_passed=now >= rules.closes_at())
@@ -367,6 +383,30 @@ class ApplicationIntake(ServiceApplication):
             except IntegrityError:
                 continue
         raise _refused("BUSY", "系统繁忙，请稍后重试", "busy; retry", status=503)
+
+    def discard(self, application_id: UUID, reason: str) -> PilotApplication:
+        """A draft never submitted, dropped by its province (no slot was ever held)."""
+        application = self.application(application_id)
+        self.require_state(application, "discard")
+        application.discard(reason)
+        self.save(application)
+        return application
+
+    def close_out(self, programme_id: str, reason: str) -> list[PilotApplication]:
+        """The batch concluded: every application of it that can no longer move is closed out (unsaved)."""
+        with self.reading() as session:
+            ids = session.execute(
+                select(applications.c.id).where(applications.c.programme_id == programme_id).order_by(applications.c.id)
+            ).scalars()
+            rows = list(ids)
+        closed = []
+        for application_id in rows:
+            application = self.application(UUID(application_id))
+            before = application.version
+            application.close_out(reason)
+            if application.version != before:
+                closed.append(application)
+        return closed
 
     def record_late_entry(
         self, application_id: UUID, sent_on: datetime, channel: str, evidence_attachment_id: str, recorded_by: str
@@ -392,6 +432,7 @@ class ApplicationIntake(ServiceApplication):
 
     def complete_amendment(self, application_id: UUID, note: str) -> PilotApplication:
         application = self.application(application_id)
+        self.require_state(application, "amendment")
         application.complete_amendment(note)
         self._record_new_verdict(application, "AMENDMENT", [f"revision {application.revision}"])
         self.save(application)
@@ -409,6 +450,8 @@ class ApplicationIntake(ServiceApplication):
             application = self.application(UUID(application_id))
             if not application.holds_slot or application.status == "AMENDMENT_REQUESTED":
                 continue
+            if self.known_programme(application.programme_id).status in FINAL_STATES:
+                continue  # nothing new after publication: the verdicts stand as they were
             self._record_new_verdict(application, trigger, changes)
             rechecked.append(application)
         return rechecked

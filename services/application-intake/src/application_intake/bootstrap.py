@@ -9,9 +9,9 @@ from application_intake.api import registry_copy as registry_copy_api
 from application_intake.application import SERVICE_NAME, ApplicationIntake
 from application_intake.consumers import CONSUMES, HANDLERS
 from application_intake.migrations import MIGRATIONS
-from pilot_common.clock import clock_starting
+from pilot_common.clock import Clock
 from pilot_common.migrations import require_migrated
-from pilot_common.runtime import AssembledService, assemble_service, prepare_database
+from pilot_common.runtime import AssembledService, assemble_service, business_clock_for, prepare_database
 from pilot_common.settings import ServiceSettings
 from pilot_common.transport import EventTransport
 
@@ -26,10 +26,12 @@ application it concerns. Ministry staff read all and act on submissions; auditor
 """
 
 
-def build_intake(settings: ServiceSettings, bus: EventTransport | None = None) -> AssembledService:
+def build_intake(
+    settings: ServiceSettings, bus: EventTransport | None = None, clock: Clock | None = None
+) -> AssembledService:
     prepare_database(settings.database_url)
     require_migrated(MIGRATIONS, settings.database_url)
-    intake = ApplicationIntake(settings.database_url, HANDLERS, clock=clock_starting(settings.clock_start))
+    intake = ApplicationIntake(settings.database_url, HANDLERS, clock=clock or business_clock_for(settings))
     return assemble_service(
         settings,
         intake,

@@ -22,6 +22,11 @@ def _id(event: Any) -> str:
     return str(event.originator_id)
 
 
+def _milestones(event: Any) -> list[public.ScheduledMilestone]:
+    """The schedule an event carries (none on events stored before it travelled with them)."""
+    return [public.ScheduledMilestone.model_validate(m) for m in getattr(event, "milestones", None) or []]
+
+
 def _details_updated(event: Any) -> public.ApplicationDetailsUpdated | None:
     changes = {k: v for k, v in dict(event.changes).items() if k in PUBLISHED_DETAILS}
     if not changes:
@@ -69,7 +74,9 @@ def _entries(PilotApplication: type[AuditedAggregate]) -> list[Publication]:
             PilotApplication,
             "Submitted",
             public.ApplicationSubmitted,
-            lambda e: public.ApplicationSubmitted(application_id=_id(e), submitted_at=e.submitted_at),
+            lambda e: public.ApplicationSubmitted(
+                application_id=_id(e), submitted_at=e.submitted_at, milestones=_milestones(e)
+            ),
         ),
         publish(PilotApplication, "VerdictRecorded", public.ApplicationVerdictRecorded, _verdict_recorded),
         publish(
@@ -88,7 +95,9 @@ def _entries(PilotApplication: type[AuditedAggregate]) -> list[Publication]:
             PilotApplication,
             "Amended",
             public.ApplicationAmended,
-            lambda e: public.ApplicationAmended(application_id=_id(e), revision=e.revision, note=e.note),
+            lambda e: public.ApplicationAmended(
+                application_id=_id(e), revision=e.revision, note=e.note, milestones=_milestones(e)
+            ),
         ),
         publish(
             PilotApplication,

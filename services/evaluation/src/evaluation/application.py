@@ -40,6 +40,7 @@ from evaluation.projections.kept import (
     first_row,
     in_evaluation,
     is_in_evaluation,
+    programme_status,
     require_application,
     scoring_rules,
     to_review,
@@ -54,6 +55,8 @@ from evaluation.projections.tables import (
     selections,
 )
 from evaluation.published import PUBLICATIONS
+from pilot_common.contracts.events.evaluation import reader_key_of
+from pilot_common.programme_state import require_state
 from pilot_common.publishing import PublicationTable
 from pilot_common.service import HandlerTable, ServiceApplication
 
@@ -153,6 +156,29 @@ class EvaluationService(ServiceApplication):
         compared[application_scores.name] = checked
         return compared, [*differences, *score_differences]
 
+    def require_state(self, programme_id: str, action: str) -> None:
+        """Refuses what the programme's state (as the registry last said) does not allow (DESIGN's table)."""
+        with self.reading() as session:
+            status = programme_status(session, programme_id)
+        require_state(action, status, programme_id)
+
+    def story_aggregates(self, application_id: str) -> list[tuple[UUID, bool]]:
+        """The application's score sheets (all their events), and its programme's selection (the events naming
+        it)."""
+        with self.reading() as session:
+            sheets = session.execute(
+                select(score_sheets.c.id)
+                .where(score_sheets.c.application_id == application_id)
+                .order_by(score_sheets.c.id)
+            ).scalars()
+            found: list[tuple[UUID, bool]] = [(UUID(i), True) for i in sheets]
+            row = session.execute(
+                select(applications.c.programme_id).where(applications.c.id == application_id)
+            ).first()
+        if row is not None and self._has_selection(str(row.programme_id)):
+            found.append((selection_id(str(row.programme_id)), False))
+        return found
+
     # --- reviewers -------------------------------------------------------------------------------------------
 
     def reviewer(self, reviewer_id: UUID) -> Reviewer:
@@ -225,6 +251,7 @@ class EvaluationService(ServiceApplication):
         with self.unit_of_work() as session:
             session.execute(select(programmes.c.id).where(programmes.c.id == programme_id).with_for_update())
             rules = scoring_rules(session, programme_id)
+            require_state("assignment", programme_status(session, programme_id), programme_id)
             rows = all_rows(
                 session,
                 select(applications)
@@ -234,7 +261,9 @@ class EvaluationService(ServiceApplication):
             sheets = _sheets_by_state(
                 all_rows(session, select(score_sheets).where(score_sheets.c.programme_id == programme_id))
             )
-            pool = [profile_of(r) for r in all_rows(session, select(reviewers).order_by(reviewers.c.id))]
+            pool_rows = all_rows(session, select(reviewers).order_by(reviewers.c.id))
+            pool = [profile_of(r) for r in pool_rows]
+            keys = {str(r["id"]): reader_key_of(str(r["user_id"])) for r in pool_rows if r["user_id"]}
             plan = assign_reviewers(
                 [to_review(r) for r in rows],
                 pool,
@@ -247,7 +276,12 @@ class EvaluationService(ServiceApplication):
             revision = {str(r["id"]): int(r["revision"]) for r in rows}
             opened = [
                 ScoreSheet.open(
-                    a.reviewer_id, a.application_id, rules.criteria, revision[a.application_id], programme_id
+                    a.reviewer_id,
+                    a.application_id,
+                    rules.criteria,
+                    revision[a.application_id],
+                    programme_id,
+                    reader_key=keys.get(a.reviewer_id),
                 )
                 for a in plan.new_assignments
             ]
@@ -268,8 +302,10 @@ class EvaluationService(ServiceApplication):
         give it to another (a new sheet), under the same conflict rules as the automatic assignment."""
         with self.unit_of_work() as session:
             application = require_application(session, application_id)
+            programme_id = str(application["programme_id"])
+            require_state("assignment", programme_status(session, programme_id), programme_id)
             self._require_in_evaluation(application)
-            rules = scoring_rules(session, str(application["programme_id"]))
+            rules = scoring_rules(session, programme_id)
             to_row = first_row(session, select(reviewers).where(reviewers.c.id == to_reviewer_id))
             if to_row is None:
                 raise _not_found("评审专家", "reviewer", to_reviewer_id)
@@ -300,6 +336,7 @@ class EvaluationService(ServiceApplication):
                 rules.criteria,
                 int(application["revision"]),
                 str(application["programme_id"]),
+                reader_key=reader_key_of(str(to_row["user_id"])) if to_row["user_id"] else None,
             )
             self.save(old, new)
         return ReassignmentDone(
@@ -336,7 +373,10 @@ class EvaluationService(ServiceApplication):
         if reviewer_id is not None and sheet.reviewer_id != reviewer_id:
             raise _not_found("评分表", "score sheet", sheet_id)
         with self.reading() as session:
-            self._require_in_evaluation(require_application(session, sheet.application_id))
+            application = require_application(session, sheet.application_id)
+            programme_id = str(application["programme_id"])
+            require_state("scoring", programme_status(session, programme_id), programme_id)
+            self._require_in_evaluation(application)
         getattr(sheet, command)(**kwargs)
         self.save(sheet)
 
@@ -395,6 +435,7 @@ class EvaluationService(ServiceApplication):
     ) -> Selection:
         with self.reading() as session:
             scoring_rules(session, programme_id)  # the programme must be known
+        self.require_state(programme_id, "selection")
         exists = EvaluationRuleViolation(
             ErrorCode.SELECTION_EXISTS,
             f"试点批次 {programme_id} 已开始遴选",
@@ -421,6 +462,7 @@ class EvaluationService(ServiceApplication):
         reason: str | None,
     ) -> Selection:
         """Replaces the caps and/or the target (each change voids existing sign-offs)."""
+        self.require_state(programme_id, "selection")
         selection = self.selection(programme_id)
         selection.set_caps(type_caps, province_caps, default_province_cap, reason=reason)
         if target_count is not None:
@@ -430,6 +472,7 @@ class EvaluationService(ServiceApplication):
 
     def propose(self, programme_id: str) -> Selection:
         """A new proposal from the current ranking (the same one the ranking API shows)."""
+        self.require_state(programme_id, "selection")
         selection = self.selection(programme_id)
         with self.reading() as session:
             ranking = current_ranking(session, programme_id)
@@ -438,6 +481,7 @@ class EvaluationService(ServiceApplication):
         return selection
 
     def include(self, programme_id: str, application_id: str, reason: str) -> Selection:
+        self.require_state(programme_id, "selection")
         selection = self.selection(programme_id)
         with self.reading() as session:
             self._require_in_evaluation(require_application(session, application_id))
@@ -446,12 +490,14 @@ class EvaluationService(ServiceApplication):
         return selection
 
     def exclude(self, programme_id: str, application_id: str, reason: str) -> Selection:
+        self.require_state(programme_id, "selection")
         selection = self.selection(programme_id)
         selection.exclude(application_id, reason)
         self.save(selection)
         return selection
 
     def sign_off(self, programme_id: str, party: str, user_id: str) -> Selection:
+        self.require_state(programme_id, "selection")
         selection = self.selection(programme_id)
         selection.sign_off(party, user_id)
         self.save(selection)
@@ -459,6 +505,7 @@ class EvaluationService(ServiceApplication):
 
     def publish(self, programme_id: str, document_number: str) -> Selection:
         """Publishes the signed list; every approved application must still be in evaluation."""
+        self.require_state(programme_id, "selection")
         selection = self.selection(programme_id)
         with self.reading() as session:
             rows = {
@@ -475,6 +522,7 @@ class EvaluationService(ServiceApplication):
                 project_name=str(r["project_name"]),
                 applicant_organisation_id=str(r["applicant_organisation_id"]),
                 pilot_object_id=str(r["pilot_object_id"]),
+                milestones=tuple(r["milestones"] or ()),
             )
             for a, r in rows.items()
         }

@@ -6,8 +6,9 @@ from evaluation.api import applications, programmes, ranking, reviewers, score_s
 from evaluation.application import SERVICE_NAME, EvaluationService
 from evaluation.consumers import CONSUMES, HANDLERS
 from evaluation.migrations import MIGRATIONS
+from pilot_common.clock import Clock
 from pilot_common.migrations import require_migrated
-from pilot_common.runtime import AssembledService, assemble_service, prepare_database
+from pilot_common.runtime import AssembledService, assemble_service, business_clock_for, prepare_database
 from pilot_common.settings import ServiceSettings
 from pilot_common.transport import EventTransport
 
@@ -22,10 +23,13 @@ Ministry staff act; reviewers see and score only their own sheets; auditors read
 """
 
 
-def build_evaluation(settings: ServiceSettings, bus: EventTransport | None = None) -> AssembledService:
+def build_evaluation(
+    settings: ServiceSettings, bus: EventTransport | None = None, clock: Clock | None = None
+) -> AssembledService:
     prepare_database(settings.database_url)
     require_migrated(MIGRATIONS, settings.database_url)
     service = EvaluationService(settings.database_url, HANDLERS)
+    service.clock = clock or business_clock_for(settings)
     return assemble_service(
         settings,
         service,

@@ -13,6 +13,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy import select
 
+from pilot_common.clock import Clock, SystemClock
 from pilot_common.contracts.programme import ProgrammeRules, batch_2_2023
 from pilot_common.publishing import PublicationTable
 from pilot_common.service import HandlerTable, ServiceApplication
@@ -38,8 +39,9 @@ class PilotRegistry(ServiceApplication):
     publications: ClassVar[PublicationTable] = PUBLICATIONS
     name = "PilotRegistry"
 
-    def __init__(self, database_url: str, handlers: HandlerTable | None = None) -> None:
+    def __init__(self, database_url: str, handlers: HandlerTable | None = None, clock: Clock | None = None) -> None:
         super().__init__(database_url, handlers, projections=[REGISTRY_VIEWS])
+        self.clock = clock or SystemClock()  # business time (the programme's calendar)
 
     # --- programmes -------------------------------------------------------------------------------------------
 
@@ -75,6 +77,14 @@ class PilotRegistry(ServiceApplication):
             return self.draft_programme(BATCH_2_CODE, "第二批清洁生产审核创新试点", batch_2_2023())
         except RegistryRuleViolation:
             return None  # another worker seeded it a moment ago
+
+    def story_aggregates(self, application_id: str) -> list[tuple[UUID, bool]]:
+        """The pilot approved from the application, if any."""
+        try:
+            pilot_id = pilot_id_for(UUID(application_id))
+        except ValueError:
+            return []
+        return [(pilot_id, True)] if pilot_id in self.repository else []
 
     # --- organisations ----------------------------------------------------------------------------------------
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from pilot_common.clock import Clock
 from pilot_common.migrations import require_migrated
-from pilot_common.runtime import AssembledService, assemble_service, prepare_database
+from pilot_common.runtime import AssembledService, assemble_service, business_clock_for, prepare_database
 from pilot_common.settings import ServiceSettings
 from pilot_common.transport import EventTransport
 from pilot_registry.api import findings, organisations, pilot_objects, pilots, programmes, reference
@@ -20,10 +21,12 @@ Ministry staff write; provinces read their own; auditors read everything.
 """
 
 
-def build_registry(settings: ServiceSettings, bus: EventTransport | None = None, seed: bool = True) -> AssembledService:
+def build_registry(
+    settings: ServiceSettings, bus: EventTransport | None = None, seed: bool = True, clock: Clock | None = None
+) -> AssembledService:
     prepare_database(settings.database_url)
     require_migrated(MIGRATIONS, settings.database_url)
-    registry = PilotRegistry(settings.database_url, HANDLERS)
+    registry = PilotRegistry(settings.database_url, HANDLERS, clock=clock or business_clock_for(settings))
     if seed:
         registry.seed_batch_2()
     return assemble_service(

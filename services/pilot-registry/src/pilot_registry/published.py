@@ -77,7 +77,16 @@ PUBLICATIONS = PublicationTable(
             lambda e: public.DeadlineExtended(programme_id=_id(e), new_deadline=e.new_deadline),
         ),
         publish(Programme, "Opened", public.ProgrammeOpened, _programme_state(public.ProgrammeOpened)),
-        publish(Programme, "Closed", public.ProgrammeClosed, _programme_state(public.ProgrammeClosed)),
+        publish(
+            Programme,
+            "Closed",
+            public.ProgrammeClosed,
+            lambda e: public.ProgrammeClosed(
+                programme_id=str(e.originator_id),
+                reason=getattr(e, "reason", None),
+                before_deadline=bool(getattr(e, "before_deadline", False)),
+            ),
+        ),
         publish(Programme, "EvaluationStarted", public.EvaluationStarted, _programme_state(public.EvaluationStarted)),
         publish(
             Programme,
@@ -85,7 +94,12 @@ PUBLICATIONS = PublicationTable(
             public.ResultsPublished,
             lambda e: public.ResultsPublished(programme_id=_id(e), document_number=e.document_number),
         ),
-        publish(Programme, "Concluded", public.ProgrammeConcluded, _programme_state(public.ProgrammeConcluded)),
+        publish(
+            Programme,
+            "Concluded",
+            public.ProgrammeConcluded,
+            lambda e: public.ProgrammeConcluded(programme_id=str(e.originator_id), reason=getattr(e, "reason", None)),
+        ),
         publish(
             Organisation,
             "Registered",

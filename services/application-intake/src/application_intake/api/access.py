@@ -1,7 +1,8 @@
 """Who may see and do what with an application, decided in one place for every route.
 
 A province user sees and changes only its own province's applications; ministry staff read all and act on
-submissions; auditors read all and change nothing; reviewers and services have no business here.
+submissions; auditors read all and change nothing; a reviewer reads the applications assigned to them (details,
+plan, funding, schedule, attachments) and nothing else; services have no business here.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from fastapi import Depends, Request
 from sqlalchemy import select
 
 from application_intake.application import ApplicationIntake
-from application_intake.projections.tables import applications
+from application_intake.projections.tables import applications, reviewer_access
 from pilot_common.auth import Principal, authenticated
 from pilot_common.context import Role
+from pilot_common.contracts.events.evaluation import reader_key_of
 from pilot_common.problems import forbidden_province, forbidden_role, not_found
 
 
@@ -92,6 +94,41 @@ def ministry_writable(application_id: UUID, principal: MinistryUser, app: Intake
     return _permitted(principal, application_id, app)
 
 
+def dry_runner(application_id: UUID, principal: Annotated[Principal, Depends(authenticated)], app: Intake) -> Permitted:
+    """A province checks its own draft before it takes a slot; ministry staff check any application."""
+    if principal.role not in {Role.PROVINCE, Role.MINISTRY}:
+        raise forbidden_role("only the province (its own drafts) or ministry staff run a dry run")
+    permitted = _permitted(principal, application_id, app)
+    if principal.role is Role.PROVINCE and permitted.status != "DRAFT":
+        raise forbidden_role("a province runs the dry run on its own drafts (a submission has its verdict)")
+    return permitted
+
+
+def review_readable(
+    application_id: UUID, principal: Annotated[Principal, Depends(authenticated)], app: Intake
+) -> Permitted:
+    """Readers as above, and a reviewer for an application assigned to them (and nothing else: another
+    application is reported as not found, so a reviewer learns nothing of what others review)."""
+    if principal.role is not Role.REVIEWER:
+        if principal.role not in _READERS:
+            raise forbidden_role(f"role {principal.role} has no access to applications")
+        return _permitted(principal, application_id, app)
+    with app.reading() as session:
+        row = session.execute(
+            select(applications.c.province, applications.c.status)
+            .join(reviewer_access, reviewer_access.c.application_id == applications.c.id)
+            .where(
+                applications.c.id == str(application_id),
+                reviewer_access.c.reader_key == reader_key_of(principal.user_id),
+            )
+        ).first()
+    if row is None:
+        raise not_found("application", str(application_id))
+    return Permitted(principal, application_id, row.province, row.status)
+
+
 Readable = Annotated[Permitted, Depends(readable)]
+ReviewReadable = Annotated[Permitted, Depends(review_readable)]
+DryRunner = Annotated[Permitted, Depends(dry_runner)]
 ProvinceWritable = Annotated[Permitted, Depends(province_writable)]
 MinistryWritable = Annotated[Permitted, Depends(ministry_writable)]

@@ -9,12 +9,14 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import select
 
 from application_intake.api.access import (
+    DryRunner,
     Intake,
     MinistryWritable,
     ProvinceUser,
     ProvinceWritable,
     Readable,
     Reader,
+    ReviewReadable,
     province_scope,
 )
 from application_intake.api.models import (
@@ -104,6 +106,8 @@ def list_applications(
         )
         if value
     ]
+    if not status:
+        filters.append(applications.c.status != "DISCARDED")  # discarded drafts only when asked for
     query = select(applications).where(*filters).order_by(applications.c.province, applications.c.id)
     with intake.reading() as session:
         rows, total = fetch_page(session, query, params)
@@ -116,7 +120,9 @@ def list_applications(
 
 
 @router.get("/{application_id}", response_model=ApplicationDetail)
-def get_application(permitted: Readable, intake: Intake) -> ApplicationDetail:
+def get_application(permitted: ReviewReadable, intake: Intake) -> ApplicationDetail:
+    """The whole application (details, foundation, funding, plan sections, schedule, attachments): its province,
+    ministry staff, auditors, and the reviewers assigned to it."""
     return detail(intake.application(permitted.application_id))
 
 
@@ -171,7 +177,7 @@ async def upload_attachment(
 
 
 @router.get("/{application_id}/attachments/{attachment_id}", response_class=Response)
-def download_attachment(permitted: Readable, attachment_id: str, intake: Intake) -> Response:
+def download_attachment(permitted: ReviewReadable, attachment_id: str, intake: Intake) -> Response:
     meta, content = intake.file_content(permitted.application_id, attachment_id)
     return Response(
         content,
@@ -198,6 +204,13 @@ def withdraw(permitted: ProvinceWritable, body: ReasonIn, intake: Intake) -> App
     return detail(intake.withdraw(permitted.application_id, body.reason))
 
 
+@router.post("/{application_id}/discard", response_model=ApplicationDetail)
+def discard(permitted: ProvinceWritable, body: ReasonIn, intake: Intake) -> ApplicationDetail:
+    """Discards a draft never submitted: it leaves the lists (unless asked for by status=DISCARDED) and its events
+    stay in the history for auditors."""
+    return detail(intake.discard(permitted.application_id, body.reason))
+
+
 @router.post("/{application_id}/amendment", response_model=ApplicationDetail)
 def complete_amendment(permitted: ProvinceWritable, body: AmendmentIn, intake: Intake) -> ApplicationDetail:
     """Completes the amendment (补正) the ministry asked for; a new verdict follows."""
@@ -219,8 +232,9 @@ def verdict_history(permitted: Readable, intake: Intake) -> list[VerdictRecord]:
 
 
 @router.post("/{application_id}/dry-run", response_model=dict[str, Any])
-def dry_run(permitted: MinistryWritable, intake: Intake) -> dict[str, Any]:
-    """The verdict the application would get now; nothing is recorded."""
+def dry_run(permitted: DryRunner, intake: Intake) -> dict[str, Any]:
+    """The full verdict the application would get if submitted now: no slot is taken, nothing is recorded. A
+    province runs it on its own drafts, ministry staff on any application."""
     return intake.dry_run(permitted.application_id).to_dict()
 
 

@@ -33,7 +33,7 @@ HANDLES: dict[type[IntegrationEvent], Handler] = {
     registry.ProgrammeClosed: registry_copy.programme_status("CLOSED"),
     registry.EvaluationStarted: registry_copy.programme_status("UNDER_EVALUATION"),
     registry.ResultsPublished: registry_copy.programme_status("RESULTS_PUBLISHED"),
-    registry.ProgrammeConcluded: registry_copy.programme_status("CONCLUDED"),
+    registry.ProgrammeConcluded: _then(registry_copy.programme_status("CONCLUDED"), evaluation_outcomes.close_out),
     registry.OrganisationRegistered: registry_copy.organisation_registered,
     registry.OrganisationAmended: _then(registry_copy.organisation_amended, rechecks.after_organisation_amended),
     registry.OrganisationDeactivated: _then(
@@ -47,6 +47,7 @@ HANDLES: dict[type[IntegrationEvent], Handler] = {
     registry.FindingCorrected: _then(registry_copy.finding_corrected, rechecks.after_finding_corrected),
     registry.FindingRetracted: _then(registry_copy.finding_retracted, rechecks.after_finding_retracted),
     evaluation.ScoreSheetOpened: evaluation_outcomes.score_sheet_opened,
+    evaluation.ScoreSheetWithdrawn: evaluation_outcomes.score_sheet_withdrawn,
     evaluation.ListPublished: evaluation_outcomes.list_published,
     # Witnessing the others' Merkle logs.
     registry.RegistryCheckpointSigned: on_checkpoint_signed,

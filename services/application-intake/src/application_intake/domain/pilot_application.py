@@ -29,6 +29,8 @@ class ApplicationStatus(StrEnum):
     APPROVED = "APPROVED"
     NOT_APPROVED = "NOT_APPROVED"
     WITHDRAWN = "WITHDRAWN"
+    DISCARDED = "DISCARDED"  # a draft the province discarded, never submitted: hidden from lists, kept in history
+    CLOSED_OUT = "CLOSED_OUT"  # left where it could no longer move when the batch concluded
 
     @property
     def label_zh(self) -> str:
@@ -46,6 +48,8 @@ STATUS_LABELS_ZH = {
     ApplicationStatus.APPROVED: "已入选",
     ApplicationStatus.NOT_APPROVED: "未入选",
     ApplicationStatus.WITHDRAWN: "已撤回",
+    ApplicationStatus.DISCARDED: "已作废（未提交）",
+    ApplicationStatus.CLOSED_OUT: "已结案（批次结束）",
 }
 
 #: States in which the application holds a quota slot and is judged by the rules.
@@ -57,6 +61,16 @@ SUBMITTED_STATES = frozenset(
         ApplicationStatus.INELIGIBLE,
         ApplicationStatus.AMENDMENT_REQUESTED,
         ApplicationStatus.IN_EVALUATION,
+    }
+)
+#: Where an application has reached its end; anything else is closed out when the batch concludes.
+FINISHED_STATES = frozenset(
+    {
+        ApplicationStatus.APPROVED,
+        ApplicationStatus.NOT_APPROVED,
+        ApplicationStatus.WITHDRAWN,
+        ApplicationStatus.DISCARDED,
+        ApplicationStatus.CLOSED_OUT,
     }
 )
 _EDITABLE = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.AMENDMENT_REQUESTED})
@@ -290,10 +304,22 @@ class PilotApplication(AuditedAggregate):
             raise _violation(
                 "ALREADY_SUBMITTED", "申报已提交，不能重复提交", f"the application is already {self.status}"
             )
-        self._submitted(submitted_at=submitted_at, slot_number=slot_number, subject_line=subject_line)
+        # The schedule as submitted travels with the submission: the approved pilot's milestones come from it.
+        self._submitted(
+            submitted_at=submitted_at,
+            slot_number=slot_number,
+            subject_line=subject_line,
+            milestones=[dict(m) for m in self.milestones],
+        )
 
     @event("Submitted")
-    def _submitted(self, submitted_at: datetime, slot_number: int, subject_line: str) -> None:
+    def _submitted(
+        self,
+        submitted_at: datetime,
+        slot_number: int,
+        subject_line: str,
+        milestones: list[dict[str, Any]] | None = None,
+    ) -> None:
         self.status = ApplicationStatus.SUBMITTED
         self.submitted_at = submitted_at
         self.slot_number = slot_number
@@ -448,14 +474,49 @@ class PilotApplication(AuditedAggregate):
     def complete_amendment(self, note: str) -> None:
         if self.status is not ApplicationStatus.AMENDMENT_REQUESTED:
             raise _violation("NO_AMENDMENT_REQUESTED", "没有待补正的要求", "no amendment was requested")
-        self._amended(note=note, revision=self.revision + 1, sections=self.amendment_sections)
+        self._amended(
+            note=note,
+            revision=self.revision + 1,
+            sections=self.amendment_sections,
+            milestones=[dict(m) for m in self.milestones],
+        )
 
     @event("Amended")
-    def _amended(self, note: str, revision: int, sections: list[str]) -> None:
+    def _amended(
+        self, note: str, revision: int, sections: list[str], milestones: list[dict[str, Any]] | None = None
+    ) -> None:
         self.revision = revision
         self.amendment_sections = []
         self.amendment_detail_fields = []
         self.status = ApplicationStatus.SUBMITTED
+
+    # --- discarding a draft, closing out at the batch's end ----------------------------------------------------------
+
+    def discard(self, reason: str) -> None:
+        """The province drops a draft it never submitted; the events stay for auditors."""
+        if self.status is not ApplicationStatus.DRAFT:
+            raise _violation(
+                "NOT_A_DRAFT",
+                f"申报{self.status.label_zh}，只有未提交的草稿可以作废（已提交的可撤回）",
+                f"only a draft never submitted can be discarded; this one is {self.status}",
+            )
+        if not isinstance(reason, str) or not reason.strip():
+            raise _violation("REASON_REQUIRED", "需填写理由", "a reason is required", field="reason", status=422)
+        self._discarded(reason=reason.strip())
+
+    @event("Discarded")
+    def _discarded(self, reason: str) -> None:
+        self.status = ApplicationStatus.DISCARDED
+
+    def close_out(self, reason: str) -> None:
+        """The batch concluded with this application still open (a draft, an ineligible or unassessed one)."""
+        if self.status in FINISHED_STATES:
+            return
+        self._closed_out(reason=reason, previous_status=str(self.status))
+
+    @event("ClosedOut")
+    def _closed_out(self, reason: str, previous_status: str) -> None:
+        self.status = ApplicationStatus.CLOSED_OUT
 
     # --- evaluation and outcome ------------------------------------------------------------------------------------
 

@@ -11,9 +11,10 @@ from pilot_common.migrations import ServiceMigrations
 
 
 def _metadata() -> Sequence[MetaData]:
-    from application_intake.projections.tables import files, own, registry_copy
+    from application_intake.projections.tables import evaluation_copy, files, own, registry_copy
+    from pilot_common.clock import clock_metadata
 
-    return [own, files, registry_copy]
+    return [own, files, registry_copy, evaluation_copy, clock_metadata]
 
 
 MIGRATIONS = ServiceMigrations(

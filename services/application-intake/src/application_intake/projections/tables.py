@@ -100,3 +100,15 @@ findings = Table(
     Column("version", Integer, nullable=False),
     Column("recorded_at", DateTime(timezone=True)),
 )
+
+# --- who may read an application for review, from evaluation's events ---------------------------------------------
+evaluation_copy = MetaData()
+
+#: An assigned reviewer reads the application (details, plan, funding, schedule, attachments): the digest of their
+#: login (`reader_key_of`), from `evaluation.ScoreSheet.Created`; removed by `evaluation.ScoreSheet.Withdrawn`.
+reviewer_access = Table(
+    "in_reviewer_access",
+    evaluation_copy,
+    Column("application_id", String(36), primary_key=True),
+    Column("reader_key", String(64), primary_key=True),
+)

@@ -164,6 +164,7 @@ class ProgrammeView(BaseModel):
     name: str
     rules_version: int
     scoring: dict[str, Any]
+    status: str | None = Field(default=None, description="the programme's state as the registry last said")
 
 
 # --- score sheets ------------------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ def get_programme(programme_id: UUID, _: StaffReader, service: Evaluation) -> Pr
         name=str(row["name"]),
         rules_version=int(row["rules_version"]),
         scoring=dict(row["rules"]["scoring"]),
+        status=row["status"],
     )
 
 

@@ -22,6 +22,7 @@ from evaluation.projections.kept import (
     apply_details,
     create_application,
     save_programme,
+    set_programme_status,
     update_application,
 )
 from pilot_common.contracts.catalogue import INTAKE, REGISTRY, event_types
@@ -62,6 +63,17 @@ def on_rules_revised(event: registry.ProgrammeRulesRevised, handling: Handling) 
     refresh_programme_scores(handling.session, event.programme_id)
 
 
+def programme_status(status: str) -> Handler:
+    """The handler of one state change of a programme (Opened → OPEN, …): evaluation refuses what it forbids."""
+
+    def handle(event: IntegrationEvent, handling: Handling) -> None:
+        programme_id = str(event.model_dump()["programme_id"])  # every programme state event names its programme
+        set_programme_status(handling.session, programme_id, status)
+
+    handle.__name__ = f"programme_{status.lower()}"
+    return handle
+
+
 # --- intake ------------------------------------------------------------------------------------------------------
 
 
@@ -80,6 +92,7 @@ def on_submitted(event: intake.ApplicationSubmitted, handling: Handling) -> None
         _version(handling),
         submitted_at=event.submitted_at.isoformat(),
         intake_status="SUBMITTED",
+        milestones=[m.model_dump(mode="json") for m in event.milestones],
     )
 
 
@@ -121,7 +134,12 @@ def on_amendment_requested(event: intake.ApplicationAmendmentRequested, handling
 
 def on_amended(event: intake.ApplicationAmended, handling: Handling) -> None:
     update_application(
-        handling.session, event.application_id, _version(handling), revision=event.revision, intake_status="SUBMITTED"
+        handling.session,
+        event.application_id,
+        _version(handling),
+        revision=event.revision,
+        intake_status="SUBMITTED",
+        milestones=[m.model_dump(mode="json") for m in event.milestones],
     )
     note = event.note.strip()
     reason = f"申报已补正为第 {event.revision} 版" + (f"：{note}" if note else "")
@@ -146,6 +164,11 @@ def on_outcome_recorded(event: intake.ApplicationOutcomeRecorded, handling: Hand
 HANDLES: dict[type[IntegrationEvent], Handler] = {
     registry.ProgrammeDrafted: on_programme_drafted,
     registry.ProgrammeRulesRevised: on_rules_revised,
+    registry.ProgrammeOpened: programme_status("OPEN"),
+    registry.ProgrammeClosed: programme_status("CLOSED"),
+    registry.EvaluationStarted: programme_status("UNDER_EVALUATION"),
+    registry.ResultsPublished: programme_status("RESULTS_PUBLISHED"),
+    registry.ProgrammeConcluded: programme_status("CONCLUDED"),
     intake.ApplicationCreated: on_created,
     intake.ApplicationDetailsUpdated: on_details_updated,
     intake.ApplicationSubmitted: on_submitted,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from evaluation.domain.errors import ErrorCode, EvaluationRuleViolation
+from pilot_common.clock import business_clock_now
 from pilot_common.reference import KEY_INDUSTRIES, PILOT_TYPES, UnknownDivisionError, province_of, provincial_unit
 
 
@@ -64,8 +65,9 @@ def require_aware(moment: datetime, field: str) -> datetime:
 
 
 def now_or(moment: datetime | None, field: str = "at") -> datetime:
-    """The given instant (checked to carry a time zone), or now in UTC."""
-    return datetime.now(UTC) if moment is None else require_aware(moment, field)
+    """The given instant (checked to carry a time zone), or business time now (DESIGN "Time": sign-off and
+    publication happen in the programme's calendar)."""
+    return business_clock_now() if moment is None else require_aware(moment, field)
 
 
 def provincial_unit_code(code: str) -> str:

@@ -68,8 +68,10 @@ class ScoreSheet(AuditedAggregate):
         criteria: list[dict[str, Any]],
         application_revision: int,
         programme_id: str | None,
+        reader_key: str | None = None,
     ) -> None:
         self.reviewer_id = reviewer_id
+        self.reader_key = reader_key  # digest of the reviewer's login: intake opens the application to them
         self.application_id = application_id
         self.programme_id = programme_id
         self.criteria: list[dict[str, Any]] = [dict(c) for c in criteria]
@@ -95,6 +97,7 @@ class ScoreSheet(AuditedAggregate):
         criteria: Sequence[CriterionLike],
         application_revision: int,
         programme_id: str | None = None,
+        reader_key: str | None = None,
     ) -> Self:
         """The sheet of a new assignment: the programme's criteria and the application revision it will score."""
         return cls(
@@ -103,6 +106,7 @@ class ScoreSheet(AuditedAggregate):
             criteria=[c.as_dict() for c in criteria_of(criteria)],
             application_revision=_require_revision(application_revision, "application_revision"),
             programme_id=programme_id,
+            reader_key=reader_key,
         )
 
     # ---- queries --------------------------------------------------------------------------------------------
@@ -226,12 +230,20 @@ class ScoreSheet(AuditedAggregate):
     def declare_conflict(self, reason: str) -> None:
         """The reviewer declares a conflict of interest: the sheet is withdrawn and its scores no longer count."""
         self._refuse_if_withdrawn()
-        self._conflict_declared(reason=require_reason(reason))
+        self._conflict_declared(
+            reason=require_reason(reason),
+            reader_key=getattr(self, "reader_key", None),
+            application_id=self.application_id,
+        )
 
     def withdraw(self, reason: str) -> None:
         """Ministry staff take the application from this reviewer (manual reassignment): the sheet is withdrawn."""
         self._refuse_if_withdrawn()
-        self._withdrawn(reason=require_reason(reason))
+        self._withdrawn(
+            reason=require_reason(reason),
+            reader_key=getattr(self, "reader_key", None),
+            application_id=self.application_id,
+        )
 
     # ---- events ---------------------------------------------------------------------------------------------
 
@@ -294,12 +306,12 @@ class ScoreSheet(AuditedAggregate):
         self.stale_reason = None
 
     @event("ConflictDeclared")
-    def _conflict_declared(self, reason: str) -> None:
+    def _conflict_declared(self, reason: str, reader_key: str | None = None, application_id: str | None = None) -> None:
         self.status = SheetStatus.WITHDRAWN
         self.conflict_declared = True
         self.withdrawal_reason = reason
 
     @event("Withdrawn")
-    def _withdrawn(self, reason: str) -> None:
+    def _withdrawn(self, reason: str, reader_key: str | None = None, application_id: str | None = None) -> None:
         self.status = SheetStatus.WITHDRAWN
         self.withdrawal_reason = reason

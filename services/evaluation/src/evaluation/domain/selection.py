@@ -80,6 +80,8 @@ class ProjectDetails:
     project_name: str
     applicant_organisation_id: str
     pilot_object_id: str
+    #: The application's schedule (title, start, due as ISO dates): the approved pilot's milestones.
+    milestones: tuple[Mapping[str, str], ...] = ()
 
 
 def selection_id(programme_id: str) -> uuid.UUID:
@@ -444,6 +446,7 @@ class Selection(AuditedAggregate):
                     "province": candidate["province"],
                     "applicant_organisation_id": project.applicant_organisation_id,
                     "pilot_object_id": project.pilot_object_id,
+                    "milestones": [dict(m) for m in project.milestones],
                     "score": candidate["score"],
                     "position": place,
                     "ranking_position": candidate["position"],

@@ -11,8 +11,9 @@ from pilot_common.migrations import ServiceMigrations
 
 def _metadata() -> Sequence[MetaData]:
     from evaluation.projections.tables import kept_metadata, metadata
+    from pilot_common.clock import clock_metadata
 
-    return [metadata, kept_metadata]
+    return [metadata, kept_metadata, clock_metadata]
 
 
 MIGRATIONS = ServiceMigrations(

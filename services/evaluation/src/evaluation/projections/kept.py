@@ -79,12 +79,25 @@ def save_programme(session: Session, programme_id: str, rules: Mapping[str, Any]
                 name=names.get("name", ""),
                 rules=dict(rules),
                 rules_version=version,
+                status="DRAFT",
             )
         )
     else:
         session.execute(
             update(programmes).where(programmes.c.id == programme_id).values(rules=dict(rules), rules_version=version)
         )
+
+
+def set_programme_status(session: Session, programme_id: str, status: str) -> None:
+    """The programme's state as the registry's event says (Opened → OPEN, …)."""
+    if programme_row(session, programme_id) is None:
+        raise LookupError(f"programme {programme_id} is not known here: its Drafted event has not arrived")
+    session.execute(update(programmes).where(programmes.c.id == programme_id).values(status=status))
+
+
+def programme_status(session: Session, programme_id: str) -> str | None:
+    row = programme_row(session, programme_id)
+    return None if row is None else row["status"]
 
 
 def programme_row(session: Session, programme_id: str) -> Mapping[str, Any] | None:

@@ -87,6 +87,7 @@ programmes = Table(
     Column("name", Text, nullable=False),
     Column("rules", JSON, nullable=False),
     Column("rules_version", Integer, nullable=False),  # the registry's aggregate version the rules are from
+    Column("status", String(30), nullable=True),  # the programme's state as the registry last said (NULL: unknown)
 )
 
 applications = Table(
@@ -114,6 +115,8 @@ applications = Table(
     Column("outcome_document_number", Text),
     Column("approved", Boolean),
     Column("intake_version", Integer, nullable=False),
+    # The schedule (进度安排) as submitted or last amended: the published list carries it to the registry's pilot.
+    Column("milestones", JSON),
 )
 
 application_scores = Table(

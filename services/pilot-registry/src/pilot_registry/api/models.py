@@ -23,6 +23,13 @@ class OptionalReason(Strict):
     reason: str | None = None
 
 
+class ProgrammeClosing(Strict):
+    """Closing the batch: after the deadline the reason may be left out; before it ``early`` and a reason."""
+
+    reason: str | None = Field(default=None, examples=["申报截止"])
+    early: bool = Field(default=False, description="closing before the deadline's end (needs a reason)")
+
+
 class ProgrammeDraft(Strict):
     code: str = Field(examples=["2024-B3"])
     name: str = Field(examples=["第三批清洁生产审核创新试点"])

@@ -13,6 +13,7 @@ from pilot_registry.api.deps import Ministry, Reader, Registry
 from pilot_registry.api.models import (
     DeadlineExtension,
     OptionalReason,
+    ProgrammeClosing,
     ProgrammeDraft,
     ProgrammeView,
     QuotaExceptionGrant,
@@ -99,8 +100,10 @@ def open_programme(programme_id: UUID, body: OptionalReason, _: Ministry, regist
 
 
 @router.post("/{programme_id}/close", response_model=ProgrammeView)
-def close_programme(programme_id: UUID, body: Reason, _: Ministry, registry: Registry) -> ProgrammeView:
-    registry.change_programme(programme_id, "close", reason=body.reason)
+def close_programme(programme_id: UUID, body: ProgrammeClosing, _: Ministry, registry: Registry) -> ProgrammeView:
+    """Closes submissions: after the deadline's end (business time), or before it only with early=true and a
+    recorded reason."""
+    registry.change_programme(programme_id, "close", reason=body.reason, early=body.early, now=registry.clock.now())
     return _view(registry, programme_id)
 
 
@@ -117,6 +120,9 @@ def publish_results(programme_id: UUID, body: ResultsPublication, _: Ministry, r
 
 
 @router.post("/{programme_id}/conclude", response_model=ProgrammeView)
-def conclude_programme(programme_id: UUID, _: Ministry, registry: Registry) -> ProgrammeView:
-    registry.change_programme(programme_id, "conclude")
+def conclude_programme(
+    programme_id: UUID, _: Ministry, registry: Registry, body: OptionalReason | None = None
+) -> ProgrammeView:
+    """Concludes the batch; intake closes out every application still open, citing the reason."""
+    registry.change_programme(programme_id, "conclude", reason=body.reason if body else None)
     return _view(registry, programme_id)

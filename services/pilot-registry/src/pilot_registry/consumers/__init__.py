@@ -18,7 +18,8 @@ from pilot_registry.domain import ProgrammeStatus
 
 
 def on_list_published(event: ListPublished, handling: Handling) -> None:
-    """The approved list (试点项目名单): one pilot per approved application; the programme's results published."""
+    """The approved list (试点项目名单): one pilot per approved application, starting on the approval's business date
+    with the approved schedule's milestones; the programme's results published."""
     from pilot_registry.application import PilotRegistry
 
     registry = handling.app
@@ -37,6 +38,12 @@ def on_list_published(event: ListPublished, handling: Handling) -> None:
             approval_document_number=event.document_number,
             start_date=published_on,
         )
+        if pilot.pending_events:  # a new pilot (a redelivered list finds it made already)
+            # The approved schedule (进度安排) becomes the pilot's milestones; one due before the approval's
+            # business date cannot be a plan any more and is left out.
+            for milestone in entry.milestones:
+                if milestone.due >= pilot.start_date:
+                    pilot.add_milestone(milestone.title, milestone.due)
         handling.collect(pilot)
     programme = registry.programme(programme_id)
     if programme.status is ProgrammeStatus.UNDER_EVALUATION:

@@ -541,14 +541,32 @@ class Programme(AuditedAggregate):
     def _opened(self, reason: str | None) -> None:
         self._status = ProgrammeStatus.OPEN.value
 
-    def close(self, reason: str) -> None:
-        """OPEN → CLOSED (no more submissions; the quota is locked from now on)."""
+    def close(self, reason: str | None, now: datetime, early: bool = False) -> None:
+        """OPEN → CLOSED (no more submissions; the quota is locked from now on).
+
+        ``now`` is business time. After the deadline's end (in the programme's time zone) the reason may be left
+        out; before it the ministry must say so (``early``) and give its reason, both recorded in the event."""
         self._check_transition(ProgrammeStatus.CLOSED)
-        checked_reason = require_reason(reason, "截止申报", "Closing the programme")
-        self._closed(reason=checked_reason)
+        closes_at = self.rules.closes_at()
+        before_deadline = now < closes_at
+        if before_deadline and not early:
+            raise RegistryRuleViolation(
+                "DEADLINE_NOT_PASSED",
+                f"申报截止日期{zh_date(self.deadline)}尚未过去；提前截止须注明提前（early）并说明理由。",
+                f"The deadline {self.deadline.isoformat()} has not passed; closing early needs early=true "
+                "and a reason.",
+                field="early",
+                status=409,
+                details={"deadline": self.deadline.isoformat(), "closes_at": closes_at.isoformat()},
+            )
+        if before_deadline:
+            checked_reason = require_reason(reason, "提前截止申报", "Closing before the deadline")
+        else:
+            checked_reason = optional_reason(reason) or "申报截止"
+        self._closed(reason=checked_reason, before_deadline=before_deadline, closed_at=now.isoformat())
 
     @event("Closed")
-    def _closed(self, reason: str) -> None:
+    def _closed(self, reason: str, before_deadline: bool = False, closed_at: str | None = None) -> None:
         self._status = ProgrammeStatus.CLOSED.value
 
     def start_evaluation(self) -> None:
@@ -571,13 +589,13 @@ class Programme(AuditedAggregate):
         self._status = ProgrammeStatus.RESULTS_PUBLISHED.value
         self._results_document_number = document_number
 
-    def conclude(self) -> None:
-        """RESULTS_PUBLISHED → CONCLUDED."""
+    def conclude(self, reason: str | None = None) -> None:
+        """RESULTS_PUBLISHED → CONCLUDED; the other services close out what is still open, citing the reason."""
         self._check_transition(ProgrammeStatus.CONCLUDED)
-        self._concluded()
+        self._concluded(reason=optional_reason(reason))
 
     @event("Concluded")
-    def _concluded(self) -> None:
+    def _concluded(self, reason: str | None = None) -> None:
         self._status = ProgrammeStatus.CONCLUDED.value
 
 

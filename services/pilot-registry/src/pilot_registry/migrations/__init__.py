@@ -10,9 +10,10 @@ from pilot_common.migrations import ServiceMigrations
 
 
 def _metadata() -> Sequence[MetaData]:
+    from pilot_common.clock import clock_metadata
     from pilot_registry.projections.tables import metadata
 
-    return [metadata]
+    return [metadata, clock_metadata]
 
 
 MIGRATIONS = ServiceMigrations(

@@ -1,9 +1,11 @@
 """What evaluation publishes on `evaluation.events`: that an application entered review (its first score sheet
-was opened) and the published list of approved projects. Reviewers, assignments, scores, moderation, ranking and
+was opened), that a reviewer may read it (a digest of their login, no identity) or no longer, and the published
+list of approved projects. Reviewers, assignments, scores, moderation, ranking and
 the selection's drafts are internal: no reviewer's identity or individual scores leave the service."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -11,8 +13,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pilot_common.contracts.events.base import IntegrationEvent, Upcaster
 from pilot_common.contracts.events.checkpoint import CheckpointSignedV1
+from pilot_common.contracts.events.intake import ScheduledMilestone
 
 EVALUATION = "evaluation"
+
+
+def reader_key_of(user_id: str) -> str:
+    """What intake needs to open an assigned application to its reviewer without learning who reviews it: a digest
+    of the reviewer's login (the token's ``sub``), compared with the digest of the caller's login."""
+    return hashlib.sha256(f"pilot-reader:{user_id}".encode()).hexdigest()
 
 
 class ScoreSheetOpened(IntegrationEvent):
@@ -22,6 +31,17 @@ class ScoreSheetOpened(IntegrationEvent):
     application_id: str
     programme_id: str | None
     application_revision: int = Field(description="The revision of the application the sheet scores")
+    reader_key: str | None = Field(
+        default=None, description="Digest of the assigned reviewer's login (`reader_key_of`): intake lets them read"
+    )
+
+
+class ScoreSheetWithdrawn(IntegrationEvent):
+    """A reviewer was taken off an application (a declared conflict, a reassignment): they read it no more."""
+
+    event_type: ClassVar[str] = f"{EVALUATION}.ScoreSheet.Withdrawn"
+    application_id: str
+    reader_key: str | None = None
 
 
 class ApprovedProject(BaseModel):
@@ -36,6 +56,9 @@ class ApprovedProject(BaseModel):
     province_code: str = Field(description="Province code (GB/T 2260); `province` in v1")
     applicant_organisation_id: str
     pilot_object_id: str
+    milestones: list[ScheduledMilestone] = Field(
+        default_factory=list, description="The approved schedule (进度安排): the pilot's milestones"
+    )
 
 
 def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
@@ -66,4 +89,9 @@ class EvaluationCheckpointSigned(CheckpointSignedV1):
     event_type: ClassVar[str] = f"{EVALUATION}.Checkpoint.Signed"
 
 
-PUBLISHED: tuple[type[IntegrationEvent], ...] = (ScoreSheetOpened, ListPublished, EvaluationCheckpointSigned)
+PUBLISHED: tuple[type[IntegrationEvent], ...] = (
+    ScoreSheetOpened,
+    ScoreSheetWithdrawn,
+    ListPublished,
+    EvaluationCheckpointSigned,
+)

@@ -1,14 +1,15 @@
 """What intake publishes on `application-intake.events`: each application's life as evaluation needs it (who
 applies, where, what type, its revision, eligibility outcome and priority, submission, withdrawal, outcome).
-Drafting details (foundation, funding, plan text, schedule, files), the full verdict and quota slots are internal.
+Drafting details (foundation, funding, plan text, files), the full verdict and quota slots are internal; the schedule
+travels with the submission and each amendment (the approved pilot's milestones come from it).
 Every event carries `application_id`, so one application's story can be followed across services."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from pilot_common.contracts.events.base import IntegrationEvent
 from pilot_common.contracts.events.checkpoint import CheckpointSignedV1
@@ -45,10 +46,21 @@ class ApplicationDetailsUpdated(IntegrationEvent):
     has_coating_process: bool | None = None
 
 
+class ScheduledMilestone(BaseModel):
+    """One milestone of the application's schedule (进度安排): the approved pilot's milestones come from these."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    title: str
+    start: date
+    due: date
+
+
 class ApplicationSubmitted(IntegrationEvent):
     event_type: ClassVar[str] = f"{INTAKE}.PilotApplication.Submitted"
     application_id: str
     submitted_at: datetime = Field(description="Business time of the submission")
+    milestones: list[ScheduledMilestone] = Field(default_factory=list, description="The schedule as submitted")
 
 
 class ApplicationVerdictRecorded(IntegrationEvent):
@@ -80,6 +92,7 @@ class ApplicationAmended(IntegrationEvent):
     application_id: str
     revision: int
     note: str
+    milestones: list[ScheduledMilestone] = Field(default_factory=list, description="The schedule as amended")
 
 
 class ApplicationEnteredEvaluation(IntegrationEvent):

@@ -63,6 +63,9 @@ class ProgrammeOpened(IntegrationEvent):
 class ProgrammeClosed(IntegrationEvent):
     event_type: ClassVar[str] = f"{REGISTRY}.Programme.Closed"
     programme_id: str
+    reason: str | None = None
+    #: Closed before the deadline's end (the ministry said so, with its reason).
+    before_deadline: bool = False
 
 
 class EvaluationStarted(IntegrationEvent):
@@ -79,6 +82,8 @@ class ResultsPublished(IntegrationEvent):
 class ProgrammeConcluded(IntegrationEvent):
     event_type: ClassVar[str] = f"{REGISTRY}.Programme.Concluded"
     programme_id: str
+    #: Why the batch concluded; applications still open are closed out citing it.
+    reason: str | None = None
 
 
 # --- organisations -----------------------------------------------------------------------------------------------
