@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.infra.plugin"]
+pytest_plugins = ["tests.infra.plugin", "tests.idp"]

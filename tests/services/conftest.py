@@ -3,6 +3,7 @@ default: SQLite and the in-process bus)."""
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ class Deployment:
             database_url=self.database_url(service),
             kafka_bootstrap_servers=self.kafka,
             kafka_namespace=self.namespace,
-            **overrides,
+            **{"jwt_secret": TEST_JWT_SECRET, **overrides},
         )
 
 
@@ -74,7 +75,10 @@ def start_service() -> Iterator[
         client.__exit__(None, None, None)
 
 
-ISSUER = TokenIssuer.from_settings(ServiceSettings(service_name="tests"))
+# A fresh secret per test session (never the development one in the source), so that services started on their
+# own (`python -m …`, which refuse a known secret) accept the same tokens as the services in the test process.
+TEST_JWT_SECRET = secrets.token_urlsafe(48)
+ISSUER = TokenIssuer.from_settings(ServiceSettings(service_name="tests", jwt_secret=TEST_JWT_SECRET))
 
 
 def bearer(role: Role, sub: str, province: str | None = None, org: str | None = None) -> dict[str, str]:

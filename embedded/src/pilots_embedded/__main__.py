@@ -24,9 +24,11 @@ from evaluation.application import EvaluationService
 from evaluation.bootstrap import build_evaluation
 from pilot_common.auth import TokenIssuer
 from pilot_common.logging import configure_logging
+from pilot_common.problems import install_problem_handlers
 from pilot_common.runtime import AssembledService
 from pilot_common.settings import ServiceSettings
 from pilot_common.transport.inprocess import InProcessBus
+from pilot_common.web import SecurityHeadersMiddleware
 from pilot_registry.application import PilotRegistry
 from pilot_registry.bootstrap import build_registry
 from pilots_embedded import demo
@@ -71,7 +73,17 @@ def build_platform(data: Path, clock_start: datetime) -> tuple[FastAPI, dict[str
             for service in services.values():
                 service.runtime.stop()
 
-    platform = FastAPI(title="清洁生产审核创新试点 — embedded platform", lifespan=lifespan)
+    # The services document themselves (offline Swagger UI under each mount); the platform only routes, and its
+    # own errors (an unknown path) are problem+json like theirs.
+    platform = FastAPI(
+        title="清洁生产审核创新试点 — embedded platform",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    install_problem_handlers(platform)
+    platform.add_middleware(SecurityHeadersMiddleware)
     for name, service in services.items():
         platform.mount(MOUNTS[name], service.api)
 

@@ -33,10 +33,14 @@ from application_intake.api.models import (
     Schedule,
     VerdictRecord,
 )
+from application_intake.application import ApplicationIntake
 from application_intake.domain.pilot_application import PilotApplication
 from application_intake.projections.tables import applications
+from application_intake.projections.tables import organisations as registry_organisations
+from application_intake.projections.tables import pilot_objects as registry_pilot_objects
+from pilot_common.inputs import content_disposition, safe_file_name
 from pilot_common.pagination import Page, PageParams, fetch_page, page_params
-from pilot_common.problems import forbidden_province, not_found, problem_responses
+from pilot_common.problems import FieldError, ProblemError, forbidden_province, not_found, problem_responses
 
 router = APIRouter(
     prefix="/applications",
@@ -72,10 +76,55 @@ def detail(application: PilotApplication) -> ApplicationDetail:
     )
 
 
-@router.post("", status_code=201, response_model=ApplicationDetail)
+_REGISTRY_FIELDS = {
+    "applicant_organisation_id": (registry_organisations, "organisation", "机构"),
+    "implementer_organisation_id": (registry_organisations, "organisation", "机构"),
+    "pilot_object_id": (registry_pilot_objects, "pilot object", "试点对象"),
+}
+
+
+def ensure_own_registry_ids(intake: ApplicationIntake, province: str, given: dict[str, Any]) -> None:
+    """The organisations and pilot object a draft names must be the province's own, as intake's registry copy
+    knows them. Unknown and another province's ids get the same answer, so that the answer reveals nothing of
+    other provinces."""
+    errors = []
+    with intake.reading() as session:
+        for field, (table, what_en, what_zh) in _REGISTRY_FIELDS.items():
+            value = given.get(field)
+            if value is None:
+                continue
+            found = session.execute(select(table.c.province_code).where(table.c.id == str(value))).scalar()
+            if found != province:
+                errors.append(
+                    FieldError(
+                        field=f"body.{field}",
+                        code="REGISTRY_ID_UNKNOWN",
+                        message=f"not a {what_en} of province {province} known to intake (yet)",
+                        message_zh=f"不是本省（{province}）已登记的{what_zh}（或登记信息尚未同步）",
+                    )
+                )
+    if errors:
+        problem = ProblemError(
+            422,
+            "REGISTRY_ID_UNKNOWN",
+            "所填机构或试点对象不是本省已登记的",
+            "Not one of the province's registered organisations or pilot objects",
+            "; ".join(f"{e.field}: {e.message}" for e in errors),
+            errors=errors,
+        )
+        raise problem
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ApplicationDetail,
+    responses={422: {"description": "VALIDATION_FAILED, REGISTRY_ID_UNKNOWN, PROGRAMME_NOT_OPEN"}},
+)
 def draft_application(body: DraftRequest, principal: ProvinceUser, intake: Intake) -> ApplicationDetail:
     """Starts a draft for the caller's own province."""
     assert principal.province is not None
+    ensure_own_registry_ids(intake, principal.province, body.model_dump())
     return detail(intake.create_draft(principal.province, **body.model_dump()))
 
 
@@ -121,6 +170,7 @@ def get_application(permitted: Readable, intake: Intake) -> ApplicationDetail:
 @router.patch("/{application_id}/details", response_model=ApplicationDetail)
 def change_details(permitted: ProvinceWritable, body: DetailsChange, intake: Intake) -> ApplicationDetail:
     changes = body.model_dump(exclude_unset=True)
+    ensure_own_registry_ids(intake, permitted.province, changes)
     return detail(intake.change(permitted.application_id, "update_details", **changes))
 
 
@@ -164,7 +214,7 @@ async def upload_attachment(
         if len(content) > limit:
             break  # enough to refuse it; no need to read the rest into memory
     return intake.attach_file(
-        permitted.application_id, kind, file.filename or "upload", file.content_type, bytes(content)
+        permitted.application_id, kind, safe_file_name(file.filename), file.content_type, bytes(content)
     )
 
 
@@ -174,7 +224,7 @@ def download_attachment(permitted: Readable, attachment_id: str, intake: Intake)
     return Response(
         content,
         media_type=meta["media_type"],
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{meta['file_name']}"},
+        headers={"Content-Disposition": content_disposition(str(meta["file_name"]))},
     )
 
 
