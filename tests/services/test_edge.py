@@ -4,6 +4,7 @@ languages, security headers and docs that work without internet. On real Postgre
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
@@ -14,9 +15,22 @@ from fastapi.testclient import TestClient
 
 from application_intake.bootstrap import build_intake
 from evaluation.bootstrap import build_evaluation
+from pilot_common.auth import TokenIssuer
+from pilot_common.context import Role
+from pilot_common.settings import DEV_ISSUER
 from pilot_common.web import MAX_JSON_BODY
 from pilot_registry.bootstrap import build_registry
-from tests.services.conftest import AUDITOR, JIANGSU, MINISTRY, ZHEJIANG, Deployment
+from tests.fuzz import FuzzReport, fuzz
+from tests.services.conftest import (
+    AUDITOR,
+    JIANGSU,
+    MINISTRY,
+    TEST_JWT_SECRET,
+    ZHEJIANG,
+    Deployment,
+    bearer,
+)
+from tests.services.evaluation_support import register_reviewer
 from tests.services.intake_support import (
     IN_WINDOW,
     ProvinceSetup,
@@ -380,3 +394,149 @@ def test_docs_render_from_the_service_itself_and_answers_carry_security_headers(
     problem = client.get("/no/such/route")
     assert problem.headers["cache-control"] == "no-store"
     assert problem.headers["x-content-type-options"] == "nosniff"
+
+
+# --- a bounded schemathesis run (the longer one: bench/fuzz.py) ----------------------------------------------
+
+EXAMPLES = 2  # per operation, generation mode and role: about 1 500 requests in all
+
+
+def _check(report: FuzzReport, client: TestClient) -> None:
+    assert report.requests > 300, report
+    assert report.server_errors == [], "\n".join(report.server_errors[:20])
+    assert report.schema_violations == [], "\n".join(report.schema_violations[:20])
+    assert client.get("/livez").status_code == 200
+    assert set(report.statuses) - {200, 201}, report.statuses  # errors were provoked, not only happy paths
+
+
+def test_fuzzing_registry_and_intake_finds_no_5xx_and_no_schema_violation(
+    registry: TestClient, intake_pair: tuple[TestClient, dict[str, Any], ProvinceSetup]
+) -> None:
+    intake, programme, jiangsu = intake_pair
+    application_id = draft(intake, JIANGSU, programme["id"], jiangsu)
+    attachment = upload(intake, JIANGSU, application_id, "OTHER", pdf(marker="x"), "申报书.pdf").json()
+    finding = registry.post(
+        "/findings",
+        json={
+            "source": "MEDIA",
+            "media_level": "CITY",
+            "disclosed_on": "2022-05-01",
+            "pilot_object_id": jiangsu.object_id,
+            "province_code": "320000",
+            "summary": "媒体报道",
+            "reference": "报道",
+        },
+        headers=MINISTRY,
+    ).json()
+    ids = {
+        "programme_id": programme["id"],
+        "pid": programme["id"],
+        "organisation_id": jiangsu.applicant_id,
+        "object_id": jiangsu.object_id,
+        "finding_id": finding["id"],
+        "aggregate_id": jiangsu.applicant_id,
+        "application_id": application_id,
+        "attachment_id": attachment["id"],
+        "province_code": "320000",
+        "province": "320000",
+    }
+    roles = {"ministry": MINISTRY, "province": JIANGSU, "other province": ZHEJIANG, "auditor": AUDITOR}
+    for client in (registry, intake):
+        _check(fuzz(client, roles, ids, EXAMPLES), client)
+
+
+def test_fuzzing_evaluation_finds_no_5xx_and_no_schema_violation(
+    deployment: Deployment, start_service: Callable[..., TestClient], registry: TestClient
+) -> None:
+    evaluation = start_service(build_evaluation, deployment.settings("evaluation"), deployment.bus)
+    reviewer_id = register_reviewer(evaluation, "李明", "110000", "清华大学环境学院", "li.ming", ("STEEL",))
+    programme_id = registry.get("/programmes", headers=MINISTRY).json()["items"][0]["id"]
+    ids = {"programme_id": programme_id, "pid": programme_id, "reviewer_id": reviewer_id, "aggregate_id": reviewer_id}
+    roles = {"ministry": MINISTRY, "reviewer": bearer(Role.REVIEWER, "li.ming"), "province": JIANGSU}
+    _check(fuzz(evaluation, roles, ids, EXAMPLES), evaluation)
+
+
+# --- the authorization matrix, generated from the OpenAPI documents -----------------------------------------
+
+PUBLIC = {"/livez", "/readyz"}
+MARKER = "江苏矩阵测试专用项目"
+
+
+def _fill(path: str, ids: dict[str, str]) -> str:
+    return re.sub(r"\{([^}]+)\}", lambda m: ids.get(m.group(1), "00000000-0000-4000-8000-000000000000"), path)
+
+
+def test_authorization_matrix_from_the_openapi_documents_shows_no_leak(
+    deployment: Deployment,
+    start_service: Callable[..., TestClient],
+    registry: TestClient,
+    intake_pair: tuple[TestClient, dict[str, Any], ProvinceSetup],
+) -> None:
+    """Every route of every service × province A (the owner) / province B / ministry / reviewer / auditor /
+    no token / bad signature / expired: outsiders get 401, province B and a reviewer never see province A's
+    data (lists and exports included), auditors change nothing."""
+    intake, programme, jiangsu = intake_pair
+    evaluation = start_service(build_evaluation, deployment.settings("evaluation"), deployment.bus)
+    application_id = draft(intake, JIANGSU, programme["id"], jiangsu, project_name=MARKER)
+    attachment = upload(intake, JIANGSU, application_id, "OTHER", pdf(marker="x"), "申报书.pdf").json()
+    ids = {
+        "programme_id": programme["id"],
+        "pid": programme["id"],
+        "organisation_id": jiangsu.applicant_id,
+        "object_id": jiangsu.object_id,
+        "aggregate_id": application_id,
+        "application_id": application_id,
+        "attachment_id": attachment["id"],
+        "province_code": "320000",
+        "province": "320000",
+        "row_id": jiangsu.applicant_id,
+        "kind": "organisations",
+    }
+    secrets_of_a = [application_id, attachment["id"], MARKER, jiangsu.applicant_id, jiangsu.object_id]
+    other_key = TokenIssuer("another-secret-nobody-configured-0123456789", DEV_ISSUER, "cleaner-production-pilots")
+    past = TokenIssuer(TEST_JWT_SECRET, DEV_ISSUER, "cleaner-production-pilots", clock=lambda: time.time() - 7200)
+    outsiders = {
+        "no token": {},
+        "bad signature": {"Authorization": f"Bearer {other_key.issue('x', Role.MINISTRY)}"},
+        "expired": {"Authorization": f"Bearer {past.issue('x', Role.MINISTRY, ttl=60)}"},
+    }
+    foreign = {"province B": ZHEJIANG, "reviewer (not assigned)": bearer(Role.REVIEWER, "expert.9")}
+    insiders = {"province A": JIANGSU, "ministry": MINISTRY, "auditor": AUDITOR}
+    cells = 0
+    leaks: list[str] = []
+    for client in (registry, intake, evaluation):
+        spec = client.get("/openapi.json").json()
+        for template, operations in spec["paths"].items():
+            path = _fill(template, ids)
+            for method in operations:
+                if method not in {"get", "post", "put", "patch", "delete"}:
+                    continue
+                write = method != "get"
+
+                def call(
+                    headers: dict[str, str],
+                    method: str = method,
+                    path: str = path,
+                    write: bool = write,
+                    client: TestClient = client,
+                ) -> Any:
+                    return client.request(method, path, headers=headers, json={} if write else None)
+
+                for role, headers in outsiders.items():
+                    cells += 1
+                    response = call(headers)
+                    if template not in PUBLIC and response.status_code != 401:
+                        leaks.append(f"{role} {method.upper()} {template} -> {response.status_code}")
+                for role, headers in foreign.items():
+                    cells += 1
+                    response = call(headers)
+                    if response.status_code < 300 and (write or any(s in response.text for s in secrets_of_a)):
+                        leaks.append(f"{role} {method.upper()} {template} -> {response.status_code}")
+                for role, headers in insiders.items():
+                    cells += 1
+                    response = call(headers)
+                    assert response.status_code < 500, (role, method, template, response.text)
+                    if role == "auditor" and write and response.status_code < 300 and template not in PUBLIC:
+                        leaks.append(f"auditor {method.upper()} {template} -> {response.status_code}")
+    assert cells > 500
+    assert leaks == [], "\n".join(leaks)

@@ -17,8 +17,8 @@ Id = Annotated[str, Field(min_length=1, max_length=64)]
 Code = Annotated[str, Field(min_length=1, max_length=32)]
 ReasonText = Annotated[str, Field(min_length=1, max_length=MAX_NAME * 5)]
 Cap = Annotated[int, Field(ge=0, le=10_000)]
-# A criterion's score: finite, within the widest scale any programme uses (each programme checks its own maximum).
-Score = Annotated[float, Field(ge=0, le=1_000, allow_inf_nan=False)]
+# A criterion's score: finite and bounded; the programme's own range (0..max points) is the domain's rule.
+Score = Annotated[float, Field(ge=-1_000, le=1_000, allow_inf_nan=False)]
 
 
 class Strict(EdgeModel):
