@@ -383,6 +383,15 @@ def test_docs_render_from_the_service_itself_and_answers_carry_security_headers(
             assert fetched.status_code == 200, asset
             assert len(fetched.content) > 100, asset
         assert any(len(client.get(s).content) > 500_000 for s in scripts)  # the UI itself, not a stub
+    spec = client.get("/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            assert re.search(r"[\u4e00-\u9fff]", operation["summary"]), (method, path, operation["summary"])
+            if "requestBody" in operation:
+                assert "413" in operation["responses"], (method, path)
+    if name == "application-intake":
+        upload_responses = spec["paths"]["/applications/{application_id}/attachments"]["post"]["responses"]
+        assert {"413", "415", "422"} <= set(upload_responses)
     api = client.get("/livez")
     for header, value in (
         ("x-content-type-options", "nosniff"),

@@ -5,7 +5,7 @@ import re
 import time
 from collections.abc import Mapping
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import anyio
@@ -28,6 +28,7 @@ from pilot_common.clock import Clock, clock_starting
 from pilot_common.context import CallContext, acting, new_id
 from pilot_common.health import ReadinessCheck, health_router
 from pilot_common.problems import (
+    PROBLEM_MEDIA_TYPE,
     FieldError,
     ProblemError,
     install_problem_handlers,
@@ -37,6 +38,7 @@ from pilot_common.problems import (
     validation_failed,
 )
 from pilot_common.settings import ServiceSettings
+from pilot_common.summaries_zh import SUMMARIES_ZH
 
 CORRELATION_HEADER = "X-Correlation-ID"
 REQUEST_HEADER = "X-Request-ID"
@@ -255,6 +257,7 @@ def create_service_app(
     app.state.clock = clock_starting(settings.clock_start)
     app.state.token_verifier = token_verifier(settings)
     install_problem_handlers(app)
+    _document_edge(app)
     app.add_middleware(RequestContextMiddleware, service_name=settings.service_name)
     app.include_router(health_router(readiness_checks or {}))
     if settings.dev_tokens_enabled:
@@ -296,3 +299,49 @@ def ensure_not_after_today(value: date | None, today: date, field: str) -> None:
             ],
             f"{field} lies in the future",
         )
+
+
+# --- OpenAPI: Chinese summaries, the edge's own statuses ---------------------------------------------------
+
+
+def _document_edge(app: FastAPI) -> None:
+    """Chinese summaries (`中文 · English`), and the statuses the edge itself answers: 413 for any body over
+    the limit, 415 for uploads of an unaccepted type."""
+    generate = app.openapi
+    too_large, unsupported = problem_responses(413, 415).values()
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                if not isinstance(operation, dict):
+                    continue
+                zh = SUMMARIES_ZH.get(f"{method.upper()} {path}")
+                english = operation.get("summary", "")
+                if zh and zh not in english:
+                    operation["summary"] = f"{zh} · {english}" if english else zh
+                body = operation.get("requestBody")
+                if body is None:
+                    continue
+                responses = operation.setdefault("responses", {})
+                responses.setdefault("413", _problem_entry(too_large))
+                if "multipart/form-data" in body.get("content", {}):
+                    responses.setdefault("415", _problem_entry(unsupported))
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _problem_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "description": entry["description"],
+        "content": {
+            PROBLEM_MEDIA_TYPE: {
+                "schema": {"$ref": "#/components/schemas/Problem"},
+                **entry["content"][PROBLEM_MEDIA_TYPE],
+            }
+        },
+    }
