@@ -27,6 +27,7 @@ from application_intake.api.models import (
     DraftRequest,
     FoundationText,
     Funding,
+    PilotTypeName,
     PlanSections,
     QuotaView,
     ReasonIn,
@@ -34,12 +35,12 @@ from application_intake.api.models import (
     VerdictRecord,
 )
 from application_intake.application import ApplicationIntake
-from application_intake.domain.pilot_application import PilotApplication
+from application_intake.domain.pilot_application import ApplicationStatus, PilotApplication
 from application_intake.projections.tables import applications
 from application_intake.projections.tables import organisations as registry_organisations
 from application_intake.projections.tables import pilot_objects as registry_pilot_objects
 from pilot_common.inputs import content_disposition, safe_file_name
-from pilot_common.pagination import Page, PageParams, fetch_page, page_params
+from pilot_common.pagination import Page, PageParams, ProvinceFilter, fetch_page, page_params
 from pilot_common.problems import FieldError, ProblemError, forbidden_province, not_found, problem_responses
 
 router = APIRouter(
@@ -134,9 +135,9 @@ def list_applications(
     intake: Intake,
     params: Annotated[PageParams, Depends(page_params)],
     programme_id: str | None = None,
-    province: str | None = None,
-    pilot_type: str | None = None,
-    status: str | None = None,
+    province: ProvinceFilter = None,
+    pilot_type: PilotTypeName | None = None,
+    status: ApplicationStatus | None = None,
 ) -> Page[ApplicationSummary]:
     scope = province_scope(principal)
     if scope is not None and province not in (None, scope):

@@ -7,13 +7,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
-from pilot_common.pagination import Page, PageParams, page_params
+from pilot_common.pagination import Page, PageParams, ProvinceFilter, page_params
 from pilot_common.problems import problem_responses
 from pilot_common.web import BusinessToday, ensure_not_after_today
 from pilot_registry.api.deps import Ministry, Registry, RegistryReader, ensure_visible, province_scope
 from pilot_registry.api.models import FindingCorrection, FindingRecord, FindingView, Reason
 from pilot_registry.api.views import one, page
 from pilot_registry.application import PilotRegistry
+from pilot_registry.domain.finding import FindingSource
 from pilot_registry.projections.tables import findings
 
 router = APIRouter(prefix="/findings", tags=["findings 问题记录"], responses=problem_responses(401, 403, 404, 409, 422))
@@ -36,9 +37,9 @@ def list_findings(
     principal: RegistryReader,
     registry: Registry,
     params: Annotated[PageParams, Depends(page_params)],
-    province: str | None = None,
+    province: ProvinceFilter = None,
     pilot_object_id: UUID | None = None,
-    source: str | None = None,
+    source: FindingSource | None = None,
     include_retracted: bool = True,
 ) -> Page[FindingView]:
     scope = province_scope(principal)
