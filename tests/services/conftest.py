@@ -59,7 +59,7 @@ def deployment(request: pytest.FixtureRequest, tmp_path: Path, unique_name: str)
 def start_service() -> Iterator[
     Callable[[Callable[..., AssembledService], ServiceSettings, InProcessBus | None], TestClient]
 ]:
-    clients: list[TestClient] = []
+    started: list[tuple[TestClient, AssembledService]] = []
 
     def start(
         build: Callable[..., AssembledService], settings: ServiceSettings, bus: InProcessBus | None
@@ -67,12 +67,16 @@ def start_service() -> Iterator[
         service = build(settings, bus)
         client = TestClient(service.api, raise_server_exceptions=False)
         client.__enter__()  # runs the lifespan: relay and consumers start
-        clients.append(client)
+        started.append((client, service))
         return client
 
     yield start
-    for client in reversed(clients):
+    for client, service in reversed(started):
         client.__exit__(None, None, None)
+        # give the database connections back: a session starts hundreds of services on one server
+        engine = service.runtime.app.datastore.engine
+        if engine is not None:
+            engine.dispose()
 
 
 # A fresh secret per test session (never the development one in the source), so that services started on their
