@@ -282,6 +282,13 @@ def test_strings_lists_amounts_and_names_are_bounded(
         response = intake.patch(f"{base}/details", json={"project_name": f"试点{hidden}项目"}, headers=JIANGSU)
         body = assert_problem(response, 422, "VALIDATION_FAILED")
         assert field_codes(body) == {"body.project_name": "unsafe_characters"}, repr(hidden)
+    for listed in ("target_industries", "target_pollutants", "project_name", "pilot_object_id"):
+        response = intake.patch(f"{base}/details", json={listed: None}, headers=JIANGSU)
+        assert field_codes(assert_problem(response, 422, "VALIDATION_FAILED")) == {f"body.{listed}": "null_not_allowed"}
+    dry_run = intake.post(f"{base}/dry-run", headers=MINISTRY)
+    assert dry_run.status_code < 500, dry_run.text
+    huge_version = intake.get(f"/audit/aggregates/{application_id}/state", params={"version": 10**19}, headers=AUDITOR)
+    assert_problem(huge_version, 422, "VALIDATION_FAILED")
     assert funding(amount_cny="3000000.50").status_code == 200
     # nothing refused above was written
     history = intake.get(f"/audit/aggregates/{application_id}/history", headers=AUDITOR).json()

@@ -34,9 +34,10 @@ class DraftRequest(Strict):
 
 
 class DetailsChange(PatchModel):
-    """Only the fields sent change; `null` clears only the optional details (industries, pollutants, …)."""
+    """Only the fields sent change; `null` clears only `has_coating_process` and `key_area_code` (an empty list
+    clears the industries or pollutants)."""
 
-    clearable = frozenset({"target_industries", "has_coating_process", "key_area_code", "target_pollutants"})
+    clearable = frozenset({"has_coating_process", "key_area_code"})
 
     project_name: Name | None = None
     pilot_type: PilotTypeName | None = None
