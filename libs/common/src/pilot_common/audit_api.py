@@ -67,9 +67,7 @@ def audit_router(trail: AuditTrail, rebuild_check: Callable[[], ReadModelCheck] 
     @router.get("/aggregates/{aggregate_id}/state", response_model=AggregateState, responses=problem_responses(404))
     def state(
         aggregate_id: UUID,
-        version: Annotated[
-            int | None, Query(ge=1, le=2**31 - 1, description="State after this version")
-        ] = None,
+        version: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="State after this version")] = None,
         at: Annotated[datetime | None, Query(description="State as it stood at this instant (ISO 8601)")] = None,
     ) -> AggregateState:
         try:
