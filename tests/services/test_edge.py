@@ -282,7 +282,7 @@ def test_strings_lists_amounts_and_names_are_bounded(
         response = intake.patch(f"{base}/details", json={"project_name": f"试点{hidden}项目"}, headers=JIANGSU)
         body = assert_problem(response, 422, "VALIDATION_FAILED")
         assert field_codes(body) == {"body.project_name": "unsafe_characters"}, repr(hidden)
-    for listed in ("target_industries", "target_pollutants", "project_name", "pilot_object_id"):
+    for listed in ("target_industries", "target_pollutants", "has_coating_process", "project_name", "pilot_object_id"):
         response = intake.patch(f"{base}/details", json={listed: None}, headers=JIANGSU)
         assert field_codes(assert_problem(response, 422, "VALIDATION_FAILED")) == {f"body.{listed}": "null_not_allowed"}
     dry_run = intake.post(f"{base}/dry-run", headers=MINISTRY)

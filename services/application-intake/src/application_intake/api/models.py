@@ -34,10 +34,10 @@ class DraftRequest(Strict):
 
 
 class DetailsChange(PatchModel):
-    """Only the fields sent change; `null` clears only `has_coating_process` and `key_area_code` (an empty list
-    clears the industries or pollutants)."""
+    """Only the fields sent change; `null` clears only `key_area_code` (an empty list clears the industries or
+    pollutants)."""
 
-    clearable = frozenset({"has_coating_process", "key_area_code"})
+    clearable = frozenset({"key_area_code"})
 
     project_name: Name | None = None
     pilot_type: PilotTypeName | None = None
