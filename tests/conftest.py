@@ -1,6 +1,6 @@
 import pytest
 
-pytest_plugins = ["tests.infra.plugin"]
+pytest_plugins = ["tests.infra.plugin", "tests.idp"]
 
 # Fast, pure tests first, so that a broken rule fails in seconds; then the ones with real servers, slowest last.
 _ORDER = (

@@ -17,6 +17,10 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from pilot_common.auth import TokenIssuer
+from pilot_common.context import Role
+from pilot_common.settings import ServiceSettings
+from tests.idp import IdentityProvider
 from tests.infra import free_port
 from tests.services.conftest import eventually
 from tests.services.intake_support import IN_WINDOW, outline_codes, pdf
@@ -60,7 +64,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(params=["embedded", "distributed"])
-def platform(request: pytest.FixtureRequest, tmp_path: Path, unique_name: str) -> Iterator[Platform]:
+def platform(
+    request: pytest.FixtureRequest, tmp_path: Path, unique_name: str, identity_provider: IdentityProvider
+) -> Iterator[Platform]:
     port = free_port()
     env = {**os.environ, "PILOT_LOG_LEVEL": "WARNING"}
     if request.param == "embedded":
@@ -81,7 +87,7 @@ def platform(request: pytest.FixtureRequest, tmp_path: Path, unique_name: str) -
             EVALUATION_DATABASE_URL=server.create_database(f"{unique_name}_evaluation"),
             KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap_servers,
             PILOT_KAFKA_NAMESPACE=unique_name,
-            PILOT_DEV_TOKENS="true",
+            **identity_provider.env(),
             PILOT_REGISTRY_PORT=str(ports[0]),
             PILOT_INTAKE_PORT=str(ports[1]),
             PILOT_EVALUATION_PORT=str(ports[2]),
@@ -131,14 +137,15 @@ class Http:
         return self.call("POST", path, expect, **kwargs)
 
 
-def token_minter(registry: str) -> Callable[..., str]:
-    """Tokens from the development token endpoint (enabled in both modes for the test)."""
+def token_minter(platform: Platform, identity_provider: IdentityProvider) -> Callable[..., str]:
+    """Tokens as each mode gets them: the embedded default's development secret (its demo tokens are signed
+    with it); in distributed mode the identity provider's, which the services verify against its JWKS."""
+    demo = TokenIssuer.from_settings(ServiceSettings(service_name="tests"))
 
     def mint(sub: str, role: str, province: str | None = None, org: str | None = None) -> str:
-        body = {"sub": sub, "role": role, "name": sub, "province": province, "org": org}
-        response = httpx.post(f"{registry}/dev/tokens", json=body, timeout=30)
-        assert response.status_code == 200, response.text
-        return str(response.json()["access_token"])
+        if platform.mode == "embedded":
+            return demo.issue(sub, Role(role), name=sub, province=province, org=org)
+        return identity_provider.token(sub, role, province=province, org=org)
 
     return mint
 
@@ -164,8 +171,8 @@ def application_story(platform: Platform, token: str, application_id: str) -> li
     return sorted(parts, key=lambda e: (datetime.fromisoformat(e["business_time"]), e["recorded_time"]))
 
 
-def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform) -> None:
-    mint = token_minter(platform.registry)
+def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform, identity_provider: IdentityProvider) -> None:
+    mint = token_minter(platform, identity_provider)
     mee, ndrc, auditor = (
         mint("mee.flow", "ministry", org="MEE"),
         mint("ndrc.flow", "ministry", org="NDRC"),

@@ -313,21 +313,23 @@ def test_issuer_refuses_province_token_without_valid_province(issuer: TokenIssue
         TokenIssuer("short", ISSUER, AUDIENCE)
 
 
-def test_dev_token_endpoint(client: TestClient) -> None:
-    response = client.post("/dev/tokens", json={"sub": "rev-7", "role": "reviewer", "org": "ORG-42"})
+def test_dev_token_endpoint_mints_only_for_the_fixed_demo_users(client: TestClient) -> None:
+    response = client.post("/dev/tokens", json={"sub": "expert.1"})
     assert response.status_code == 200, response.text
     token = response.json()
     assert token["token_type"] == "bearer"
     body = client.get("/whoami", headers=bearer(token["access_token"])).json()
-    assert (body["user_id"], body["role"]) == ("rev-7", "reviewer")
+    assert (body["user_id"], body["role"]) == ("expert.1", "reviewer")
 
-    bad = client.post("/dev/tokens", json={"sub": "p1", "role": "province"})
-    assert_problem(bad, 422, "VALIDATION_FAILED")
+    # anyone else, or a role of one's choosing, is refused, with the demo users listed
+    bad = assert_problem(client.post("/dev/tokens", json={"sub": "attacker"}), 422, "VALIDATION_FAILED")
+    assert "mee.li" in bad["errors"][0]["allowed"]
+    assert_problem(client.post("/dev/tokens", json={"sub": "js.wang", "role": "ministry"}), 422, "VALIDATION_FAILED")
 
 
 def test_dev_token_endpoint_absent_unless_enabled() -> None:
     with TestClient(build_app(dev_tokens=False)) as client:
-        response = client.post("/dev/tokens", json={"sub": "x", "role": "ministry"})
+        response = client.post("/dev/tokens", json={"sub": "mee.li"})
     assert_problem(response, 404, "NOT_FOUND")
 
 

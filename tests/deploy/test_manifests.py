@@ -226,7 +226,8 @@ def test_prod_secrets_come_from_the_secret_store_and_match_the_database_roles() 
         assert template["username"] == role
         assert template["database-url"].startswith(f"postgresql+psycopg://{role}:")
         assert template["database-url"].split("?")[0].endswith(f"/{role}")
-    assert "pilot-jwt" in external
+    # Tokens are verified against the identity provider: no shared signing secret is shipped or mounted.
+    assert not any("jwt" in name for name in external)
 
 
 # --- docker-compose.yml ------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ default: SQLite and the in-process bus)."""
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
 from pilot_common.auth import TokenIssuer
 from pilot_common.context import Role
@@ -36,7 +38,7 @@ class Deployment:
             database_url=self.database_url(service),
             kafka_bootstrap_servers=self.kafka,
             kafka_namespace=self.namespace,
-            **overrides,
+            **{"jwt_secret": TEST_JWT_SECRET, **overrides},
         )
 
 
@@ -65,7 +67,7 @@ def deployment(request: pytest.FixtureRequest, tmp_path: Path, unique_name: str)
 def start_service() -> Iterator[
     Callable[[Callable[..., AssembledService], ServiceSettings, InProcessBus | None], TestClient]
 ]:
-    clients: list[TestClient] = []
+    started: list[tuple[TestClient, AssembledService]] = []
 
     def start(
         build: Callable[..., AssembledService], settings: ServiceSettings, bus: InProcessBus | None
@@ -73,15 +75,22 @@ def start_service() -> Iterator[
         service = build(settings, bus)
         client = TestClient(service.api, raise_server_exceptions=False)
         client.__enter__()  # runs the lifespan: relay and consumers start
-        clients.append(client)
+        started.append((client, service))
         return client
 
     yield start
-    for client in reversed(clients):
+    for client, service in reversed(started):
         client.__exit__(None, None, None)
+        # give the database connections back: a session starts hundreds of services on one server
+        engine = service.runtime.app.datastore.engine
+        if isinstance(engine, Engine):
+            engine.dispose()
 
 
-ISSUER = TokenIssuer.from_settings(ServiceSettings(service_name="tests"))
+# A fresh secret per test session (never the development one in the source), so that services started on their
+# own (`python -m …`, which refuse a known secret) accept the same tokens as the services in the test process.
+TEST_JWT_SECRET = secrets.token_urlsafe(48)
+ISSUER = TokenIssuer.from_settings(ServiceSettings(service_name="tests", jwt_secret=TEST_JWT_SECRET))
 
 
 def bearer(role: Role, sub: str, province: str | None = None, org: str | None = None) -> dict[str, str]:

@@ -254,7 +254,7 @@ def under_evaluation(registry: TestClient, evaluation: TestClient, programme_id:
     """Moves the registry's programme on to UNDER_EVALUATION (open, close after its deadline, start evaluation),
     as far as it still has to go, and waits until evaluation has heard: evaluation refuses assignment, scoring and
     selection before (DESIGN: the batch is one process)."""
-    steps = {
+    steps: dict[str, list[tuple[str, dict[str, str] | None]]] = {
         "DRAFT": [("open", {"reason": "通知印发"}), ("close", {}), ("start-evaluation", None)],
         "OPEN": [("close", {}), ("start-evaluation", None)],
         "CLOSED": [("start-evaluation", None)],

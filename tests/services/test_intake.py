@@ -96,13 +96,26 @@ def test_a_complete_submission_is_eligible_with_every_rule_listed(start_batch: C
 def test_naming_something_the_registry_never_had_is_refused_clearly(start_batch: Callable[..., Batch]) -> None:
     batch = start_batch()
     ghost = "7f9d6c1e-0000-4000-8000-000000000001"
-    setup = ProvinceSetup("320000", ghost, batch.jiangsu.object_id, [])
-    application_id = batch.complete_draft(setup=setup)
+    body = {
+        "programme_id": batch.programme["id"],
+        "pilot_type": "PARK_CLUSTER",
+        "project_name": "园区清洁生产整体审核创新试点",
+        "applicant_organisation_id": ghost,
+        "implementer_organisation_id": ghost,
+        "pilot_object_id": batch.jiangsu.object_id,
+    }
+    # refused when the draft is made (intake's registry copy is checked), before anything is written
     problem = assert_problem(
-        batch.submit(application_id), 422, "UNKNOWN_REGISTRY_REFERENCE", "applicant_organisation_id"
+        batch.intake.post("/applications", json=body, headers=JIANGSU),
+        422,
+        "REGISTRY_ID_UNKNOWN",
+        "body.applicant_organisation_id",
     )
-    assert problem["unknown"] == ["applicant_organisation_id", "implementer_organisation_id"]
-    assert batch.intake.get(f"/applications/{application_id}", headers=JIANGSU).json()["status"] == "DRAFT"
+    assert [e["field"] for e in problem["errors"]] == [
+        "body.applicant_organisation_id",
+        "body.implementer_organisation_id",
+    ]
+    assert batch.intake.get("/applications", headers=JIANGSU).json()["total"] == 0
 
 
 def test_a_finding_recorded_after_submission_flips_the_verdict(start_batch: Callable[..., Batch]) -> None:

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from pilot_registry.bootstrap import build_registry
 from tests.infra import free_port
-from tests.services.conftest import JIANGSU, MINISTRY, Deployment, eventually
+from tests.services.conftest import JIANGSU, MINISTRY, TEST_JWT_SECRET, Deployment, eventually
 from tests.services.intake_support import IN_WINDOW, open_batch_2, register_province
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +41,7 @@ def intake_workers(deployment: Deployment) -> Iterator[str]:
         "PILOT_WORKERS": "2",
         "PILOT_PORT": str(port),
         "PILOT_HOST": "127.0.0.1",
+        "PILOT_JWT_SECRET": TEST_JWT_SECRET,
         "PILOT_LOG_LEVEL": "WARNING",
     }
     server = subprocess.Popen([sys.executable, "-m", "application_intake"], cwd=ROOT, env=env)

@@ -27,9 +27,11 @@ from evaluation.migrations import MIGRATIONS as EVALUATION_MIGRATIONS
 from pilot_common.auth import TokenIssuer
 from pilot_common.logging import configure_logging
 from pilot_common.migrations import migrate
+from pilot_common.problems import install_problem_handlers
 from pilot_common.runtime import AssembledService, business_clock_for
 from pilot_common.settings import ServiceSettings
 from pilot_common.transport.inprocess import InProcessBus
+from pilot_common.web import SecurityHeadersMiddleware
 from pilot_registry.application import PilotRegistry
 from pilot_registry.bootstrap import build_registry
 from pilot_registry.migrations import MIGRATIONS as REGISTRY_MIGRATIONS
@@ -86,7 +88,17 @@ def build_platform(data: Path, clock_start: datetime) -> tuple[FastAPI, dict[str
             for service in services.values():
                 service.runtime.stop()
 
-    platform = FastAPI(title="清洁生产审核创新试点 — embedded platform", lifespan=lifespan)
+    # The services document themselves (offline Swagger UI under each mount); the platform only routes, and its
+    # own errors (an unknown path) are problem+json like theirs.
+    platform = FastAPI(
+        title="清洁生产审核创新试点 — embedded platform",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    install_problem_handlers(platform)
+    platform.add_middleware(SecurityHeadersMiddleware)
     for name, service in services.items():
         platform.mount(MOUNTS[name], service.api)
 

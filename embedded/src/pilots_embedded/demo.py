@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from evaluation.application import EvaluationService
-from pilot_common.auth import TokenIssuer
+from pilot_common.auth import DEMO_USERS, DemoUser, TokenIssuer
 from pilot_common.context import Actor, CallContext, Role, acting
 from pilot_common.credit_code import credit_code_check_char
 from pilot_registry.application import PilotRegistry
@@ -44,26 +44,8 @@ PROVINCES = (
 )
 
 
-@dataclass(frozen=True)
-class DemoUser:
-    label: str
-    sub: str
-    role: Role
-    province: str | None = None
-    org: str | None = None
-
-
-USERS = (
-    DemoUser("ministry (MEE 科技与财务司)", "mee.li", Role.MINISTRY, org="MEE"),
-    DemoUser("ministry (NDRC 资环司)", "ndrc.zhang", Role.MINISTRY, org="NDRC"),
-    DemoUser("province 江苏", "js.wang", Role.PROVINCE, province="320000"),
-    DemoUser("province 浙江", "zj.chen", Role.PROVINCE, province="330000"),
-    DemoUser("province 山东", "sd.liu", Role.PROVINCE, province="370000"),
-    DemoUser("reviewer 1", "expert.1", Role.REVIEWER),
-    DemoUser("reviewer 2", "expert.2", Role.REVIEWER),
-    DemoUser("reviewer 3", "expert.3", Role.REVIEWER),
-    DemoUser("auditor", "audit.zhou", Role.AUDITOR),
-)
+# The demo users (and the only users `/dev/tokens` mints for) are fixed in `pilot_common.auth`.
+USERS = DEMO_USERS
 
 
 def seed_registry(registry: PilotRegistry) -> None:

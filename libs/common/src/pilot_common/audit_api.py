@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from pilot_common.audit import AggregateState, AuditTrail, RecordedEvent
 from pilot_common.auth import require_roles
 from pilot_common.context import Role
 from pilot_common.merkle import Checkpoint, b64, public_key_pem
-from pilot_common.problems import conflict, not_found, problem_responses
+from pilot_common.problems import ProblemError, conflict, not_found, problem_responses, store_damaged
 from pilot_common.translog import (
     log_state,
     own_checkpoints,
@@ -49,6 +50,21 @@ class WitnessedModel(CheckpointModel):
     status: str
     reason: str | None
     recorded_at: str
+
+
+_log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _read_store(read: Callable[[], T], what: str, identifier: str) -> T:
+    """Reads stored events; records that cannot be read back (a damaged store) are a 409, not a 500."""
+    try:
+        return read()
+    except (ProblemError, AggregateNotFoundError):
+        raise
+    except Exception:
+        _log.exception("stored events of %s %s cannot be read", what, identifier)
+        raise store_damaged(what, identifier) from None
 
 
 class ChainReport(BaseModel):
@@ -111,13 +127,13 @@ def audit_router(trail: AuditTrail, rebuild_check: Callable[[], ReadModelCheck] 
         prefix="/audit",
         tags=["audit 审计"],
         dependencies=[Depends(require_roles(Role.AUDITOR, Role.MINISTRY))],
-        responses=problem_responses(401, 403),
+        responses=problem_responses(401, 403, 409),
     )
 
     @router.get("/aggregates/{aggregate_id}/history", response_model=list[RecordedEvent])
     def history(aggregate_id: UUID) -> list[RecordedEvent]:
         """Every event of one aggregate, oldest first, with who, when, why and its chain hash."""
-        events = trail.history(aggregate_id)
+        events = _read_store(lambda: trail.history(aggregate_id), "aggregate", str(aggregate_id))
         if not events:
             raise not_found("aggregate", str(aggregate_id))
         return events
@@ -127,7 +143,7 @@ def audit_router(trail: AuditTrail, rebuild_check: Callable[[], ReadModelCheck] 
     )
     def state(
         aggregate_id: UUID,
-        version: Annotated[int | None, Query(ge=1, description="State after this version")] = None,
+        version: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="State after this version")] = None,
         at: Annotated[datetime | None, Query(description="State as it stood at this instant (ISO 8601)")] = None,
         time: Annotated[
             Literal["recorded", "business"],
@@ -247,9 +263,9 @@ def audit_router(trail: AuditTrail, rebuild_check: Callable[[], ReadModelCheck] 
         return ConsistencyModel(first=first, second=second, proof=prove_consistency(recorder, first, second))
 
     @router.get("/correlations/{correlation_id}", response_model=list[RecordedEvent])
-    def correlation(correlation_id: str) -> list[RecordedEvent]:
+    def correlation(correlation_id: Annotated[str, Path(max_length=128)]) -> list[RecordedEvent]:
         """The events of one business process (e.g. one application's story) in this service."""
-        return trail.by_correlation(correlation_id)
+        return _read_store(lambda: trail.by_correlation(correlation_id), "correlation", correlation_id)
 
     if rebuild_check is not None:
 

@@ -1,4 +1,10 @@
-"""Bearer JWT (HS256) authentication, role guards and the development token endpoint.
+"""Bearer JWT authentication, role guards and the development token endpoint.
+
+Two ways to verify a token: in distributed mode the organisation's OIDC identity provider signs (RS256/ES256)
+and the services check each token against its published keys (JWKS), issuer and audience, reading the role and
+province from configurable claims (`JwksTokenVerifier`); the embedded default and the tests share an HS256
+secret (`TokenVerifier`) and may mint tokens for the fixed demo users only (`/dev/tokens`). A service started on
+its own (`serve.py`) refuses to start without proper verification (`distributed_identity_problems`).
 
 Tokens carry who the user is and the one thing the services scope by: the role, and for province users the
 GB/T 2260 code of their province. The request middleware in `web.py` verifies the token once per request and
@@ -7,20 +13,27 @@ endpoints, plain `def` endpoints (run in a worker thread with a copy of the cont
 The dependencies here only read what the middleware found.
 """
 
+from __future__ import annotations
+
+import logging
 import re
 import time
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Annotated, Any, Literal, Protocol
+from urllib.parse import urlsplit
 
 import jwt
 from fastapi import APIRouter, Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from pilot_common.context import Actor, Role
 from pilot_common.problems import ProblemError, forbidden_province, forbidden_role, unauthorized
-from pilot_common.settings import ServiceSettings
+from pilot_common.settings import DEV_ISSUER, DEV_JWT_SECRET, ServiceSettings
+
+_log = logging.getLogger(__name__)
 
 ALGORITHM = "HS256"
 PROVINCE_CODE = re.compile(r"^\d{6}$")
@@ -52,6 +65,201 @@ def _claims_problem(role: Role, province: str | None) -> str | None:
     return None
 
 
+# Why a token was refused, in words that name no library and echo nothing of the token.
+_REJECTIONS: tuple[tuple[type[Exception], str, str], ...] = (
+    (jwt.InvalidSignatureError, "the signature does not verify", "签名校验失败"),
+    (jwt.InvalidAudienceError, "the token is for another audience", "凭证的受众（aud）不符"),
+    (jwt.InvalidIssuerError, "the token is from another issuer", "凭证的签发方（iss）不符"),
+    (jwt.ImmatureSignatureError, "the token is not valid yet", "凭证尚未生效"),
+    (jwt.MissingRequiredClaimError, "the token lacks a required claim", "凭证缺少必需的声明"),
+    (jwt.InvalidAlgorithmError, "the token's signing algorithm is not accepted", "凭证的签名算法不被接受"),
+    (jwt.PyJWKClientError, "the token's signing key is not one of the identity provider's", "签名密钥不属于身份提供方"),
+    (jwt.DecodeError, "the token is malformed", "凭证格式错误"),
+)
+
+
+def token_rejected(exc: Exception) -> ProblemError:
+    detail, detail_zh = next(
+        ((en, zh) for kind, en, zh in _REJECTIONS if isinstance(exc, kind)),
+        ("the token was rejected", "凭证未通过校验"),
+    )
+    problem = unauthorized("TOKEN_INVALID", detail)
+    problem.detail_zh = detail_zh
+    return problem
+
+
+def _invalid(detail: str, detail_zh: str) -> ProblemError:
+    problem = unauthorized("TOKEN_INVALID", detail)
+    problem.detail_zh = detail_zh
+    return problem
+
+
+def _claim(claims: Mapping[str, Any], path: str) -> Any:
+    """A claim by dotted path, e.g. `realm_access.roles` (Keycloak) or plain `role`."""
+    value: Any = claims
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+@dataclass(frozen=True)
+class ClaimMapping:
+    """Where the identity provider puts who the user is. `roles` maps the provider's values (e.g. group
+    names) to our roles; without it a claim value must be one of our role names. The role claim may hold one
+    value or a list; exactly one of them must map to a role."""
+
+    role: str = "role"
+    province: str = "province"
+    organisation: str = "org"
+    name: str = "name"
+    roles: Mapping[str, Role] = field(default_factory=dict)
+
+    def _role(self, value: Any) -> Role:
+        values = value if isinstance(value, list) else [value]
+        found: set[Role] = set()
+        for item in values:
+            if not isinstance(item, str):
+                continue
+            if self.roles:
+                if item in self.roles:
+                    found.add(self.roles[item])
+            elif item in Role.__members__.values():
+                found.add(Role(item))
+        if len(found) != 1:
+            raise _invalid(
+                "the token must carry exactly one known role" + (" (it has several)" if found else ""),
+                "凭证须且只能带有一个已知角色",
+            )
+        return found.pop()
+
+    def principal(self, claims: Mapping[str, Any]) -> Principal:
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject.strip() or len(subject) > 256:
+            raise _invalid("the token's subject (sub) is missing or invalid", "凭证的主体（sub）缺失或无效")
+        role = self._role(_claim(claims, self.role))
+        optional = {
+            "name": _claim(claims, self.name),
+            "province": _claim(claims, self.province),
+            "org": _claim(claims, self.organisation),
+        }
+        if any(value is not None and not isinstance(value, str) for value in optional.values()):
+            raise _invalid("name, province and organisation claims must be strings", "姓名、省份和单位声明须为字符串")
+        problem = _claims_problem(role, optional["province"])
+        if problem:
+            raise _invalid(problem, "省级用户的凭证须带有六位行政区划代码（省份）")
+        return Principal(
+            user_id=subject,
+            role=role,
+            name=optional["name"],
+            province=optional["province"],
+            organisation=optional["org"],
+        )
+
+
+DEFAULT_CLAIMS = ClaimMapping()
+
+
+class Verifier(Protocol):
+    # True when verifying may wait on the network (fetching the identity provider's keys)
+    blocking: bool
+
+    def verify_authorization(self, authorization: str | None) -> Principal: ...
+
+
+def _bearer_token(authorization: str | None) -> str:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthorized("UNAUTHENTICATED", "send 'Authorization: Bearer <token>'")
+    return token.strip()
+
+
+class JwksTokenVerifier:
+    """Verifies tokens of an OIDC identity provider: signature against its JWKS (keys cached, refetched on an
+    unknown key id at most every `cooldown` seconds), the algorithm pinned to asymmetric ones, issuer, audience,
+    expiry; then the claims mapped to a principal."""
+
+    blocking = True
+
+    def __init__(
+        self,
+        jwks_url: str,
+        issuer: str,
+        audience: str,
+        *,
+        algorithms: Sequence[str] = ("RS256", "ES256"),
+        claims: ClaimMapping = DEFAULT_CLAIMS,
+        leeway: float = 30.0,
+        cooldown: float = 30.0,
+    ) -> None:
+        unsafe = [a for a in algorithms if not a.startswith(("RS", "ES", "PS", "EdDSA"))]
+        if unsafe or not algorithms:
+            raise ValueError(f"only asymmetric algorithms verify tokens of an identity provider, not {unsafe}")
+        self._client = jwt.PyJWKClient(jwks_url, cache_keys=False, lifespan=300, timeout=5, cooldown_duration=cooldown)
+        self.issuer = issuer
+        self.audience = audience
+        self.algorithms = list(algorithms)
+        self.claims = claims
+        self.leeway = leeway
+
+    @classmethod
+    def from_settings(cls, settings: ServiceSettings) -> JwksTokenVerifier:
+        assert settings.oidc_jwks_url
+        return cls(
+            settings.oidc_jwks_url,
+            settings.jwt_issuer,
+            settings.jwt_audience,
+            algorithms=settings.oidc_algorithms,
+            claims=ClaimMapping(
+                role=settings.claim_role,
+                province=settings.claim_province,
+                organisation=settings.claim_org,
+                name=settings.claim_name,
+                roles={key: Role(value) for key, value in settings.role_map.items()},
+            ),
+        )
+
+    def verify(self, token: str) -> Principal:
+        try:
+            key = self._client.get_signing_key_from_jwt(token)
+            claims = jwt.decode(
+                token,
+                key.key,
+                algorithms=self.algorithms,
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": ["sub", "iss", "aud", "iat", "exp"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise unauthorized("TOKEN_EXPIRED", "the token has expired; obtain a new one") from None
+        except jwt.PyJWKClientConnectionError:
+            _log.warning("the identity provider's keys could not be fetched", exc_info=True)
+            raise ProblemError(
+                503,
+                "IDENTITY_PROVIDER_UNAVAILABLE",
+                "身份提供方暂不可用",
+                "Identity provider unavailable",
+                "the identity provider's signing keys could not be fetched; try again shortly",
+                detail_zh="暂时无法获取身份提供方的签名密钥，请稍后重试",
+                headers={"Retry-After": "10"},
+            ) from None
+        except jwt.PyJWTError as exc:
+            raise token_rejected(exc) from None
+        return self.claims.principal(claims)
+
+    def verify_authorization(self, authorization: str | None) -> Principal:
+        return self.verify(_bearer_token(authorization))
+
+
+def token_verifier(settings: ServiceSettings) -> Verifier:
+    """The OIDC verifier where a JWKS URL is configured, else the shared-secret one."""
+    if settings.oidc_jwks_url:
+        return JwksTokenVerifier.from_settings(settings)
+    return TokenVerifier.from_settings(settings)
+
+
 class TokenIssuer:
     """Mints tokens: the development token endpoint, tests and the embedded mode's demo users."""
 
@@ -73,7 +281,7 @@ class TokenIssuer:
         self._clock = clock
 
     @classmethod
-    def from_settings(cls, settings: ServiceSettings) -> "TokenIssuer":
+    def from_settings(cls, settings: ServiceSettings) -> TokenIssuer:
         return cls(settings.jwt_secret, settings.jwt_issuer, settings.jwt_audience, settings.token_ttl_seconds)
 
     def issue(
@@ -107,6 +315,10 @@ class TokenIssuer:
 
 
 class TokenVerifier:
+    """HS256 with a shared secret: the embedded default and the tests (and a deployment with a strong secret)."""
+
+    blocking = False
+
     def __init__(self, secret: str, issuer: str, audience: str, *, leeway: float = 30.0) -> None:
         self._secret = secret
         self.issuer = issuer
@@ -114,7 +326,7 @@ class TokenVerifier:
         self.leeway = leeway  # tolerated clock skew between the issuer and the services
 
     @classmethod
-    def from_settings(cls, settings: ServiceSettings) -> "TokenVerifier":
+    def from_settings(cls, settings: ServiceSettings) -> TokenVerifier:
         return cls(settings.jwt_secret, settings.jwt_issuer, settings.jwt_audience)
 
     def verify(self, token: str) -> Principal:
@@ -132,36 +344,15 @@ class TokenVerifier:
         except jwt.ExpiredSignatureError:
             raise unauthorized("TOKEN_EXPIRED", "the token has expired; obtain a new one") from None
         except jwt.InvalidTokenError as exc:
-            raise unauthorized("TOKEN_INVALID", f"the token was rejected: {exc}") from None
-        try:
-            role = Role(claims["role"])
-        except ValueError:
-            raise unauthorized("TOKEN_INVALID", f"unknown role {claims['role']!r}") from None
-        optional = {key: claims.get(key) for key in ("name", "province", "org")}
-        if any(value is not None and not isinstance(value, str) for value in optional.values()):
-            raise unauthorized("TOKEN_INVALID", "name, province and org must be strings")
-        problem = _claims_problem(role, optional["province"])
-        if problem:
-            raise unauthorized("TOKEN_INVALID", problem)
-        return Principal(
-            user_id=claims["sub"],
-            role=role,
-            name=optional["name"],
-            province=optional["province"],
-            organisation=optional["org"],
-        )
+            raise token_rejected(exc) from None
+        return DEFAULT_CLAIMS.principal(claims)
 
     def verify_authorization(self, authorization: str | None) -> Principal:
         """Verify an `Authorization` header value; a missing or non-bearer one is UNAUTHENTICATED."""
-        scheme, _, token = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise unauthorized("UNAUTHENTICATED", "send 'Authorization: Bearer <token>'")
-        return self.verify(token.strip())
+        return self.verify(_bearer_token(authorization))
 
 
-def authenticate(
-    verifier: TokenVerifier | None, authorization: str | None
-) -> tuple[Principal | None, ProblemError | None]:
+def authenticate(verifier: Verifier | None, authorization: str | None) -> tuple[Principal | None, ProblemError | None]:
     """What the middleware records per request: the principal, or why there is none (never raises)."""
     if verifier is None:
         return None, unauthorized("UNAUTHENTICATED", "this service accepts no tokens")
@@ -172,7 +363,11 @@ def authenticate(
 
 
 # Only for the OpenAPI security scheme (the "Authorize" button); the middleware does the real parsing.
-_bearer = HTTPBearer(auto_error=False, bearerFormat="JWT", description="Bearer JWT (HS256)")
+_bearer = HTTPBearer(
+    auto_error=False,
+    bearerFormat="JWT",
+    description="Bearer JWT from the identity provider (embedded demo: POST /dev/tokens) / 身份提供方签发的令牌",
+)
 
 
 async def authenticated(
@@ -232,19 +427,36 @@ def ensure_province_access(principal: Principal, province: str) -> None:
 # --- development tokens -----------------------------------------------------------------------------------
 
 
-class DevTokenRequest(BaseModel):
-    sub: str = Field(min_length=1, examples=["prov-370000-a"])
+@dataclass(frozen=True)
+class DemoUser:
+    """One of the fixed demo users of the embedded default (and the only users `/dev/tokens` mints for)."""
+
+    label: str
+    sub: str
     role: Role
-    name: str | None = Field(default=None, examples=["山东省生态环境厅 张三"])
-    province: str | None = Field(default=None, pattern=r"^\d{6}$", examples=["370000"])
+    province: str | None = None
     org: str | None = None
 
-    @model_validator(mode="after")
-    def _province_for_province_users(self) -> "DevTokenRequest":
-        problem = _claims_problem(self.role, self.province)
-        if problem:
-            raise ValueError(problem)
-        return self
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("ministry (MEE 科技与财务司)", "mee.li", Role.MINISTRY, org="MEE"),
+    DemoUser("ministry (NDRC 资环司)", "ndrc.zhang", Role.MINISTRY, org="NDRC"),
+    DemoUser("province 江苏", "js.wang", Role.PROVINCE, province="320000"),
+    DemoUser("province 浙江", "zj.chen", Role.PROVINCE, province="330000"),
+    DemoUser("province 山东", "sd.liu", Role.PROVINCE, province="370000"),
+    DemoUser("reviewer 1", "expert.1", Role.REVIEWER),
+    DemoUser("reviewer 2", "expert.2", Role.REVIEWER),
+    DemoUser("reviewer 3", "expert.3", Role.REVIEWER),
+    DemoUser("auditor", "audit.zhou", Role.AUDITOR),
+)
+
+DemoUserId = Enum("DemoUserId", {user.sub: user.sub for user in DEMO_USERS}, type=str)  # type: ignore[misc]
+
+
+class DevTokenRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sub: DemoUserId = Field(description="One of the demo users / 演示用户之一", examples=["js.wang"])
 
 
 class TokenResponse(BaseModel):
@@ -253,13 +465,55 @@ class TokenResponse(BaseModel):
     expires_in: int
 
 
-def dev_token_router(issuer: TokenIssuer) -> APIRouter:
-    """`POST /dev/tokens`: a token for anyone, no password. Mount only when `dev_tokens_enabled`."""
-    router = APIRouter(prefix="/dev", tags=["development"])
+def dev_token_router(issuer: TokenIssuer, users: Sequence[DemoUser] = DEMO_USERS) -> APIRouter:
+    """`POST /dev/tokens`: a token for one of the fixed demo users, no password. Mounted only in the embedded
+    default and tests (never by a service started on its own; see `distributed_identity_problems`)."""
+    router = APIRouter(prefix="/dev", tags=["development 开发调试"])
+    by_sub = {user.sub: user for user in users}
 
-    @router.post("/tokens", summary="Issue a development token (development only)")
+    @router.post("/tokens", summary="为演示用户签发开发令牌（仅嵌入式演示模式）")
     async def issue_dev_token(body: DevTokenRequest) -> TokenResponse:
-        token = issuer.issue(body.sub, body.role, name=body.name, province=body.province, org=body.org)
+        """Issues a token for one of the fixed demo users of the embedded default; nobody else."""
+        user = by_sub[str(body.sub.value)]
+        token = issuer.issue(user.sub, user.role, name=user.label, province=user.province, org=user.org)
         return TokenResponse(access_token=token, expires_in=issuer.ttl)
 
     return router
+
+
+# --- distributed mode: refuse to start without proper verification -----------------------------------------
+
+# Secrets that are, or were, in this repository (source, compose file, docs): they forge tokens for anyone.
+KNOWN_SECRETS = frozenset(
+    {
+        DEV_JWT_SECRET,
+        "change-me-to-a-long-random-secret-of-32-bytes-or-more",
+    }
+)
+_PLACEHOLDER = re.compile(r"change[-_ ]?me|dev[-_ ]?only|insecure|example|secret-of-32|do-not-use", re.IGNORECASE)
+
+
+def distributed_identity_problems(settings: ServiceSettings) -> list[str]:
+    """Why a service may not start on its own (distributed mode) with these settings; empty when it may."""
+    problems = []
+    if settings.dev_tokens_enabled:
+        problems.append("PILOT_DEV_TOKENS is for the embedded default and tests only: services never mint tokens")
+    if settings.oidc_jwks_url:
+        url = urlsplit(settings.oidc_jwks_url)
+        local = url.hostname in {"localhost", "127.0.0.1", "::1"}
+        if url.scheme != "https" and not (url.scheme == "http" and local):
+            problems.append("PILOT_OIDC_JWKS_URL must be an https URL (http only on localhost)")
+        if settings.jwt_issuer == DEV_ISSUER:
+            problems.append("set PILOT_JWT_ISSUER to the identity provider's issuer (the iss of its tokens)")
+    elif settings.uses_dev_secret:
+        problems.append(
+            "no token verification configured: set PILOT_OIDC_JWKS_URL (and PILOT_JWT_ISSUER, PILOT_JWT_AUDIENCE) "
+            "to verify the identity provider's tokens"
+        )
+    else:
+        secret = settings.jwt_secret
+        if len(secret.encode()) < 32:
+            problems.append("PILOT_JWT_SECRET is shorter than 32 bytes")
+        if secret in KNOWN_SECRETS or _PLACEHOLDER.search(secret) or len(set(secret)) < 16:
+            problems.append("PILOT_JWT_SECRET is a known, placeholder or low-variety value: anyone could forge tokens")
+    return problems

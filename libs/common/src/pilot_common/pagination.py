@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 200
+# Far beyond any list here (200 × 100 000 rows), and the offset stays well inside a 64-bit integer.
+MAX_PAGE = 100_000
 
 
 class Page(BaseModel, Generic[T]):
@@ -30,9 +32,15 @@ class PageParams(BaseModel):
         return (self.page - 1) * self.page_size
 
 
+# A list's province filter: a GB/T 2260 province code, nothing else.
+ProvinceFilter = Annotated[
+    str | None, Query(pattern=r"^\d{6}$", description="省级行政区划代码 / GB/T 2260 code", examples=["320000"])
+]
+
+
 def page_params(
-    page: Annotated[int, Query(ge=1, description="1-based page number")] = 1,
-    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page")] = 50,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number / 页码（从 1 开始）")] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page / 每页条数")] = 50,
 ) -> PageParams:
     return PageParams(page=page, page_size=page_size)
 

@@ -29,7 +29,9 @@ PROBLEM_TYPE_BASE = "https://pilots.example/problems/"
 
 _log = logging.getLogger(__name__)
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
-_MEMBERS = frozenset({"type", "title", "title_en", "status", "code", "detail", "instance", "correlation_id", "errors"})
+_MEMBERS = frozenset(
+    {"type", "title", "title_en", "status", "code", "detail", "detail_zh", "instance", "correlation_id", "errors"}
+)
 
 
 class FieldError(BaseModel):
@@ -39,7 +41,9 @@ class FieldError(BaseModel):
 
     field: str = Field(description="Dotted path of the input, e.g. `body.projectName`.")
     code: str = Field(description="Machine code, e.g. the pydantic error type `missing`.")
-    message: str
+    message: str = Field(description="What is wrong, in English.")
+    message_zh: str | None = Field(default=None, description="同上，中文。")
+    allowed: list[str] | None = Field(default=None, description="The valid values, where the value is from a set.")
 
 
 class Problem(BaseModel):
@@ -52,7 +56,8 @@ class Problem(BaseModel):
     title_en: str = Field(description="Short summary in English.")
     status: int
     code: str = Field(description="Stable machine code, e.g. `QUOTA_EXCEEDED`.")
-    detail: str | None = None
+    detail: str | None = Field(default=None, description="What happened, in English.")
+    detail_zh: str | None = Field(default=None, description="具体情况（中文）。")
     instance: str | None = Field(default=None, description="Path of the request that failed.")
     correlation_id: str | None = Field(default=None, description="Quote it when reporting the error.")
     errors: list[FieldError] = Field(default_factory=list)
@@ -77,6 +82,7 @@ class ProblemError(Exception):
         extra: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         type_uri: str | None = None,
+        detail_zh: str | None = None,
     ) -> None:
         if not _CODE.match(code):
             raise ValueError(f"problem code must be UPPER_SNAKE_CASE, got {code!r}")
@@ -89,6 +95,7 @@ class ProblemError(Exception):
         self.title_zh = title_zh
         self.title_en = title_en
         self.detail = detail
+        self.detail_zh = detail_zh
         self.errors = list(errors)
         self.extra = dict(extra or {})
         self.headers = dict(headers or {})
@@ -103,6 +110,7 @@ class ProblemError(Exception):
             "status": self.status,
             "code": self.code,
             "detail": self.detail,
+            "detail_zh": self.detail_zh,
             "instance": instance,
             "correlation_id": correlation_id,
             "errors": [e.model_dump() for e in self.errors],
@@ -219,6 +227,20 @@ def internal_error() -> ProblemError:
         "服务器内部错误",
         "Internal server error",
         "An unexpected error occurred; quote the correlation id when reporting it.",
+        detail_zh="发生意外错误；报告时请提供 correlation_id。",
+    )
+
+
+def store_damaged(what: str, identifier: str) -> ProblemError:
+    """The event store holds records that cannot be read back: reported, not a 500 (nothing is changed)."""
+    return ProblemError(
+        409,
+        "STORE_DAMAGED",
+        "事件存储记录已损坏，无法读取",
+        "Stored events are damaged and cannot be read",
+        f"the stored events of {what} {identifier} cannot be read back; run GET /audit/verify and restore from backup",
+        detail_zh=f"{identifier} 的事件记录无法读取；请运行 GET /audit/verify 并从备份恢复",
+        extra={"resource": what},
     )
 
 
@@ -234,21 +256,107 @@ async def _on_problem(request: Request, exc: Exception) -> Response:
     return problem_response(exc, request.url.path)
 
 
+# Chinese wording of pydantic's error types; `{…}` are filled from the error's context.
+_FIELD_MESSAGES_ZH: dict[str, str] = {
+    "missing": "必填项缺失",
+    "extra_forbidden": "不允许的字段",
+    "string_type": "应为字符串",
+    "string_too_short": "长度不能少于 {min_length} 个字符",
+    "string_too_long": "长度不能超过 {max_length} 个字符",
+    "string_pattern_mismatch": "格式不正确（应符合 {pattern}）",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为布尔值（true/false）",
+    "bool_parsing": "应为布尔值（true/false）",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "应不大于 {le}",
+    "too_short": "至少应有 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "enum": "取值无效，可选值：{expected}",
+    "literal_error": "取值无效，可选值：{expected}",
+    "date_type": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "日期格式不正确（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "日期格式不正确（YYYY-MM-DD）",
+    "date_from_datetime_inexact": "应为日期，不含时间",
+    "datetime_type": "应为时间（ISO 8601）",
+    "datetime_parsing": "时间格式不正确（ISO 8601）",
+    "datetime_from_date_parsing": "时间格式不正确（ISO 8601）",
+    "timezone_aware": "时间须带时区",
+    "uuid_type": "应为 UUID",
+    "uuid_parsing": "应为 UUID",
+    "decimal_type": "应为十进制数",
+    "decimal_parsing": "应为十进制数",
+    "decimal_max_digits": "数字位数不能超过 {max_digits} 位",
+    "decimal_max_places": "小数位数不能超过 {decimal_places} 位",
+    "decimal_whole_digits": "整数位数不能超过 {whole_digits} 位",
+    "finite_number": "应为有限数值",
+    "json_invalid": "JSON 格式错误",
+    "json_type": "应为 JSON",
+    "none_required": "应为空",
+    "null_not_allowed": "不能为 null；不修改的字段请省略",
+    "unsafe_characters": "含有不允许的控制字符或双向文本字符",
+    "url_parsing": "网址格式不正确",
+    "bytes_type": "应为文件",
+    "value_error": "取值无效",
+    "assertion_error": "取值无效",
+}
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _zh_message(error_type: str, ctx: Mapping[str, Any]) -> str:
+    template = _FIELD_MESSAGES_ZH.get(error_type, "取值无效")
+    try:
+        return template.format(**{k: v for k, v in ctx.items() if isinstance(v, str | int | float)})
+    except (KeyError, IndexError, ValueError):
+        return _FIELD_MESSAGES_ZH.get(error_type.split("_")[0], "取值无效")
+
+
+def field_error(loc: Sequence[Any], error_type: str, message: str, ctx: Mapping[str, Any] | None = None) -> FieldError:
+    """One invalid input in both languages; the valid values listed where the value is from a set."""
+    ctx = dict(ctx or {})
+    allowed = _QUOTED.findall(str(ctx["expected"])) if error_type in {"enum", "literal_error"} else []
+    return FieldError(
+        field=_field_path(loc),
+        code=error_type,
+        message=message,
+        message_zh=_zh_message(error_type, ctx),
+        allowed=allowed or None,
+    )
+
+
 async def _on_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     # The rejected input is not echoed back: it can be large, or be somebody's personal data.
     errors = [
-        FieldError(field=_field_path(err.get("loc", ())), code=str(err.get("type", "invalid")), message=err["msg"])
+        field_error(err.get("loc", ()), str(err.get("type", "invalid")), str(err.get("msg", "")), err.get("ctx"))
         for err in exc.errors()
     ]
-    return problem_response(validation_failed(errors), request.url.path)
+    problem = validation_failed(errors, f"{len(errors)} input(s) are invalid; see errors")
+    problem.detail_zh = f"{len(errors)} 项输入不符合要求，详见 errors"
+    return problem_response(problem, request.url.path)
 
 
 async def _on_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     # Starlette's default detail is just the status phrase, which the title already says.
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != _phrase(exc.status_code) else None
-    return problem_response(http_problem(exc.status_code, detail, exc.headers), request.url.path)
+    problem = http_problem(exc.status_code, detail, exc.headers)
+    if exc.status_code == 404 and detail is None:
+        problem.detail, problem.detail_zh = "no such route", "没有这个地址"
+    elif exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        problem.detail = f"allowed methods: {allowed}"
+        problem.detail_zh = f"该地址支持的请求方法：{allowed}"
+    return problem_response(problem, request.url.path)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
@@ -260,7 +368,14 @@ async def _on_unexpected(request: Request, exc: Exception) -> Response:
 def rule_problem(violation: DomainRuleViolation) -> ProblemError:
     """A broken domain rule as problem+json: its code, both messages, the field it concerns."""
     errors = (
-        [FieldError(field=violation.field, code=violation.code, message=violation.message_en)]
+        [
+            FieldError(
+                field=violation.field,
+                code=violation.code,
+                message=violation.message_en,
+                message_zh=violation.message_zh,
+            )
+        ]
         if violation.field
         else []
     )
@@ -270,6 +385,7 @@ def rule_problem(violation: DomainRuleViolation) -> ProblemError:
         violation.message_zh,
         violation.message_en,
         detail=violation.message_en,
+        detail_zh=violation.message_zh,
         errors=errors,
         extra={k: v for k, v in violation.details.items() if k not in _MEMBERS},
     )

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import uvicorn
 
+from pilot_common.auth import distributed_identity_problems
 from pilot_common.logging import configure_logging
 from pilot_common.runtime import AssembledService
 from pilot_common.settings import ServiceSettings
@@ -22,7 +23,11 @@ def serve(
     configure_logging(settings.service_name, settings.log_level)
     if not settings.kafka_bootstrap_servers:
         raise SystemExit("distributed mode needs KAFKA_BOOTSTRAP_SERVERS (the embedded mode is ./scripts/run.sh)")
-    host = os.environ.get("PILOT_HOST", "0.0.0.0")
+    refused = distributed_identity_problems(settings)
+    if refused:
+        raise SystemExit(f"{settings.service_name} refuses to start: " + "; ".join(refused))
+    # Loopback unless told otherwise: a container or a host behind a proxy sets PILOT_HOST=0.0.0.0 on purpose.
+    host = os.environ.get("PILOT_HOST", "127.0.0.1")
     port = int(os.environ.get("PILOT_PORT", "8000"))
     workers = int(os.environ.get("PILOT_WORKERS", "1"))
     if workers > 1 and factory is not None:

@@ -8,9 +8,12 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pilot_common.context import Role
+
 # DEVELOPMENT ONLY. Anyone who knows this string can mint tokens for any role, so a deployment must set
 # PILOT_JWT_SECRET; the app factory logs a warning when this default is in use.
 DEV_JWT_SECRET = "DEV-ONLY-insecure-jwt-secret-do-not-use-in-production"
+DEV_ISSUER = "pilot-dev-issuer"
 
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
@@ -33,8 +36,18 @@ class ServiceSettings(BaseSettings):
     # Business time: where the clock starts (to replay a batch with fixed dates); None is the real time.
     clock_start: datetime | None = None
     jwt_secret: str = Field(default=DEV_JWT_SECRET, min_length=32, repr=False)
-    jwt_issuer: str = "pilot-dev-issuer"
+    # Tokens of the organisation's OIDC identity provider (distributed mode): its JWKS URL, and the issuer and
+    # audience its tokens carry; the role, province, organisation and name are read from these claims (dotted
+    # paths allowed, e.g. `realm_access.roles`), the provider's role values mapped by `role_map` (JSON).
+    oidc_jwks_url: str | None = None
+    oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
+    jwt_issuer: str = DEV_ISSUER
     jwt_audience: str = "cleaner-production-pilots"
+    claim_role: str = "role"
+    claim_province: str = "province"
+    claim_org: str = "org"
+    claim_name: str = "name"
+    role_map: dict[str, Role] = Field(default_factory=dict)
     token_ttl_seconds: int = Field(default=3600, gt=0)
     log_level: str = "INFO"
     consumer_max_attempts: int = Field(default=3, ge=1)

@@ -30,16 +30,21 @@ from application_intake.api.models import (
     FoundationText,
     Funding,
     LateEntryIn,
+    PilotTypeName,
     PlanSections,
     QuotaView,
     ReasonIn,
     Schedule,
     VerdictRecord,
 )
-from application_intake.domain.pilot_application import PilotApplication
+from application_intake.application import ApplicationIntake
+from application_intake.domain.pilot_application import ApplicationStatus, PilotApplication
 from application_intake.projections.tables import applications
-from pilot_common.pagination import Page, PageParams, fetch_page, page_params
-from pilot_common.problems import forbidden_province, not_found, problem_responses
+from application_intake.projections.tables import organisations as registry_organisations
+from application_intake.projections.tables import pilot_objects as registry_pilot_objects
+from pilot_common.inputs import content_disposition, safe_file_name
+from pilot_common.pagination import Page, PageParams, ProvinceFilter, fetch_page, page_params
+from pilot_common.problems import FieldError, ProblemError, forbidden_province, not_found, problem_responses
 
 router = APIRouter(
     prefix="/applications",
@@ -76,10 +81,55 @@ def detail(application: PilotApplication) -> ApplicationDetail:
     )
 
 
-@router.post("", status_code=201, response_model=ApplicationDetail)
+_REGISTRY_FIELDS = {
+    "applicant_organisation_id": (registry_organisations, "organisation", "机构"),
+    "implementer_organisation_id": (registry_organisations, "organisation", "机构"),
+    "pilot_object_id": (registry_pilot_objects, "pilot object", "试点对象"),
+}
+
+
+def ensure_own_registry_ids(intake: ApplicationIntake, province: str, given: dict[str, Any]) -> None:
+    """The organisations and pilot object a draft names must be the province's own, as intake's registry copy
+    knows them. Unknown and another province's ids get the same answer, so that the answer reveals nothing of
+    other provinces."""
+    errors = []
+    with intake.reading() as session:
+        for field, (table, what_en, what_zh) in _REGISTRY_FIELDS.items():
+            value = given.get(field)
+            if value is None:
+                continue
+            found = session.execute(select(table.c.province_code).where(table.c.id == str(value))).scalar()
+            if found != province:
+                errors.append(
+                    FieldError(
+                        field=f"body.{field}",
+                        code="REGISTRY_ID_UNKNOWN",
+                        message=f"not a {what_en} of province {province} known to intake (yet)",
+                        message_zh=f"不是本省（{province}）已登记的{what_zh}（或登记信息尚未同步）",
+                    )
+                )
+    if errors:
+        problem = ProblemError(
+            422,
+            "REGISTRY_ID_UNKNOWN",
+            "所填机构或试点对象不是本省已登记的",
+            "Not one of the province's registered organisations or pilot objects",
+            "; ".join(f"{e.field}: {e.message}" for e in errors),
+            errors=errors,
+        )
+        raise problem
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ApplicationDetail,
+    responses={422: {"description": "VALIDATION_FAILED, REGISTRY_ID_UNKNOWN, PROGRAMME_NOT_OPEN"}},
+)
 def draft_application(body: DraftRequest, principal: ProvinceUser, intake: Intake) -> ApplicationDetail:
     """Starts a draft for the caller's own province."""
     assert principal.province is not None
+    ensure_own_registry_ids(intake, principal.province, body.model_dump())
     return detail(intake.create_draft(principal.province, **body.model_dump()))
 
 
@@ -89,9 +139,9 @@ def list_applications(
     intake: Intake,
     params: Annotated[PageParams, Depends(page_params)],
     programme_id: str | None = None,
-    province: str | None = None,
-    pilot_type: str | None = None,
-    status: str | None = None,
+    province: ProvinceFilter = None,
+    pilot_type: PilotTypeName | None = None,
+    status: ApplicationStatus | None = None,
 ) -> Page[ApplicationSummary]:
     scope = province_scope(principal)
     if scope is not None and province not in (None, scope):
@@ -129,6 +179,7 @@ def get_application(permitted: ReviewReadable, intake: Intake) -> ApplicationDet
 @router.patch("/{application_id}/details", response_model=ApplicationDetail)
 def change_details(permitted: ProvinceWritable, body: DetailsChange, intake: Intake) -> ApplicationDetail:
     changes = body.model_dump(exclude_unset=True)
+    ensure_own_registry_ids(intake, permitted.province, changes)
     return detail(intake.change(permitted.application_id, "update_details", **changes))
 
 
@@ -172,7 +223,7 @@ async def upload_attachment(
         if len(content) > limit:
             break  # enough to refuse it; no need to read the rest into memory
     return intake.attach_file(
-        permitted.application_id, kind, file.filename or "upload", file.content_type, bytes(content)
+        permitted.application_id, kind, safe_file_name(file.filename), file.content_type, bytes(content)
     )
 
 
@@ -182,7 +233,7 @@ def download_attachment(permitted: ReviewReadable, attachment_id: str, intake: I
     return Response(
         content,
         media_type=meta["media_type"],
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{meta['file_name']}"},
+        headers={"Content-Disposition": content_disposition(str(meta["file_name"]))},
     )
 
 

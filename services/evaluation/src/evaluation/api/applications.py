@@ -15,7 +15,7 @@ from evaluation.api.models import ApplicationView, ReassignmentRequest, Reassign
 from evaluation.application import EvaluationService
 from evaluation.projections.kept import in_evaluation, is_in_evaluation
 from evaluation.projections.tables import application_scores, applications
-from pilot_common.pagination import Page, PageParams, fetch_page, page_params
+from pilot_common.pagination import Page, PageParams, ProvinceFilter, fetch_page, page_params
 from pilot_common.problems import not_found, problem_responses
 
 router = APIRouter(
@@ -57,7 +57,7 @@ def list_applications(
     params: Annotated[PageParams, Depends(page_params)],
     programme_id: UUID | None = None,
     evaluated: bool | None = None,
-    province: str | None = None,
+    province: ProvinceFilter = None,
     pilot_type: str | None = None,
 ) -> Page[ApplicationView]:
     """`evaluated=true`: only applications in evaluation (eligible, not withdrawn)."""

@@ -2,42 +2,64 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from pilot_common.inputs import MAX_NAME, EdgeModel, Name, PatchModel
 
 _APPLICATION_ID = "6f0c7f0e-3b7a-4d4e-9a51-2f3b1c9d8e70"
 _REVIEWER_ID = "a3d5c2b1-7e4f-4a8b-9c0d-1e2f3a4b5c6d"
 _CRITERIA_EXAMPLE = {"FOUNDATION": 16, "GOALS": 21, "METHOD": 12, "INNOVATION": 17, "PLAN": 8, "OUTCOMES": 8}
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+Id = Annotated[str, Field(min_length=1, max_length=64)]
+Code = Annotated[str, Field(min_length=1, max_length=32)]
+ReasonText = Annotated[str, Field(min_length=1, max_length=MAX_NAME * 5)]
+Cap = Annotated[int, Field(ge=0, le=10_000)]
+# A criterion's score: finite and bounded; the programme's own range (0..max points) is the domain's rule.
+Score = Annotated[float, Field(ge=-1_000, le=1_000, allow_inf_nan=False)]
+
+
+class Strict(EdgeModel):
+    """Request bodies: bounded, no unknown fields (see `pilot_common.inputs`)."""
 
 
 class Reason(Strict):
-    reason: str = Field(min_length=1, examples=["与另两位专家评分偏离较大，请复核创新点评分依据"])
+    reason: str = Field(
+        min_length=1, max_length=MAX_NAME * 5, examples=["与另两位专家评分偏离较大，请复核创新点评分依据"]
+    )
 
 
 # --- reviewers ---------------------------------------------------------------------------------------------------
 
 
 class ReviewerRegistration(Strict):
-    name: str = Field(min_length=1, examples=["李明"])
-    organisation_id: str = Field(min_length=1, description="The reviewer's organisation", examples=["清华大学环境学院"])
+    name: Name = Field(examples=["李明"])
+    organisation_id: Name = Field(description="The reviewer's organisation", examples=["清华大学环境学院"])
     province: str = Field(pattern=r"^\d{6}$", description="GB/T 2260 code of the affiliation", examples=["110000"])
-    expertise: list[str] = Field(default_factory=list, description="Key-industry codes", examples=[["STEEL", "COKING"]])
+    expertise: list[Code] = Field(
+        default_factory=list, description="Key-industry codes", examples=[["STEEL", "COKING"]]
+    )
     available: bool = True
     user_id: str | None = Field(
-        default=None, min_length=1, description="The `sub` of the reviewer's bearer tokens", examples=["li.ming"]
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="The `sub` of the reviewer's bearer tokens",
+        examples=["li.ming"],
     )
 
 
-class ReviewerUpdate(Strict):
+class ReviewerUpdate(PatchModel):
+    """Only the fields sent change; `null` clears only `availability_reason`."""
+
+    clearable = frozenset({"availability_reason"})
+
     available: bool | None = Field(default=None, examples=[False])
-    availability_reason: str | None = Field(default=None, examples=["出国访问至2023年6月"])
-    expertise: list[str] | None = Field(default=None, examples=[["PAPER", "DYEING_PRINTING"]])
-    organisation_id: str | None = Field(default=None, min_length=1)
+    availability_reason: str | None = Field(default=None, max_length=MAX_NAME * 5, examples=["出国访问至2023年6月"])
+    expertise: list[Code] | None = Field(default=None, examples=[["PAPER", "DYEING_PRINTING"]])
+    organisation_id: Name | None = None
     province: str | None = Field(default=None, pattern=r"^\d{6}$")
 
 
@@ -122,9 +144,9 @@ class ApplicationAssignmentsView(BaseModel):
 
 
 class ReassignmentRequest(Strict):
-    from_reviewer_id: str = Field(examples=[_REVIEWER_ID])
-    to_reviewer_id: str = Field(examples=["c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f"])
-    reason: str = Field(min_length=1, examples=["原专家因病无法按期完成评审"])
+    from_reviewer_id: Id = Field(examples=[_REVIEWER_ID])
+    to_reviewer_id: Id = Field(examples=["c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f"])
+    reason: ReasonText = Field(examples=["原专家因病无法按期完成评审"])
 
 
 class ReassignmentView(BaseModel):
@@ -173,8 +195,9 @@ class ProgrammeView(BaseModel):
 class ScoresRecording(Strict):
     """A complete set of scores: every criterion of the programme, within 0..max, each with a justification."""
 
-    scores: dict[str, float] = Field(examples=[_CRITERIA_EXAMPLE])
-    justifications: dict[str, str] = Field(
+    scores: dict[Code, Score] = Field(max_length=50, examples=[_CRITERIA_EXAMPLE])
+    justifications: dict[Code, Annotated[str, Field(max_length=5_000)]] = Field(
+        max_length=50,
         examples=[
             {
                 "FOUNDATION": "园区已完成两轮强制性审核，基础扎实",
@@ -184,7 +207,7 @@ class ScoresRecording(Strict):
                 "PLAN": "进度安排合理",
                 "OUTCOMES": "可复制推广性强",
             }
-        ]
+        ],
     )
 
 
@@ -274,29 +297,31 @@ class RankingView(BaseModel):
 
 
 class SelectionStart(Strict):
-    target_count: int = Field(ge=1, examples=[38])
-    type_caps: dict[str, int] = Field(default_factory=dict, examples=[{"REGION_BASIN": 4}])
-    province_caps: dict[str, int] = Field(default_factory=dict, examples=[{"320000": 3}])
-    default_province_cap: int | None = Field(default=None, ge=0, examples=[2])
+    target_count: int = Field(ge=1, le=10_000, examples=[38])
+    type_caps: dict[Code, Cap] = Field(default_factory=dict, examples=[{"REGION_BASIN": 4}])
+    province_caps: dict[Code, Cap] = Field(default_factory=dict, examples=[{"320000": 3}])
+    default_province_cap: int | None = Field(default=None, ge=0, le=10_000, examples=[2])
 
 
 class SelectionLimits(Strict):
     """Replaces every cap (omitted: no cap) and optionally the target; voids existing sign-offs."""
 
-    target_count: int | None = Field(default=None, ge=1)
-    type_caps: dict[str, int] = Field(default_factory=dict)
-    province_caps: dict[str, int] = Field(default_factory=dict)
-    default_province_cap: int | None = Field(default=None, ge=0)
-    reason: str | None = Field(default=None, examples=["部务会要求各类型均衡"])
+    target_count: int | None = Field(default=None, ge=1, le=10_000)
+    type_caps: dict[Code, Cap] = Field(default_factory=dict)
+    province_caps: dict[Code, Cap] = Field(default_factory=dict)
+    default_province_cap: int | None = Field(default=None, ge=0, le=10_000)
+    reason: str | None = Field(default=None, max_length=MAX_NAME * 5, examples=["部务会要求各类型均衡"])
 
 
 class SelectionChoice(Strict):
-    application_id: str = Field(examples=[_APPLICATION_ID])
-    reason: str = Field(min_length=1, examples=["该项目覆盖第一批未覆盖的化学原料药行业，予以增补"])
+    application_id: Id = Field(examples=[_APPLICATION_ID])
+    reason: str = Field(
+        min_length=1, max_length=MAX_NAME * 5, examples=["该项目覆盖第一批未覆盖的化学原料药行业，予以增补"]
+    )
 
 
 class Publication(Strict):
-    document_number: str = Field(min_length=1, examples=["环办科财函〔2023〕261号"])
+    document_number: Name = Field(examples=["环办科财函〔2023〕261号"])
 
 
 class SelectionView(BaseModel):

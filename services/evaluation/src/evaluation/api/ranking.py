@@ -35,6 +35,7 @@ from evaluation.projections.tables import application_scores, applications, revi
 from pilot_common.auth import Principal, require_roles
 from pilot_common.context import Role
 from pilot_common.contracts.programme import ScoringCriterion, ScoringRules
+from pilot_common.inputs import content_disposition
 from pilot_common.problems import forbidden, not_found, problem_responses
 from pilot_common.reference import PILOT_TYPES, provincial_unit
 
@@ -207,7 +208,7 @@ def _criteria(service: EvaluationService, programme_id: str) -> list[ScoringCrit
 
 def _attachment(content: bytes, media_type: str, filename: str) -> Response:
     return Response(
-        content=content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        content=content, media_type=media_type, headers={"Content-Disposition": content_disposition(filename)}
     )
 
 

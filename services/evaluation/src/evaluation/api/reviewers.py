@@ -12,7 +12,7 @@ from evaluation.api.models import ReviewerRegistration, ReviewerUpdate, Reviewer
 from evaluation.api.views import one_row, page
 from evaluation.domain import ErrorCode, EvaluationRuleViolation
 from evaluation.projections.tables import reviewers
-from pilot_common.pagination import Page, PageParams, page_params
+from pilot_common.pagination import Page, PageParams, ProvinceFilter, page_params
 from pilot_common.problems import not_found, problem_responses
 
 router = APIRouter(
@@ -37,7 +37,7 @@ def list_reviewers(
     principal: SheetReader,
     service: Evaluation,
     params: Annotated[PageParams, Depends(page_params)],
-    province: str | None = None,
+    province: ProvinceFilter = None,
     available: bool | None = None,
 ) -> Page[ReviewerView]:
     """Staff and auditors see the pool; a reviewer sees only their own entry."""

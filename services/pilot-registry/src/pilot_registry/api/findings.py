@@ -7,12 +7,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
-from pilot_common.pagination import Page, PageParams, page_params
+from pilot_common.pagination import Page, PageParams, ProvinceFilter, page_params
 from pilot_common.problems import problem_responses
+from pilot_common.web import BusinessToday, ensure_not_after_today
 from pilot_registry.api.deps import Ministry, Registry, RegistryReader, ensure_visible, province_scope
 from pilot_registry.api.models import FindingCorrection, FindingRecord, FindingView, Reason
 from pilot_registry.api.views import one, page
 from pilot_registry.application import PilotRegistry
+from pilot_registry.domain.finding import FindingSource
 from pilot_registry.projections.tables import findings
 
 router = APIRouter(prefix="/findings", tags=["findings 问题记录"], responses=problem_responses(401, 403, 404, 409, 422))
@@ -23,8 +25,9 @@ def _view(registry: PilotRegistry, finding_id: UUID) -> FindingView:
 
 
 @router.post("", status_code=201, response_model=FindingView)
-def record_finding(body: FindingRecord, _: Ministry, registry: Registry) -> FindingView:
+def record_finding(body: FindingRecord, _: Ministry, registry: Registry, today: BusinessToday) -> FindingView:
     """Records a finding; intake re-checks every submitted application it concerns."""
+    ensure_not_after_today(body.disclosed_on, today, "body.disclosed_on")
     finding = registry.record_finding(**body.model_dump())
     return _view(registry, finding.id)
 
@@ -34,9 +37,9 @@ def list_findings(
     principal: RegistryReader,
     registry: Registry,
     params: Annotated[PageParams, Depends(page_params)],
-    province: str | None = None,
+    province: ProvinceFilter = None,
     pilot_object_id: UUID | None = None,
-    source: str | None = None,
+    source: FindingSource | None = None,
     include_retracted: bool = True,
 ) -> Page[FindingView]:
     scope = province_scope(principal)
@@ -62,7 +65,10 @@ def get_finding(finding_id: UUID, principal: RegistryReader, registry: Registry)
 
 
 @router.post("/{finding_id}/corrections", response_model=FindingView)
-def correct_finding(finding_id: UUID, body: FindingCorrection, _: Ministry, registry: Registry) -> FindingView:
+def correct_finding(
+    finding_id: UUID, body: FindingCorrection, _: Ministry, registry: Registry, today: BusinessToday
+) -> FindingView:
+    ensure_not_after_today(body.disclosed_on, today, "body.disclosed_on")
     changes = body.model_dump(exclude_unset=True, exclude={"reason"})
     registry.correct_finding(finding_id, body.reason, **changes)
     return _view(registry, finding_id)

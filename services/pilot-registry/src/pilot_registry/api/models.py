@@ -3,57 +3,65 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from pilot_common.contracts.programme import AdministrativeLevel, OrganisationKind, ProgrammeRules
+from pilot_common.inputs import MAX_NAME, EdgeModel, Name, PatchModel
+from pilot_registry.domain.finding import FindingSource, MediaLevel
+from pilot_registry.domain.pilot import ReportKind
+from pilot_registry.domain.pilot_object import PilotObjectKind
+
+DivisionCode = Annotated[str, Field(pattern=r"^\d{6}$", examples=["320571"])]
+CreditCode = Annotated[str, Field(min_length=1, max_length=32, examples=["11320500MB1737893R"])]
+Code = Annotated[str, Field(min_length=1, max_length=32)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Strict(EdgeModel):
+    """Request bodies: bounded, no unknown fields (see `pilot_common.inputs`)."""
 
 
 class Reason(Strict):
-    reason: str = Field(min_length=1, examples=["依据部领导批示调整"])
+    reason: str = Field(min_length=1, max_length=MAX_NAME * 5, examples=["依据部领导批示调整"])
 
 
 class OptionalReason(Strict):
-    reason: str | None = None
+    reason: str | None = Field(default=None, max_length=MAX_NAME * 5)
 
 
 class ProgrammeClosing(Strict):
     """Closing the batch: after the deadline the reason may be left out; before it ``early`` and a reason."""
 
-    reason: str | None = Field(default=None, examples=["申报截止"])
+    reason: str | None = Field(default=None, max_length=MAX_NAME * 5, examples=["申报截止"])
     early: bool = Field(default=False, description="closing before the deadline's end (needs a reason)")
 
 
 class ProgrammeDraft(Strict):
-    code: str = Field(examples=["2024-B3"])
-    name: str = Field(examples=["第三批清洁生产审核创新试点"])
+    code: Code = Field(examples=["2024-B3"])
+    name: Name = Field(examples=["第三批清洁生产审核创新试点"])
     rules: ProgrammeRules
 
 
 class RulesRevision(Strict):
     rules: ProgrammeRules
-    reason: str | None = None
+    reason: str | None = Field(default=None, max_length=MAX_NAME * 5)
 
 
 class QuotaExceptionGrant(Strict):
     province_code: str = Field(pattern=r"^\d{6}$", examples=["320000"])
-    extra_slots: int = Field(ge=1, examples=[1])
-    reason: str = Field(min_length=1, examples=["该省园区数量多，经部务会同意增加1个名额"])
+    extra_slots: int = Field(ge=1, le=100, examples=[1])
+    reason: str = Field(min_length=1, max_length=MAX_NAME * 5, examples=["该省园区数量多，经部务会同意增加1个名额"])
 
 
 class DeadlineExtension(Strict):
     new_deadline: date
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=MAX_NAME * 5)
 
 
 class ResultsPublication(Strict):
-    document_number: str = Field(examples=["环办科财函〔2023〕261号"])
+    document_number: Name = Field(examples=["环办科财函〔2023〕261号"])
 
 
 class ProgrammeView(BaseModel):
@@ -70,18 +78,22 @@ class ProgrammeView(BaseModel):
 
 
 class OrganisationRegistration(Strict):
-    name: str = Field(examples=["苏州工业园区管理委员会"])
-    credit_code: str = Field(examples=["11320500MB1737893R"])
+    name: Name = Field(examples=["苏州工业园区管理委员会"])
+    credit_code: CreditCode
     kind: OrganisationKind
     administrative_level: AdministrativeLevel | None = None
     province_code: str = Field(pattern=r"^\d{6}$", examples=["320000"])
     division_code: str | None = Field(default=None, pattern=r"^\d{6}$", examples=["320571"])
 
 
-class OrganisationAmendment(Strict):
-    reason: str = Field(min_length=1)
-    name: str | None = None
-    credit_code: str | None = None
+class OrganisationAmendment(PatchModel):
+    """Only the fields sent change; `null` clears `administrative_level` or `division_code`, nothing else."""
+
+    clearable = frozenset({"administrative_level", "division_code"})
+
+    reason: str = Field(min_length=1, max_length=MAX_NAME * 5)
+    name: Name | None = None
+    credit_code: CreditCode | None = None
     kind: OrganisationKind | None = None
     administrative_level: AdministrativeLevel | None = None
     province_code: str | None = Field(default=None, pattern=r"^\d{6}$")
@@ -101,33 +113,37 @@ class OrganisationView(BaseModel):
 
 
 class PilotObjectRegistration(Strict):
-    kind: str = Field(examples=["INDUSTRIAL_PARK"])
-    name: str = Field(examples=["苏州工业园区"])
+    kind: PilotObjectKind = Field(examples=["INDUSTRIAL_PARK"])
+    name: Name = Field(examples=["苏州工业园区"])
     province_code: str = Field(pattern=r"^\d{6}$")
-    division_codes: list[str] = Field(examples=[["320571"]])
-    industry_codes: list[str] = Field(default_factory=list, examples=[["2614", "3360"]])
-    park_type: str | None = Field(default=None, examples=["ECONOMIC_DEVELOPMENT_ZONE"])
-    key_area_code: str | None = None
-    member_credit_codes: list[str] = Field(default_factory=list)
+    division_codes: list[DivisionCode] = Field(examples=[["320571"]])
+    industry_codes: list[Code] = Field(default_factory=list, examples=[["2614", "3360"]])
+    park_type: Code | None = Field(default=None, examples=["ECONOMIC_DEVELOPMENT_ZONE"])
+    key_area_code: Code | None = None
+    member_credit_codes: list[CreditCode] = Field(default_factory=list, max_length=10_000)
 
 
-class PilotObjectAmendment(Strict):
-    reason: str = Field(min_length=1)
-    kind: str | None = None
-    name: str | None = None
+class PilotObjectAmendment(PatchModel):
+    """Only the fields sent change; `null` clears `park_type` or `key_area_code`, nothing else."""
+
+    clearable = frozenset({"park_type", "key_area_code"})
+
+    reason: str = Field(min_length=1, max_length=MAX_NAME * 5)
+    kind: PilotObjectKind | None = None
+    name: Name | None = None
     province_code: str | None = Field(default=None, pattern=r"^\d{6}$")
-    division_codes: list[str] | None = None
-    industry_codes: list[str] | None = None
-    park_type: str | None = None
-    key_area_code: str | None = None
+    division_codes: list[DivisionCode] | None = None
+    industry_codes: list[Code] | None = None
+    park_type: Code | None = None
+    key_area_code: Code | None = None
 
 
 class Members(Strict):
-    credit_codes: list[str] = Field(min_length=1)
+    credit_codes: list[CreditCode] = Field(min_length=1, max_length=10_000)
 
 
 class MembersRemoval(Members):
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=MAX_NAME * 5)
 
 
 class PilotObjectView(BaseModel):
@@ -144,14 +160,16 @@ class PilotObjectView(BaseModel):
 
 
 class FindingRecord(Strict):
-    source: str = Field(examples=["CENTRAL_INSPECTION"], description="CENTRAL_INSPECTION, PROVINCIAL_INSPECTION, MEDIA")
-    media_level: str | None = Field(default=None, examples=[None], description="NATIONAL, PROVINCIAL, CITY (media)")
-    disclosed_on: date = Field(examples=["2022-06-15"])
+    source: FindingSource = Field(examples=["CENTRAL_INSPECTION"], description="督察或媒体曝光的来源")
+    media_level: MediaLevel | None = Field(default=None, examples=[None], description="媒体级别（仅媒体曝光）")
+    disclosed_on: date = Field(examples=["2022-06-15"], description="Not after business today / 不得晚于当前业务日期")
     pilot_object_id: UUID
-    enterprise_credit_code: str | None = None
+    enterprise_credit_code: CreditCode | None = None
     province_code: str = Field(pattern=r"^\d{6}$")
-    summary: str = Field(examples=["第二轮中央生态环境保护督察指出园区污水处理设施长期超标排放"])
-    reference: str = Field(examples=["督察反馈意见（2022年6月）"])
+    summary: str = Field(
+        min_length=1, max_length=5_000, examples=["第二轮中央生态环境保护督察指出园区污水处理设施长期超标排放"]
+    )
+    reference: Name = Field(examples=["督察反馈意见（2022年6月）"])
     prominent_problem: bool | None = Field(
         default=None,
         examples=[True],
@@ -160,16 +178,20 @@ class FindingRecord(Strict):
     )
 
 
-class FindingCorrection(Strict):
-    reason: str = Field(min_length=1)
-    source: str | None = None
-    media_level: str | None = None
+class FindingCorrection(PatchModel):
+    """Only the fields sent change; `null` clears `media_level` or `enterprise_credit_code`, nothing else."""
+
+    clearable = frozenset({"media_level", "enterprise_credit_code"})
+
+    reason: str = Field(min_length=1, max_length=MAX_NAME * 5)
+    source: FindingSource | None = None
+    media_level: MediaLevel | None = None
     disclosed_on: date | None = None
     pilot_object_id: UUID | None = None
-    enterprise_credit_code: str | None = None
+    enterprise_credit_code: CreditCode | None = None
     province_code: str | None = Field(default=None, pattern=r"^\d{6}$")
-    summary: str | None = None
-    reference: str | None = None
+    summary: str | None = Field(default=None, min_length=1, max_length=5_000)
+    reference: Name | None = None
     prominent_problem: bool | None = None
 
 
@@ -192,25 +214,25 @@ class FindingView(BaseModel):
 
 
 class MilestonePlan(Strict):
-    title: str = Field(min_length=1)
+    title: Name
     due: date
 
 
 class MilestoneCompletion(Strict):
     on: date
-    note: str = ""
+    note: str = Field(default="", max_length=MAX_NAME * 5)
 
 
 class ReportFiling(Strict):
-    kind: str = Field(examples=["PROGRESS"], description="PROGRESS or FINAL")
-    title: str
-    document_ref: str
+    kind: ReportKind = Field(examples=["PROGRESS"], description="进展报告或总结报告")
+    title: Name
+    document_ref: Name
     filed_on: date
 
 
 class AssessmentRecord(Strict):
     passed: bool
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=MAX_NAME * 5)
     assessed_on: date
 
 

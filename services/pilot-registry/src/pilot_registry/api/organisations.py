@@ -7,7 +7,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
-from pilot_common.pagination import Page, PageParams, page_params
+from pilot_common.contracts.programme import OrganisationKind
+from pilot_common.pagination import Page, PageParams, ProvinceFilter, page_params
 from pilot_common.problems import problem_responses
 from pilot_registry.api.deps import Ministry, Registry, RegistryReader, ensure_visible, province_scope
 from pilot_registry.api.models import OrganisationAmendment, OrganisationRegistration, OrganisationView, Reason
@@ -36,8 +37,8 @@ def list_organisations(
     principal: RegistryReader,
     registry: Registry,
     params: Annotated[PageParams, Depends(page_params)],
-    province: str | None = None,
-    kind: str | None = None,
+    province: ProvinceFilter = None,
+    kind: OrganisationKind | None = None,
     credit_code: str | None = None,
 ) -> Page[OrganisationView]:
     scope = province_scope(principal)

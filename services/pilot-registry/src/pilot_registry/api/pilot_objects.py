@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
-from pilot_common.pagination import Page, PageParams, page_params
+from pilot_common.pagination import Page, PageParams, ProvinceFilter, page_params
 from pilot_common.problems import problem_responses
 from pilot_registry.api.deps import Ministry, Registry, RegistryReader, ensure_visible, province_scope
 from pilot_registry.api.models import (
@@ -19,6 +19,7 @@ from pilot_registry.api.models import (
 )
 from pilot_registry.api.views import one, page
 from pilot_registry.application import PilotRegistry
+from pilot_registry.domain.pilot_object import PilotObjectKind
 from pilot_registry.projections.tables import pilot_objects
 
 router = APIRouter(
@@ -41,8 +42,8 @@ def list_pilot_objects(
     principal: RegistryReader,
     registry: Registry,
     params: Annotated[PageParams, Depends(page_params)],
-    province: str | None = None,
-    kind: str | None = None,
+    province: ProvinceFilter = None,
+    kind: PilotObjectKind | None = None,
 ) -> Page[PilotObjectView]:
     scope = province_scope(principal)
     filters = []

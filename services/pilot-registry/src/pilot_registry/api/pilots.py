@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from pydantic_core import to_jsonable_python
 from sqlalchemy import select
 
-from pilot_common.pagination import Page, PageParams, page_params
+from pilot_common.pagination import Page, PageParams, ProvinceFilter, page_params
 from pilot_common.problems import problem_responses
 from pilot_registry.api.deps import Ministry, Reader, Registry, RegistryReader, ensure_visible, province_scope
 from pilot_registry.api.models import (
@@ -47,7 +47,7 @@ def list_pilots(
     registry: Registry,
     params: Annotated[PageParams, Depends(page_params)],
     programme_id: UUID | None = None,
-    province: str | None = None,
+    province: ProvinceFilter = None,
     pilot_type: str | None = None,
     status: str | None = None,
 ) -> Page[PilotView]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from pilot_common.pagination import Page, PageParams, page_params
 from pilot_common.problems import problem_responses
@@ -23,6 +23,7 @@ from pilot_registry.api.models import (
 )
 from pilot_registry.api.views import one, page
 from pilot_registry.application import PilotRegistry
+from pilot_registry.domain.programme import ProgrammeStatus
 from pilot_registry.projections.tables import programmes
 
 router = APIRouter(
@@ -46,8 +47,8 @@ def list_programmes(
     _: Reader,
     registry: Registry,
     params: Annotated[PageParams, Depends(page_params)],
-    status: str | None = None,
-    year: int | None = None,
+    status: ProgrammeStatus | None = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="批次年份")] = None,
 ) -> Page[ProgrammeView]:
     filters = []
     if status:
