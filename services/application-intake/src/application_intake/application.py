@@ -1,4 +1,5 @@
-"""ApplicationIntake: the intake service's commands, as the API and the consumers call them.
+"""ApplicationIntake: the intake service's commands (`domain/commands.py`, handled as `COMMAND_HANDLERS` says) and
+what the consumers ask of it.
 
 Submission takes a slot from the province's quota aggregate and records the submission and its verdict in one
 transaction; two submitters racing for the last slot conflict on the quota's version, and the loser retries on
@@ -20,6 +21,7 @@ from eventsourcing.persistence import IntegrityError
 from sqlalchemy import insert, or_, select
 
 from application_intake import registry_facts
+from application_intake.domain import commands
 from application_intake.domain.eligibility import (
     ApplicationFacts,
     Attachment,
@@ -41,6 +43,7 @@ from application_intake.projections.applications import APPLICATION_VIEWS
 from application_intake.projections.tables import applications, attachment_contents
 from application_intake.published import PUBLICATIONS
 from pilot_common.clock import Clock, SystemClock
+from pilot_common.commands import Command, CommandTable, commands_in
 from pilot_common.programme_state import FINAL_STATES, require_state
 from pilot_common.publishing import PublicationTable
 from pilot_common.service import HandlerTable, ServiceApplication
@@ -118,9 +121,13 @@ class ApplicationIntake(ServiceApplication):
 
     # --- drafting -----------------------------------------------------------------------------------------------
 
-    def create_draft(self, province: str, programme_id: str, **details: Any) -> PilotApplication:
-        require_state("draft", self.known_programme(programme_id).status, programme_id)
-        application = PilotApplication(programme_id=programme_id, province=province, **details)
+    def handle(self, command: Command) -> Any:
+        """Runs one command (`domain/commands.py`) by its entry in `COMMAND_HANDLERS`."""
+        return COMMAND_HANDLERS.handle(self, command)
+
+    def create_draft(self, command: commands.CreateDraft) -> PilotApplication:
+        require_state("draft", self.known_programme(command.programme_id).status, command.programme_id)
+        application = PilotApplication(programme_id=command.programme_id, province=command.province, **command.details)
         self.save(application)
         return application
 
@@ -133,24 +140,25 @@ class ApplicationIntake(ServiceApplication):
         amending = application.status == "AMENDMENT_REQUESTED"
         self.require_state(application, "amendment" if amending else "draft")
 
-    def change(self, application_id: UUID, command: str, **kwargs: Any) -> PilotApplication:
-        application = self.application(application_id)
-        if command == "record_late_entry":
-            self.require_state(application, "late_entry")
-        elif command == "request_amendment":
-            self.require_state(application, "amendment")
-        else:
-            self._require_editable_state(application)
-        if command == "update_plan_sections":
-            outline = self.known_programme(application.programme_id).rules.plan_outline
-            kwargs["outline_codes"] = {s.code for s in outline} | {sub.code for s in outline for sub in s.subsections}
-        getattr(application, command)(**kwargs)
+    def edit(self, command: commands.DraftEdit) -> PilotApplication:
+        application = self.application(command.application_id)
+        self._require_editable_state(application)
+        command.apply(application)
         self.save(application)
         return application
 
-    def attach_file(
-        self, application_id: UUID, kind: str, file_name: str, declared_type: str | None, content: bytes
-    ) -> dict[str, Any]:
+    def update_plan_sections(self, command: commands.UpdatePlanSections) -> PilotApplication:
+        application = self.application(command.application_id)
+        self._require_editable_state(application)
+        outline = self.known_programme(application.programme_id).rules.plan_outline
+        codes = {s.code for s in outline} | {sub.code for s in outline for sub in s.subsections}
+        application.update_plan_sections(command.sections, codes)
+        self.save(application)
+        return application
+
+    def attach_file(self, command: commands.AttachFile) -> dict[str, Any]:
+        application_id, content = command.application_id, command.content
+        file_name, declared_type, kind = command.file_name, command.declared_type, command.kind
         application = self.application(application_id)
         self._require_editable_state(application)
         rules = self.known_programme(application.programme_id).rules
@@ -332,7 +340,8 @@ class ApplicationIntake(ServiceApplication):
                 rule="WINDOW",
             )
 
-    def submit(self, application_id: UUID) -> PilotApplication:
+    def submit(self, command: commands.Submit) -> PilotApplication:
+        application_id = command.application_id
         for _ in range(_SUBMIT_ATTEMPTS):
             application = self.application(application_id)
             if application.status == "DISCARDED":
@@ -368,9 +377,10 @@ class ApplicationIntake(ServiceApplication):
             org, _ = registry_facts.organisation(session, application.details["applicant_organisation_id"])
         return org.name if org else str(application.details["applicant_organisation_id"])
 
-    def withdraw(self, application_id: UUID, reason: str) -> PilotApplication:
+    def withdraw(self, command: commands.Withdraw) -> PilotApplication:
+        reason = command.reason
         for _ in range(_SUBMIT_ATTEMPTS):
-            application = self.application(application_id)
+            application = self.application(command.application_id)
             self.require_state(application, "withdraw")
             rules = self.known_programme(application.programme_id).rules
             now = self.clock.now()
@@ -384,11 +394,11 @@ class ApplicationIntake(ServiceApplication):
                 continue
         raise _refused("BUSY", "系统繁忙，请稍后重试", "busy; retry", status=503)
 
-    def discard(self, application_id: UUID, reason: str) -> PilotApplication:
+    def discard(self, command: commands.Discard) -> PilotApplication:
         """A draft never submitted, dropped by its province (no slot was ever held)."""
-        application = self.application(application_id)
+        application = self.application(command.application_id)
         self.require_state(application, "discard")
-        application.discard(reason)
+        application.discard(command.reason)
         self.save(application)
         return application
 
@@ -408,32 +418,27 @@ class ApplicationIntake(ServiceApplication):
                 closed.append(application)
         return closed
 
-    def record_late_entry(
-        self, application_id: UUID, sent_on: datetime, channel: str, evidence_attachment_id: str, recorded_by: str
-    ) -> PilotApplication:
-        application = self.application(application_id)
+    def record_late_entry(self, command: commands.RecordLateEntry) -> PilotApplication:
+        application = self.application(command.application_id)
+        self.require_state(application, "late_entry")
         closes_at = self.known_programme(application.programme_id).rules.closes_at()
-        return self.change(
-            application_id,
-            "record_late_entry",
-            sent_on=sent_on,
-            channel=channel,
-            evidence_attachment_id=evidence_attachment_id,
-            recorded_by=recorded_by,
-            closes_at=closes_at,
+        application.record_late_entry(
+            command.sent_on, command.channel, command.evidence_attachment_id, command.recorded_by, closes_at
         )
+        self.save(application)
+        return application
 
-    def request_amendment(
-        self, application_id: UUID, sections: list[str], reason: str, detail_fields: list[str] | None = None
-    ) -> PilotApplication:
-        return self.change(
-            application_id, "request_amendment", sections=sections, reason=reason, detail_fields=detail_fields
-        )
-
-    def complete_amendment(self, application_id: UUID, note: str) -> PilotApplication:
-        application = self.application(application_id)
+    def request_amendment(self, command: commands.RequestAmendment) -> PilotApplication:
+        application = self.application(command.application_id)
         self.require_state(application, "amendment")
-        application.complete_amendment(note)
+        application.request_amendment(command.sections, command.reason, command.detail_fields)
+        self.save(application)
+        return application
+
+    def complete_amendment(self, command: commands.CompleteAmendment) -> PilotApplication:
+        application = self.application(command.application_id)
+        self.require_state(application, "amendment")
+        application.complete_amendment(command.note)
         self._record_new_verdict(application, "AMENDMENT", [f"revision {application.revision}"])
         self.save(application)
         return application
@@ -475,3 +480,25 @@ class ApplicationIntake(ServiceApplication):
                 )
             ).scalars()
             return sorted(rows)
+
+
+#: Which handler takes which command: every command of `domain/commands.py`, one handler each (checked below).
+COMMAND_HANDLERS: CommandTable[ApplicationIntake] = CommandTable(
+    {
+        commands.CreateDraft: ApplicationIntake.create_draft,
+        commands.UpdateDetails: ApplicationIntake.edit,
+        commands.UpdateFoundation: ApplicationIntake.edit,
+        commands.SetFunding: ApplicationIntake.edit,
+        commands.SetSchedule: ApplicationIntake.edit,
+        commands.Detach: ApplicationIntake.edit,
+        commands.UpdatePlanSections: ApplicationIntake.update_plan_sections,
+        commands.AttachFile: ApplicationIntake.attach_file,
+        commands.Submit: ApplicationIntake.submit,
+        commands.Withdraw: ApplicationIntake.withdraw,
+        commands.Discard: ApplicationIntake.discard,
+        commands.RecordLateEntry: ApplicationIntake.record_late_entry,
+        commands.RequestAmendment: ApplicationIntake.request_amendment,
+        commands.CompleteAmendment: ApplicationIntake.complete_amendment,
+    }
+)
+COMMAND_HANDLERS.check(commands_in(commands))
