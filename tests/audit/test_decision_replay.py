@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
+from pilot_audit.cli import run
 from tests.services.conftest import AUDITOR, MINISTRY, NDRC, deployment, eventually, start_service  # noqa: F401
 from tests.services.evaluation_support import CROSSING_SECONDS
 from tests.services.test_evaluation import (  # noqa: F401  (the evaluation tests' world: registry, evaluation, intake)
@@ -67,6 +69,26 @@ def replay(w: World) -> dict[str, Any]:
     return body
 
 
+def registry_pilots(w: World) -> list[dict[str, Any]]:
+    def pilots() -> list[dict[str, Any]] | None:
+        page = w.registry.get("/pilots", params={"programme_id": w.programme_id}, headers=MINISTRY).json()
+        items: list[dict[str, Any]] = page["items"]
+        return items if page["total"] == 3 else None
+
+    found: list[dict[str, Any]] = eventually(pilots, timeout=CROSSING_SECONDS)
+    return found
+
+
+def cli_replay(w: World) -> int:
+    """`pilot-audit replay` against both services' APIs, as an auditor."""
+    clients = {
+        "evaluation": TestClient(w.evaluation.app, headers=AUDITOR),
+        "registry": TestClient(w.registry.app, headers=AUDITOR),
+    }
+    argv = ["replay", "--service", "evaluation=http://evaluation", "--service", "pilot-registry=http://registry"]
+    return run([*argv, "--programme", w.programme_id], client_for=lambda url: clients[url.removeprefix("http://")])
+
+
 def test_a_published_batch_replays_from_the_events_to_exactly_its_list(world: World) -> None:  # noqa: F811
     ids = publish_a_batch(world)
     history = world.evaluation.get(f"/audit/aggregates/{replay(world)['selection_id']}/history", headers=AUDITOR).json()
@@ -95,6 +117,10 @@ def test_a_published_batch_replays_from_the_events_to_exactly_its_list(world: Wo
     assert world.evaluation.get(f"/audit/decisions/{world.programme_id}/replay", headers=NDRC).status_code == 200
     other = "00000000-0000-4000-8000-000000000001"
     assert world.evaluation.get(f"/audit/decisions/{other}/replay", headers=AUDITOR).status_code == 404
+
+    # The auditor's CLI: the events give the published list, and the registry's pilots are its entries.
+    assert {p["application_id"] for p in registry_pilots(world)} == {ids[k] for k in ("a1", "a4", "a6")}
+    assert cli_replay(world) == 0
 
 
 def test_a_ranking_row_changed_after_publication_is_named_by_the_replay(world: World) -> None:  # noqa: F811
@@ -129,11 +155,7 @@ def test_a_ranking_row_changed_after_publication_is_named_by_the_replay(world: W
         *(ids[k] for k in ("a1", "a2", "a3", "a4", "a5")),
     }  # every other entry moved down one place in the read model's ranking
 
-    # The registry's pilots are the published entries (evaluation knows only what it published).
-    def pilots() -> list[dict[str, Any]] | None:
-        page = world.registry.get("/pilots", params={"programme_id": world.programme_id}, headers=MINISTRY).json()
-        items: list[dict[str, Any]] = page["items"]
-        return items if page["total"] == 3 else None
-
-    created = eventually(pilots, timeout=CROSSING_SECONDS)
-    assert {p["application_id"] for p in created} == {e["application_id"] for e in result["published"]}
+    # The registry's pilots are the published entries (evaluation knows only what it published); the CLI, which
+    # reads both, exits 1 on the drift.
+    assert {p["application_id"] for p in registry_pilots(world)} == {e["application_id"] for e in result["published"]}
+    assert cli_replay(world) == 1

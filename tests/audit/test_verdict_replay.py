@@ -15,6 +15,7 @@ from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
 
 from application_intake.replay import replay_verdict
+from pilot_audit.cli import run
 from tests.services.conftest import AUDITOR, JIANGSU, MINISTRY, deployment, eventually, start_service  # noqa: F401
 from tests.services.test_intake import Batch, start_batch  # noqa: F401
 
@@ -65,6 +66,9 @@ def test_each_verdict_re_evaluates_from_its_snapshot_to_the_same_outcome(start_b
     ]
     assert all(v["differences"] == [] and v["programme_version"] >= 1 for v in result["verdicts"])
     assert batch.intake.get(f"/audit/applications/{application_id}/verdicts/replay", headers=JIANGSU).status_code == 403
+    auditor = TestClient(batch.intake.app, headers=AUDITOR)
+    argv = ["replay", "--service", "application-intake=http://intake", "--application", application_id]
+    assert run(argv, client_for=lambda _url: auditor) == 0
     unknown = "00000000-0000-4000-8000-000000000001"
     assert batch.intake.get(f"/audit/applications/{unknown}/verdicts/replay", headers=AUDITOR).status_code == 404
 
