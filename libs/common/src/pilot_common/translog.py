@@ -185,6 +185,7 @@ class CheckpointTimer:
         self.app, self.signer, self.interval = app, signer, interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.failures = 0  # ticks that failed (e.g. the database away); the next tick tries again
 
     def tick(self) -> Checkpoint | None:
         recorder = self.app.audited_recorder
@@ -201,6 +202,7 @@ class CheckpointTimer:
             try:
                 self.tick()
             except Exception:  # the database may be away for a while; the next tick tries again
+                self.failures += 1
                 log.exception("checkpoint not signed")
 
     def start(self) -> None:

@@ -358,12 +358,11 @@ class ApplicationIntake(ServiceApplication):
             slot = quota.take_slot(str(application.id), allowed)
             subject = known.rules.subject_for(application.details["project_name"], self._applicant_name(application))
             application.submit(now, slot, subject)
-            verdict = evaluate(
-                self.snapshot(
-                    application, QuotaFacts(slots_held=quota.held, slots_allowed=allowed, slot_number=slot), now
-                )
+            snapshot = self.snapshot(
+                application, QuotaFacts(slots_held=quota.held, slots_allowed=allowed, slot_number=slot), now
             )
-            application.record_verdict(verdict, "SUBMISSION", [])
+            verdict = evaluate(snapshot)
+            application.record_verdict(verdict, "SUBMISSION", [], snapshot)
             try:
                 self.save(application, quota)
                 return application
@@ -445,8 +444,8 @@ class ApplicationIntake(ServiceApplication):
 
     def _record_new_verdict(self, application: PilotApplication, trigger: str, changes: list[str]) -> None:
         quota = self._quota_facts(application)
-        verdict = evaluate(self.snapshot(application, quota, application.submitted_at or self.clock.now()))
-        application.record_verdict(verdict, trigger, changes)
+        snapshot = self.snapshot(application, quota, application.submitted_at or self.clock.now())
+        application.record_verdict(evaluate(snapshot), trigger, changes, snapshot)
 
     def recheck(self, application_ids: list[str], trigger: str, changes: list[str]) -> list[PilotApplication]:
         """New verdicts for submitted applications after a registry change (the caller saves them)."""

@@ -41,6 +41,7 @@ from evaluation.projections.kept import (
     first_row,
     in_evaluation,
     is_in_evaluation,
+    programme_row,
     programme_status,
     require_application,
     scoring_rules,
@@ -459,7 +460,13 @@ class EvaluationService(ServiceApplication):
         selection = self.selection(programme_id)
         with self.reading() as session:
             ranking = current_ranking(session, programme_id)
-        selection.propose(ranking.ranked_entries)
+            programme = programme_row(session, programme_id)
+        basis = (
+            {"rules_version": int(programme["rules_version"]), "scoring": dict(programme["rules"]["scoring"])}
+            if programme is not None
+            else None
+        )
+        selection.propose(ranking.ranked_entries, basis)
         self.save(selection)
         return selection
 

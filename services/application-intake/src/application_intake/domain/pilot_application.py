@@ -13,7 +13,7 @@ from typing import Any
 
 from eventsourcing.domain import event
 
-from application_intake.domain.eligibility import EligibilityVerdict, Outcome
+from application_intake.domain.eligibility import EligibilitySnapshot, EligibilityVerdict, Outcome
 from application_intake.domain.errors import IntakeRuleViolation
 from pilot_common.aggregate import AuditedAggregate
 
@@ -325,8 +325,17 @@ class PilotApplication(AuditedAggregate):
         self.slot_number = slot_number
         self.subject_line = subject_line
 
-    def record_verdict(self, verdict: EligibilityVerdict, trigger: str, changes: list[str]) -> None:
-        """A new eligibility verdict; `trigger` says why it was made (SUBMISSION, AMENDMENT, FINDING_RECORDED…)."""
+    def record_verdict(
+        self,
+        verdict: EligibilityVerdict,
+        trigger: str,
+        changes: list[str],
+        snapshot: EligibilitySnapshot | None = None,
+    ) -> None:
+        """A new eligibility verdict; `trigger` says why it was made (SUBMISSION, AMENDMENT, FINDING_RECORDED…).
+
+        The event keeps the snapshot the verdict was made on (everything the engine read), so that an auditor can
+        re-evaluate it later with the same engine (`application_intake.replay`)."""
         if self.status not in SUBMITTED_STATES - {ApplicationStatus.AMENDMENT_REQUESTED}:
             raise _violation("NOT_SUBMITTED", "申报未处于已提交状态", f"the application is {self.status}")
         keep_status = self.status is ApplicationStatus.IN_EVALUATION and verdict.outcome is not Outcome.INELIGIBLE
@@ -337,11 +346,35 @@ class PilotApplication(AuditedAggregate):
             changes=changes,
             revision=self.revision,
             status=str(self.status if keep_status else _VERDICT_STATUS[verdict.outcome]),
+            snapshot=snapshot.model_dump(mode="json") if snapshot is not None else None,
         )
 
-    @event("VerdictRecorded")
+    class VerdictRecorded(AuditedAggregate.Event):
+        """A verdict. Version 2 added ``snapshot`` (the engine's whole input); older verdicts have none."""
+
+        verdict: dict[str, Any]
+        outcome: str
+        trigger: str
+        changes: list[str]
+        revision: int
+        status: str
+        snapshot: dict[str, Any] | None
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["snapshot"] = None  # recorded before verdicts kept their snapshot: not replayable
+
+    @event(VerdictRecorded)
     def _verdict_recorded(
-        self, verdict: dict[str, Any], outcome: str, trigger: str, changes: list[str], revision: int, status: str
+        self,
+        verdict: dict[str, Any],
+        outcome: str,
+        trigger: str,
+        changes: list[str],
+        revision: int,
+        status: str,
+        snapshot: dict[str, Any] | None = None,
     ) -> None:
         self.verdict = verdict
         self.verdict_count += 1
