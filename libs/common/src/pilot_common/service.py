@@ -30,7 +30,7 @@ from pilot_common.observability import STORE_APPEND
 from pilot_common.persistence import AuditedProcessRecorder, event_store_env
 from pilot_common.projection import Projection, rebuild_and_compare
 from pilot_common.publishing import NOTHING_PUBLISHED, PublicationTable
-from pilot_common.rules import DomainRuleViolation
+from pilot_common.rules import DomainRuleViolation, ViolationKind
 
 T = TypeVar("T")
 
@@ -232,7 +232,10 @@ class ServiceApplication(EventSourcedProjection[UUID]):
             aggregate = None
         if not isinstance(aggregate, cls):
             raise DomainRuleViolation(
-                "NOT_FOUND", f"{what_zh}不存在：{aggregate_id}", f"no {what_en} {aggregate_id}", status=404
+                "NOT_FOUND",
+                f"{what_zh}不存在：{aggregate_id}",
+                f"no {what_en} {aggregate_id}",
+                kind=ViolationKind.NOT_FOUND,
             )
         return aggregate
 

@@ -46,14 +46,22 @@ from pilot_common.clock import Clock, SystemClock
 from pilot_common.commands import Command, CommandTable, commands_in
 from pilot_common.programme_state import FINAL_STATES, require_state
 from pilot_common.publishing import PublicationTable
+from pilot_common.rules import ViolationKind
 from pilot_common.service import HandlerTable, ServiceApplication
 
 SERVICE_NAME = "application-intake"
 _SUBMIT_ATTEMPTS = 30
 
 
-def _refused(code: str, zh: str, en: str, status: int = 409, field: str | None = None, **details: Any) -> Exception:
-    return IntakeRuleViolation(code, zh, en, field, status=status, details=details or None)
+def _refused(
+    code: str,
+    zh: str,
+    en: str,
+    kind: ViolationKind = ViolationKind.CONFLICT,
+    field: str | None = None,
+    **details: Any,
+) -> Exception:
+    return IntakeRuleViolation(code, zh, en, field, kind=kind, details=details or None)
 
 
 class ApplicationIntake(ServiceApplication):
@@ -78,7 +86,7 @@ class ApplicationIntake(ServiceApplication):
                 "UNKNOWN_PROGRAMME",
                 f"尚未获知试点批次 {programme_id}（登记服务的数据尚未同步）",
                 f"programme {programme_id} is not known to intake (yet)",
-                status=422,
+                kind=ViolationKind.INVALID,
                 field="programme_id",
             )
         return known
@@ -114,7 +122,7 @@ class ApplicationIntake(ServiceApplication):
                 "UNKNOWN_REGISTRY_REFERENCE",
                 f"登记库中没有{FIELD_LABELS_ZH.get(field, field)}“{value}”的记录（或尚未同步到本服务）",
                 f"the registry has no {field} {value} (or intake has not heard of it yet)",
-                status=422,
+                kind=ViolationKind.INVALID,
                 field=field,
                 unknown=[f for f, _ in missing],
             )
@@ -167,7 +175,7 @@ class ApplicationIntake(ServiceApplication):
                 "FILE_TOO_LARGE",
                 f"文件超过材料电子件总大小{size_zh(rules.max_package_bytes)}的上限",
                 f"the file is larger than the {rules.max_package_bytes}-byte package limit",
-                status=413,
+                kind=ViolationKind.TOO_LARGE,
                 field="file",
             )
         media_type = sniff_media_type(content)
@@ -176,7 +184,7 @@ class ApplicationIntake(ServiceApplication):
                 "UNSUPPORTED_MEDIA_TYPE",
                 f"只接受{format_names(rules.accepted_media_types)}文件（按文件内容判断）",
                 "only PDF, OFD and DOCX files are accepted (judged by their content)",
-                status=415,
+                kind=ViolationKind.UNSUPPORTED_TYPE,
                 field="file",
             )
         declared = (declared_type or "").split(";")[0].strip().lower()
@@ -187,7 +195,7 @@ class ApplicationIntake(ServiceApplication):
                 "MEDIA_TYPE_MISMATCH",
                 "文件名或声明的类型与文件内容不符",
                 f"the file's name or declared type does not match its content ({media_type})",
-                status=415,
+                kind=ViolationKind.UNSUPPORTED_TYPE,
                 field="file",
             )
         attachment = {
@@ -220,7 +228,7 @@ class ApplicationIntake(ServiceApplication):
         application = self.application(application_id)
         meta = application.attachments.get(attachment_id)
         if meta is None:
-            raise _refused("ATTACHMENT_NOT_FOUND", "附件不存在", "no such attachment", status=404)
+            raise _refused("ATTACHMENT_NOT_FOUND", "附件不存在", "no such attachment", kind=ViolationKind.NOT_FOUND)
         with self.reading() as session:
             content = session.execute(
                 select(attachment_contents.c.content).where(attachment_contents.c.id == attachment_id)
@@ -368,7 +376,9 @@ class ApplicationIntake(ServiceApplication):
                 return application
             except IntegrityError:
                 continue  # another submission of this province took a slot meanwhile: decide again on fresh state
-        raise _refused("BUSY", "同时提交的申报过多，请稍后重试", "too many concurrent submissions; retry", status=503)
+        raise _refused(
+            "BUSY", "同时提交的申报过多，请稍后重试", "too many concurrent submissions; retry", kind=ViolationKind.BUSY
+        )
 
     def _applicant_name(self, application: PilotApplication) -> str:
         """申报单位名称 for the e-mail subject line (the applicant is known: submission checked it)."""
@@ -391,7 +401,7 @@ class ApplicationIntake(ServiceApplication):
                 return application
             except IntegrityError:
                 continue
-        raise _refused("BUSY", "系统繁忙，请稍后重试", "busy; retry", status=503)
+        raise _refused("BUSY", "系统繁忙，请稍后重试", "busy; retry", kind=ViolationKind.BUSY)
 
     def discard(self, command: commands.Discard) -> PilotApplication:
         """A draft never submitted, dropped by its province (no slot was ever held)."""

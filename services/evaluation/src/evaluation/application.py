@@ -61,6 +61,7 @@ from pilot_common.commands import Command, CommandTable, commands_in
 from pilot_common.contracts.events.evaluation import reader_key_of
 from pilot_common.programme_state import require_state
 from pilot_common.publishing import PublicationTable
+from pilot_common.rules import ViolationKind
 from pilot_common.service import HandlerTable, ServiceApplication
 
 SERVICE_NAME = "evaluation"
@@ -68,7 +69,10 @@ SERVICE_NAME = "evaluation"
 
 def _not_found(what_zh: str, what_en: str, identifier: object) -> EvaluationRuleViolation:
     return EvaluationRuleViolation(
-        ErrorCode.NOT_FOUND, f"{what_zh}不存在：{identifier}", f"no {what_en} {identifier}", status=404
+        ErrorCode.NOT_FOUND,
+        f"{what_zh}不存在：{identifier}",
+        f"no {what_en} {identifier}",
+        kind=ViolationKind.NOT_FOUND,
     )
 
 

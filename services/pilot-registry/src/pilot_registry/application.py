@@ -19,6 +19,7 @@ from pilot_common.clock import Clock, SystemClock
 from pilot_common.commands import AggregateCommand, Command, CommandTable, commands_in
 from pilot_common.contracts.programme import batch_2_2023
 from pilot_common.publishing import PublicationTable
+from pilot_common.rules import ViolationKind
 from pilot_common.service import HandlerTable, ServiceApplication
 from pilot_registry.domain import (
     Finding,
@@ -73,7 +74,7 @@ class PilotRegistry(ServiceApplication):
                 f"批次编号“{command.code}”已存在",
                 f"programme code {command.code} exists",
                 "code",
-                status=409,
+                kind=ViolationKind.CONFLICT,
             ) from None
         return programme
 
@@ -112,7 +113,7 @@ class PilotRegistry(ServiceApplication):
                 f"统一社会信用代码 {code} 已登记",
                 f"an organisation with credit code {code} is already registered",
                 "credit_code",
-                status=409,
+                kind=ViolationKind.CONFLICT,
             )
 
     def register_organisation(self, command: commands.RegisterOrganisation) -> Organisation:
