@@ -45,23 +45,17 @@ def check_priority(s: EligibilitySnapshot) -> PriorityResult:
         "assumed_coverage_relied_on": relied_on,
     }
     note = _assumption_note(relied_on) if rests_on_assumption else m.EMPTY
-    reasons = _uncovered(uncovered, uncovered_park)
+    reasons = _uncovered(uncovered, uncovered_park)  # none: nothing uncovered, so no priority
     if reasons:
         reason = m.Priority.PRIORITY(reasons=m.joined(reasons, "；", "; "), note=note)
-        return PriorityResult(
-            priority=True,
-            reason_zh=reason.zh,
-            reason_en=reason.en,
-            uncovered_industries=uncovered,
-            uncovered_park_type=uncovered_park,
-            rests_on_assumption=rests_on_assumption,
-            evidence=evidence,
-        )
-    reason = m.Priority.NO_PRIORITY(note=note)
+    else:
+        reason = m.Priority.NO_PRIORITY(note=note)
     return PriorityResult(
-        priority=False,
+        priority=bool(reasons),
         reason_zh=reason.zh,
         reason_en=reason.en,
+        uncovered_industries=uncovered,
+        uncovered_park_type=uncovered_park,
         rests_on_assumption=rests_on_assumption,
         evidence=evidence,
     )
