@@ -132,16 +132,7 @@ def _witness(
 def verify(services: dict[str, str], client_for: ClientFor, state_file: Path | None) -> int:
     state = _load_state(state_file)
     clients = {name: client_for(url) for name, url in services.items()}
-    heads: dict[str, Any] = {}
-    held_by_others: dict[str, list[dict[str, Any]]] = {name: [] for name in services}
-    refused: list[tuple[str, str, str]] = []
-    for name, client in track(list(clients.items()), description="checkpoints…", console=console):
-        heads[name] = _get(client, "/audit/log")
-        for w in _get(client, "/audit/log/witnessed"):
-            if w["status"] != "ACCEPTED":
-                refused.append((f"witness:{name}", w["origin"], f"{w['reason']} ({beijing(w['recorded_at'])})"))
-            elif w["origin"] in held_by_others:
-                held_by_others[w["origin"]].append({**w, "source": f"witness:{name}"})
+    heads, held_by_others, refused = _gather_checkpoints(clients)
     results: dict[str, Any] = {}
     for name, client in track(list(clients.items()), description="verifying stores…", console=console):
         refusal, holding = _witness(client, name, heads[name], state.get(name))
@@ -150,15 +141,46 @@ def verify(services: dict[str, str], client_for: ClientFor, state_file: Path | N
         held = [*held_by_others[name]]
         if state.get(name):
             held.append({**state[name]["checkpoint"], "source": "auditor"})
-        try:
-            response = client.post("/audit/verify/held-checkpoints", json={"checkpoints": held})
-        except httpx.HTTPError as e:
-            raise Unreachable(f"{name}: {e}") from e
-        if response.status_code != 200:
-            raise Unreachable(f"{name} /audit/verify: {response.status_code} {response.text[:300]}")
-        results[name] = response.json()
+        results[name] = _verify_store(client, name, held)
         if holding is not None and not refusal:
             state[name] = holding
+    damaged = _print_verification(results, refused)
+    if state_file is not None:
+        state_file.write_text(json.dumps(state, ensure_ascii=False, indent=2), encoding="utf-8")
+    return DAMAGED if damaged else OK
+
+
+def _gather_checkpoints(
+    clients: dict[str, httpx.Client],
+) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]], list[tuple[str, str, str]]]:
+    """Each service's log head; the checkpoints of each service that the others witnessed and accepted (to check
+    it against); and those they refused, as (holder, origin, reason)."""
+    heads: dict[str, Any] = {}
+    held_by_others: dict[str, list[dict[str, Any]]] = {name: [] for name in clients}
+    refused: list[tuple[str, str, str]] = []
+    for name, client in track(list(clients.items()), description="checkpoints…", console=console):
+        heads[name] = _get(client, "/audit/log")
+        for w in _get(client, "/audit/log/witnessed"):
+            if w["status"] != "ACCEPTED":
+                refused.append((f"witness:{name}", w["origin"], f"{w['reason']} ({beijing(w['recorded_at'])})"))
+            elif w["origin"] in held_by_others:
+                held_by_others[w["origin"]].append({**w, "source": f"witness:{name}"})
+    return heads, held_by_others, refused
+
+
+def _verify_store(client: httpx.Client, name: str, held: list[dict[str, Any]]) -> Any:
+    """The service's own report on its store, checked against the checkpoints held elsewhere."""
+    try:
+        response = client.post("/audit/verify/held-checkpoints", json={"checkpoints": held})
+    except httpx.HTTPError as e:
+        raise Unreachable(f"{name}: {e}") from e
+    if response.status_code != 200:
+        raise Unreachable(f"{name} /audit/verify: {response.status_code} {response.text[:300]}")
+    return response.json()
+
+
+def _print_verification(results: dict[str, Any], refused: list[tuple[str, str, str]]) -> bool:
+    """The table of every service's store, then the problems and refusals; True when anything is damaged."""
     table = Table(title="存储校验 · store verification")
     for column in ("service", "events", "leaves", "checkpoints", "latest signed", "result"):
         table.add_column(column)
@@ -181,9 +203,7 @@ def verify(services: dict[str, str], client_for: ClientFor, state_file: Path | N
             console.print(f"[red]{name}[/] {p['code']}: {p['detail']} {p.get('originator_id') or ''}")
     for holder, origin, reason in refused:
         console.print(f"[red]{origin}[/] checkpoint refused by {holder}: {reason}")
-    if state_file is not None:
-        state_file.write_text(json.dumps(state, ensure_ascii=False, indent=2), encoding="utf-8")
-    return DAMAGED if damaged else OK
+    return damaged
 
 
 def prove(url: str, client_for: ClientFor, aggregate: str, version: int) -> int:
