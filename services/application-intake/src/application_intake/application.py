@@ -44,6 +44,7 @@ from application_intake.projections.tables import applications, attachment_conte
 from application_intake.published import PUBLICATIONS
 from pilot_common.clock import Clock, SystemClock
 from pilot_common.commands import Command, CommandTable, commands_in
+from pilot_common.contracts.programme import ProgrammeRules
 from pilot_common.programme_state import FINAL_STATES, require_state
 from pilot_common.publishing import PublicationTable
 from pilot_common.rules import ViolationKind
@@ -91,31 +92,18 @@ class ApplicationIntake(ServiceApplication):
             )
         return known
 
-    def _require_known(self, application: PilotApplication) -> None:
+    def _require_known(self, application: PilotApplication, facts: registry_facts.RegistryFacts) -> None:
         """A submission naming an organisation or object intake has not heard of is refused, never crashes."""
         details = application.details
-        with self.reading() as session:
-            missing = [
-                (field, value)
-                for field, value, found in (
-                    (
-                        "applicant_organisation_id",
-                        details["applicant_organisation_id"],
-                        registry_facts.organisation(session, details["applicant_organisation_id"])[0],
-                    ),
-                    (
-                        "implementer_organisation_id",
-                        details["implementer_organisation_id"],
-                        registry_facts.organisation(session, details["implementer_organisation_id"])[0],
-                    ),
-                    (
-                        "pilot_object_id",
-                        details["pilot_object_id"],
-                        registry_facts.pilot_object(session, details["pilot_object_id"])[0],
-                    ),
-                )
-                if found is None
-            ]
+        missing = [
+            (field, details[field])
+            for field, found in (
+                ("applicant_organisation_id", facts.applicant),
+                ("implementer_organisation_id", facts.implementer),
+                ("pilot_object_id", facts.pilot_object),
+            )
+            if found is None
+        ]
         if missing:
             field, value = missing[0]
             raise _refused(
@@ -139,14 +127,17 @@ class ApplicationIntake(ServiceApplication):
         self.save(application)
         return application
 
-    def require_state(self, application: PilotApplication, action: str) -> None:
-        """Refuses what the programme's state (as the registry last said) does not allow (DESIGN's table)."""
-        require_state(action, self.known_programme(application.programme_id).status, application.programme_id)
+    def require_state(self, application: PilotApplication, action: str) -> registry_facts.KnownProgramme:
+        """Refuses what the programme's state (as the registry last said) does not allow (DESIGN's table); returns
+        the programme as known, so that a command reads it once."""
+        known = self.known_programme(application.programme_id)
+        require_state(action, known.status, application.programme_id)
+        return known
 
-    def _require_editable_state(self, application: PilotApplication) -> None:
+    def _require_editable_state(self, application: PilotApplication) -> registry_facts.KnownProgramme:
         # A draft is edited while the batch takes drafts; an amendment (补正) only while amendments are allowed.
         amending = application.status == "AMENDMENT_REQUESTED"
-        self.require_state(application, "amendment" if amending else "draft")
+        return self.require_state(application, "amendment" if amending else "draft")
 
     def edit(self, command: commands.DraftEdit) -> PilotApplication:
         application = self.application(command.application_id)
@@ -157,8 +148,7 @@ class ApplicationIntake(ServiceApplication):
 
     def update_plan_sections(self, command: commands.UpdatePlanSections) -> PilotApplication:
         application = self.application(command.application_id)
-        self._require_editable_state(application)
-        outline = self.known_programme(application.programme_id).rules.plan_outline
+        outline = self._require_editable_state(application).rules.plan_outline
         codes = {s.code for s in outline} | {sub.code for s in outline for sub in s.subsections}
         application.update_plan_sections(command.sections, codes)
         self.save(application)
@@ -168,8 +158,7 @@ class ApplicationIntake(ServiceApplication):
         application_id, content = command.application_id, command.content
         file_name, declared_type, kind = command.file_name, command.declared_type, command.kind
         application = self.application(application_id)
-        self._require_editable_state(application)
-        rules = self.known_programme(application.programme_id).rules
+        rules = self._require_editable_state(application).rules
         if len(content) > rules.max_package_bytes:
             raise _refused(
                 "FILE_TOO_LARGE",
@@ -243,14 +232,15 @@ class ApplicationIntake(ServiceApplication):
         quota: QuotaFacts,
         submitted_at: datetime,
         dry_run: bool = False,
+        known: registry_facts.KnownProgramme | None = None,
+        registry: registry_facts.RegistryFacts | None = None,
     ) -> EligibilitySnapshot:
-        known = self.known_programme(application.programme_id)
+        known = known or self.known_programme(application.programme_id)
         details = application.details
-        with self.reading() as session:
-            applicant, applicant_v = registry_facts.organisation(session, details["applicant_organisation_id"])
-            implementer, implementer_v = registry_facts.organisation(session, details["implementer_organisation_id"])
-            pilot_object, object_v = registry_facts.pilot_object(session, details["pilot_object_id"])
-            found = registry_facts.findings_about(session, pilot_object)
+        if registry is None:
+            with self.reading() as session:
+                registry = registry_facts.about(session, details)
+        found = registry.findings
         facts = ApplicationFacts(
             application_id=str(application.id),
             programme_id=application.programme_id,
@@ -273,9 +263,9 @@ class ApplicationIntake(ServiceApplication):
         return EligibilitySnapshot(
             application=facts,
             programme=known.facts,
-            applicant=applicant,
-            implementer=implementer,
-            pilot_object=pilot_object,
+            applicant=registry.applicant,
+            implementer=registry.implementer,
+            pilot_object=registry.pilot_object,
             findings=tuple(found),
             quota=quota,
             submitted_at=submitted_at,
@@ -283,9 +273,9 @@ class ApplicationIntake(ServiceApplication):
             late_entry=LateEntryFacts.model_validate(application.late_entry) if application.late_entry else None,
             registry_position=registry_facts.describe_position(
                 programme=known.version,
-                applicant=applicant_v,
-                implementer=implementer_v,
-                object=object_v,
+                applicant=registry.applicant_version,
+                implementer=registry.implementer_version,
+                object=registry.object_version,
                 findings=len(found),
             ),
             dry_run=dry_run,
@@ -328,8 +318,7 @@ class ApplicationIntake(ServiceApplication):
 
     # --- submission and withdrawal ------------------------------------------------------------------------------
 
-    def _check_window(self, application: PilotApplication, at: datetime) -> None:
-        rules = self.known_programme(application.programme_id).rules
+    def _check_window(self, application: PilotApplication, at: datetime, rules: ProgrammeRules) -> None:
         if application.late_entry:
             return  # recorded as sent on time: WINDOW judges it with its evidence
         local = at.astimezone(ZoneInfo(rules.timezone))
@@ -358,16 +347,23 @@ class ApplicationIntake(ServiceApplication):
                 raise _refused("ALREADY_SUBMITTED", "申报已提交", f"the application is already {application.status}")
             known = self.known_programme(application.programme_id)
             require_state("late_entry" if application.late_entry else "submit", known.status, application.programme_id)
-            self._require_known(application)
+            with self.reading() as session:
+                registry = registry_facts.about(session, application.details)
+            self._require_known(application, registry)
             now = self.clock.now()
-            self._check_window(application, now)
+            self._check_window(application, now, known.rules)
             quota = self.quota(application.programme_id, application.province)
             allowed = known.facts.quota_allowed(application.province)
             slot = quota.take_slot(str(application.id), allowed)
-            subject = known.rules.subject_for(application.details["project_name"], self._applicant_name(application))
+            assert registry.applicant is not None  # _require_known
+            subject = known.rules.subject_for(application.details["project_name"], registry.applicant.name)
             application.submit(now, slot, subject)
             snapshot = self.snapshot(
-                application, QuotaFacts(slots_held=quota.held, slots_allowed=allowed, slot_number=slot), now
+                application,
+                QuotaFacts(slots_held=quota.held, slots_allowed=allowed, slot_number=slot),
+                now,
+                known=known,
+                registry=registry,
             )
             verdict = evaluate(snapshot)
             application.record_verdict(verdict, "SUBMISSION", [], snapshot)
@@ -380,18 +376,11 @@ class ApplicationIntake(ServiceApplication):
             "BUSY", "同时提交的申报过多，请稍后重试", "too many concurrent submissions; retry", kind=ViolationKind.BUSY
         )
 
-    def _applicant_name(self, application: PilotApplication) -> str:
-        """申报单位名称 for the e-mail subject line (the applicant is known: submission checked it)."""
-        with self.reading() as session:
-            org, _ = registry_facts.organisation(session, application.details["applicant_organisation_id"])
-        return org.name if org else str(application.details["applicant_organisation_id"])
-
     def withdraw(self, command: commands.Withdraw) -> PilotApplication:
         reason = command.reason
         for _ in range(_SUBMIT_ATTEMPTS):
             application = self.application(command.application_id)
-            self.require_state(application, "withdraw")
-            rules = self.known_programme(application.programme_id).rules
+            rules = self.require_state(application, "withdraw").rules
             now = self.clock.now()
             application.withdraw(reason, now, deadline_passed=now >= rules.closes_at())
             quota = self.quota(application.programme_id, application.province)
@@ -429,8 +418,7 @@ class ApplicationIntake(ServiceApplication):
 
     def record_late_entry(self, command: commands.RecordLateEntry) -> PilotApplication:
         application = self.application(command.application_id)
-        self.require_state(application, "late_entry")
-        closes_at = self.known_programme(application.programme_id).rules.closes_at()
+        closes_at = self.require_state(application, "late_entry").rules.closes_at()
         application.record_late_entry(
             command.sent_on, command.channel, command.evidence_attachment_id, command.recorded_by, closes_at
         )

@@ -6,17 +6,16 @@ from datetime import datetime
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Table, delete, insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from evaluation.domain import Reviewer, ScoreSheet, Selection
 from evaluation.projections.tables import metadata, reviewers, score_sheets, selections
-from pilot_common.projection import Projection
+from pilot_common.projection import Projection, replace_row
 
 
 def _replace(session: Session, table: Table, row: dict[str, Any]) -> None:
-    session.execute(delete(table).where(table.c.id == row["id"]))
-    session.execute(insert(table).values(**row))
+    replace_row(session, table, row)
 
 
 def _iso(moment: Any) -> str | None:
