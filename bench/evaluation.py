@@ -24,8 +24,8 @@ from bench.servers import Servers, servers
 from evaluation.application import EvaluationService
 from evaluation.domain.commands import AssignReviewers, RegisterReviewer
 from evaluation.projections import current_ranking
-from evaluation.projections.kept import in_evaluation
 from evaluation.projections.tables import application_scores, applications, programmes
+from evaluation.projections.upstream_copy import in_evaluation
 from pilot_common.contracts.programme import batch_2_2023
 from pilot_common.reference import PROVINCIAL_UNITS
 

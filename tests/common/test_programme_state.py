@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pilot_common.programme_state import ALLOWED, ProgrammeStateViolation, require_state
-from pilot_common.rules import ViolationKind
+from pilot_common.violations import ViolationKind
 
 
 @pytest.mark.parametrize(

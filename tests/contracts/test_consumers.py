@@ -21,7 +21,7 @@ from application_intake.projections.tables import pilot_objects as intake_pilot_
 from application_intake.projections.tables import programmes as intake_programmes
 from evaluation.consumers import HANDLERS as EVALUATION_HANDLERS
 from evaluation.domain import ProjectDetails, RankingEntry, ScoreSheet, Selection, rank
-from evaluation.projections.kept import application_row, submitted_at
+from evaluation.projections.upstream_copy import application_row, submitted_at
 from pilot_common.contracts.catalogue import published_events
 from pilot_common.contracts.errors import ContractViolation
 from pilot_common.contracts.events.evaluation import reader_key_of

@@ -38,7 +38,7 @@ from evaluation.domain import (
 from pilot_common.context import Actor, CallContext, Role, acting
 from pilot_common.contracts.programme import SCORING_2023, Aggregation, ScoringCriterion, ScoringRules
 from pilot_common.envelope import event_type
-from pilot_common.rules import DomainRuleViolation, ViolationKind
+from pilot_common.violations import DomainRuleViolation, ViolationKind
 
 T0 = datetime(2023, 4, 1, 9, 0, tzinfo=UTC)
 MINISTRY = CallContext(actor=Actor("mee-staff-1", Role.MINISTRY, organisation="MEE"), correlation_id="corr-1")

@@ -23,7 +23,7 @@ from pilot_common.contracts.programme import (
     batch_2_2023,
 )
 from pilot_common.credit_code import credit_code_check_char
-from pilot_common.rules import DomainRuleViolation, ViolationKind
+from pilot_common.violations import DomainRuleViolation, ViolationKind
 from pilot_registry.domain import (
     DEEMED_AUDIT_WORDING,
     EVENT_TYPES,

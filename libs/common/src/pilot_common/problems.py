@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from pilot_common import context as _context
-from pilot_common.rules import DomainRuleViolation, ViolationKind
+from pilot_common.violations import DomainRuleViolation, ViolationKind
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://pilots.example/problems/"

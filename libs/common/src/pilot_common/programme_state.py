@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from enum import StrEnum
 
-from pilot_common.rules import DomainRuleViolation, ViolationKind
+from pilot_common.violations import DomainRuleViolation, ViolationKind
 
 
 class ProgrammeState(StrEnum):

@@ -35,9 +35,9 @@ from pilot_common.contracts.events.base import IntegrationEvent
 from pilot_common.envelope import EventEnvelope
 from pilot_common.observability import STORE_APPEND
 from pilot_common.persistence import AuditedProcessRecorder, event_store_env
-from pilot_common.projection import Projection, rebuild_and_compare
 from pilot_common.publishing import NOTHING_PUBLISHED, PublicationTable
-from pilot_common.rules import DomainRuleViolation, ViolationKind
+from pilot_common.read_models import ReadModel, rebuild_and_compare
+from pilot_common.violations import DomainRuleViolation, ViolationKind
 
 T = TypeVar("T")
 
@@ -150,7 +150,7 @@ class ServiceApplication(EventSourcedProjection[UUID]):
     publications: ClassVar[PublicationTable] = NOTHING_PUBLISHED
 
     def __init__(
-        self, database_url: str, handlers: HandlerTable | None = None, projections: Sequence[Projection] = ()
+        self, database_url: str, handlers: HandlerTable | None = None, projections: Sequence[ReadModel] = ()
     ) -> None:
         if self.publications.topics and self.publications.service != self.service:
             raise ValueError(f"{self.service} publishes with {self.publications.service}'s publication table")

@@ -24,8 +24,8 @@ from pilot_common.auth import require_roles
 from pilot_common.context import Role
 from pilot_common.envelope import event_type
 from pilot_common.problems import problem_responses
-from pilot_common.rules import DomainRuleViolation, ViolationKind
 from pilot_common.service import ServiceApplication
+from pilot_common.violations import DomainRuleViolation, ViolationKind
 
 _META = {"originator_id", "originator_version", "timestamp", "actor", "correlation_id", "causation_id"}
 

@@ -47,8 +47,8 @@ from pilot_common.commands import Command, CommandTable, commands_in
 from pilot_common.contracts.programme import ProgrammeRules
 from pilot_common.programme_state import FINAL_STATES, require_state
 from pilot_common.publishing import PublicationTable
-from pilot_common.rules import ViolationKind
 from pilot_common.service import HandlerTable, ServiceApplication
+from pilot_common.violations import ViolationKind
 
 SERVICE_NAME = "application-intake"
 _SUBMIT_ATTEMPTS = 30

@@ -36,7 +36,16 @@ from evaluation.domain import (
     selection_id,
 )
 from evaluation.projections import EVALUATION_VIEWS, current_ranking, refresh_scores
-from evaluation.projections.kept import (
+from evaluation.projections.scores import check_application_scores, lock_applications
+from evaluation.projections.tables import (
+    application_scores,
+    applications,
+    programmes,
+    reviewers,
+    score_sheets,
+    selections,
+)
+from evaluation.projections.upstream_copy import (
     all_rows,
     first_row,
     in_evaluation,
@@ -47,22 +56,13 @@ from evaluation.projections.kept import (
     scoring_rules,
     to_review,
 )
-from evaluation.projections.scores import check_application_scores, lock_applications
-from evaluation.projections.tables import (
-    application_scores,
-    applications,
-    programmes,
-    reviewers,
-    score_sheets,
-    selections,
-)
 from evaluation.published import PUBLICATIONS
 from pilot_common.commands import Command, CommandTable, commands_in
 from pilot_common.contracts.events.evaluation import reader_key_of
 from pilot_common.programme_state import require_state
 from pilot_common.publishing import PublicationTable
-from pilot_common.rules import ViolationKind
 from pilot_common.service import HandlerTable, ServiceApplication
+from pilot_common.violations import ViolationKind
 
 SERVICE_NAME = "evaluation"
 

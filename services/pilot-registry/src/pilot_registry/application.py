@@ -19,8 +19,8 @@ from pilot_common.clock import Clock, SystemClock
 from pilot_common.commands import AggregateCommand, Command, CommandTable, commands_in
 from pilot_common.contracts.programme import batch_2_2023
 from pilot_common.publishing import PublicationTable
-from pilot_common.rules import ViolationKind
 from pilot_common.service import HandlerTable, ServiceApplication
+from pilot_common.violations import ViolationKind
 from pilot_registry.domain import (
     Finding,
     Organisation,

@@ -1,4 +1,4 @@
-from pilot_common.rules import DomainRuleViolation
+from pilot_common.violations import DomainRuleViolation
 
 
 class IntakeRuleViolation(DomainRuleViolation):

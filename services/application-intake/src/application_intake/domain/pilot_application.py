@@ -16,7 +16,7 @@ from eventsourcing.domain import event
 from application_intake.domain.eligibility import EligibilitySnapshot, EligibilityVerdict, Outcome
 from application_intake.domain.errors import IntakeRuleViolation
 from pilot_common.aggregate import AuditedAggregate
-from pilot_common.rules import ViolationKind
+from pilot_common.violations import ViolationKind
 
 
 class ApplicationStatus(StrEnum):

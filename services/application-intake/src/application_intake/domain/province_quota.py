@@ -12,7 +12,7 @@ from eventsourcing.domain import event
 
 from application_intake.domain.errors import IntakeRuleViolation
 from pilot_common.aggregate import AuditedAggregate
-from pilot_common.rules import ViolationKind
+from pilot_common.violations import ViolationKind
 
 
 class ProvinceQuota(AuditedAggregate):

@@ -4,7 +4,7 @@ from sqlalchemy.orm import Session
 
 from application_intake.domain.pilot_application import PilotApplication
 from application_intake.projections.tables import applications, own
-from pilot_common.projection import Projection, replace_row
+from pilot_common.read_models import ReadModel, replace_row
 
 
 def write_application(a: PilotApplication, session: Session) -> None:
@@ -32,4 +32,4 @@ def write_application(a: PilotApplication, session: Session) -> None:
     )
 
 
-APPLICATION_VIEWS = Projection("application-views", own, {PilotApplication: write_application})
+APPLICATION_VIEWS = ReadModel("application-views", own, {PilotApplication: write_application})

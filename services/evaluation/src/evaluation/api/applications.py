@@ -14,8 +14,8 @@ from evaluation.api.deps import Evaluation, Ministry, StaffReader
 from evaluation.api.models import ApplicationView, ReassignmentRequest, ReassignmentView
 from evaluation.application import EvaluationService
 from evaluation.domain.commands import Reassign
-from evaluation.projections.kept import in_evaluation, is_in_evaluation
 from evaluation.projections.tables import application_scores, applications
+from evaluation.projections.upstream_copy import in_evaluation, is_in_evaluation
 from pilot_common.pagination import Page, PageParams, ProvinceFilter, fetch_page, page_params
 from pilot_common.problems import not_found, problem_responses
 

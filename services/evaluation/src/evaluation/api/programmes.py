@@ -23,8 +23,8 @@ from evaluation.api.models import (
 from evaluation.application import AssignmentRun
 from evaluation.domain import SheetStatus
 from evaluation.domain.commands import AssignReviewers
-from evaluation.projections.kept import in_evaluation, programme_row, scoring_rules
 from evaluation.projections.tables import applications, reviewers, score_sheets
+from evaluation.projections.upstream_copy import in_evaluation, programme_row, scoring_rules
 from pilot_common.problems import not_found, problem_responses
 
 router = APIRouter(

@@ -29,9 +29,9 @@ from evaluation.application import EvaluationService
 from evaluation.domain import SheetStatus
 from evaluation.domain.ranking import DecidedBy
 from evaluation.projections import current_ranking
-from evaluation.projections.kept import in_evaluation, programme_row
 from evaluation.projections.scores import STATE_TEXT
 from evaluation.projections.tables import application_scores, applications, reviewers, score_sheets
+from evaluation.projections.upstream_copy import in_evaluation, programme_row
 from pilot_common.auth import Principal, require_roles
 from pilot_common.context import Role
 from pilot_common.contracts.programme import ScoringCriterion, ScoringRules

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from evaluation.application import EvaluationService
 from evaluation.projections import refresh_programme_scores
-from evaluation.projections.kept import (
+from evaluation.projections.upstream_copy import (
     EVALUATED_OUTCOMES,
     application_row,
     apply_details,

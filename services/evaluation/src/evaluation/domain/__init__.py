@@ -21,7 +21,7 @@ from evaluation.domain.assignment import (
     reassign,
 )
 from evaluation.domain.errors import CONFLICT_CODES, ErrorCode, EvaluationRuleViolation
-from evaluation.domain.events import EVENT_TYPES, EVENTS_BY_AGGREGATE, SERVICE
+from evaluation.domain.event_types import EVENT_TYPES, EVENTS_BY_AGGREGATE, SERVICE
 from evaluation.domain.ranking import DecidedBy, RankedEntry, RankingEntry, rank, rank_by_type
 from evaluation.domain.reviewers import Reviewer, ReviewerProfile
 from evaluation.domain.score_sheet import ScoreSheet, SheetStatus, score_sheet_id

@@ -1,6 +1,6 @@
 """Domain errors of the evaluation service: one exception type with a stable, machine-readable code.
 
-:class:`EvaluationRuleViolation` is a :class:`pilot_common.rules.DomainRuleViolation`, which the web layer maps to
+:class:`EvaluationRuleViolation` is a :class:`pilot_common.violations.DomainRuleViolation`, which the web layer maps to
 a problem+json response (the code is the rule code, ``field`` the offending input field). Codes are a published
 contract: add new ones, never rename.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pilot_common.rules import DomainRuleViolation
+from pilot_common.violations import DomainRuleViolation
 
 
 class ErrorCode(StrEnum):
@@ -108,7 +108,7 @@ CONFLICT_CODES: frozenset[str] = frozenset(
 class EvaluationRuleViolation(DomainRuleViolation):
     """A command broke an evaluation rule; nothing was changed (no event pending, state as before).
 
-    A :class:`pilot_common.rules.DomainRuleViolation` of kind NOT_FOUND for NOT_FOUND, CONFLICT for the
+    A :class:`pilot_common.violations.DomainRuleViolation` of kind NOT_FOUND for NOT_FOUND, CONFLICT for the
     :data:`CONFLICT_CODES`, INVALID otherwise; the edge maps kinds to HTTP statuses."""
 
     conflict_codes = frozenset(str(c) for c in CONFLICT_CODES)

@@ -10,10 +10,10 @@ from pilot_common.migrations import ServiceMigrations
 
 
 def _metadata() -> Sequence[MetaData]:
-    from evaluation.projections.tables import kept_metadata, metadata
+    from evaluation.projections.tables import metadata, upstream_copy
     from pilot_common.clock import clock_metadata
 
-    return [metadata, kept_metadata, clock_metadata]
+    return [metadata, upstream_copy, clock_metadata]
 
 
 MIGRATIONS = ServiceMigrations(

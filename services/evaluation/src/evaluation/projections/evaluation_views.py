@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from evaluation.domain import Reviewer, ScoreSheet, Selection
 from evaluation.projections.tables import metadata, reviewers, score_sheets, selections
-from pilot_common.projection import Projection, replace_row
+from pilot_common.read_models import ReadModel, replace_row
 
 
 def _replace(session: Session, table: Table, row: dict[str, Any]) -> None:
@@ -100,7 +100,7 @@ def write_selection(s: Selection, session: Session) -> None:
     )
 
 
-EVALUATION_VIEWS = Projection(
+EVALUATION_VIEWS = ReadModel(
     "evaluation-views",
     metadata,
     {Reviewer: write_reviewer, ScoreSheet: write_score_sheet, Selection: write_selection},

@@ -17,9 +17,9 @@ from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from evaluation.domain import RankedEntry, RankingEntry, rank
-from evaluation.projections.kept import in_evaluation, submitted_at
 from evaluation.projections.scores import ScoreState
 from evaluation.projections.tables import application_scores, applications
+from evaluation.projections.upstream_copy import in_evaluation, submitted_at
 
 
 @dataclass(frozen=True)

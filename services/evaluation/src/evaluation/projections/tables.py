@@ -2,7 +2,7 @@
 
 ``metadata`` holds the read models of the service's own aggregates (reviewers, score sheets, selections): rows
 written from the aggregates' state in the same transaction as their events, and rebuilt from the event store by
-the auditors' read-model check. ``kept_metadata`` holds what the service keeps from other services' events
+the auditors' read-model check. ``upstream_copy`` is the service's copy of what other services published
 (programmes and their rules, applications) and the application scores derived from both; those are written by the
 consumers and by the score refresh, in the same transaction as what caused them.
 """
@@ -77,11 +77,11 @@ selections = Table(
     Column("version", Integer, nullable=False),
 )
 
-kept_metadata = MetaData()
+upstream_copy = MetaData()
 
 programmes = Table(
     "ev_programmes",
-    kept_metadata,
+    upstream_copy,
     Column("id", String(36), primary_key=True),
     Column("code", String(40), nullable=False),
     Column("name", Text, nullable=False),
@@ -92,7 +92,7 @@ programmes = Table(
 
 applications = Table(
     "ev_applications",
-    kept_metadata,
+    upstream_copy,
     Column("id", String(36), primary_key=True),
     Column("programme_id", String(36), nullable=False, index=True),
     Column("province", String(6), nullable=False, index=True),
@@ -121,7 +121,7 @@ applications = Table(
 
 application_scores = Table(
     "ev_application_scores",
-    kept_metadata,
+    upstream_copy,
     Column("application_id", String(36), primary_key=True),
     Column("programme_id", String(36), nullable=False, index=True),
     # COMPLETE, AWAITING_SHEETS, STALE_SHEETS, PENDING_MODERATION, RULES_UNKNOWN, UNSCORABLE

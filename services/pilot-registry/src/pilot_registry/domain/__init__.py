@@ -4,7 +4,7 @@ every failure is a :class:`RegistryRuleViolation` with a stable code."""
 
 from pilot_registry.domain._checks import UNCHANGED, Unchanged, division_in_province
 from pilot_registry.domain.errors import RegistryRuleViolation
-from pilot_registry.domain.events import EVENT_TYPES, EVENTS_BY_AGGREGATE, SERVICE
+from pilot_registry.domain.event_types import EVENT_TYPES, EVENTS_BY_AGGREGATE, SERVICE
 from pilot_registry.domain.finding import Finding, FindingSource, MediaLevel, is_disqualifying
 from pilot_registry.domain.organisation import Organisation
 from pilot_registry.domain.pilot import (

@@ -5,7 +5,7 @@ English, and, when one input is to blame, the ``field`` it came from (e.g. ``cre
 ``member_credit_codes[2]``, ``rules.quota_per_province``). ``details`` carries extra members for the
 problem+json body (e.g. ``{"gaps": [...]}`` for incomplete programme rules).
 
-It is a :class:`pilot_common.rules.DomainRuleViolation`, which the web layer renders as problem+json: status
+It is a :class:`pilot_common.violations.DomainRuleViolation`, which the web layer renders as problem+json: status
 409 when the aggregate's current state forbids the command (:data:`CONFLICT_CODES`), 422 for bad input.
 
 A command that raises has changed nothing: no event is pending and the aggregate's state is as before.
@@ -13,7 +13,7 @@ A command that raises has changed nothing: no event is pending and the aggregate
 
 from __future__ import annotations
 
-from pilot_common.rules import DomainRuleViolation
+from pilot_common.violations import DomainRuleViolation
 
 #: Codes that mean "not in this state" rather than "bad input" (HTTP 409).
 CONFLICT_CODES = frozenset(

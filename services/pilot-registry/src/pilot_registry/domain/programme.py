@@ -34,7 +34,7 @@ from eventsourcing.domain import event
 from pilot_common.aggregate import AuditedAggregate
 from pilot_common.contracts.programme import ProgrammeRules
 from pilot_common.reference import KEY_INDUSTRIES, PARK_TYPES, PILOT_TYPES, is_valid_gbt4754_code
-from pilot_common.rules import ViolationKind
+from pilot_common.violations import ViolationKind
 from pilot_common.wording import zh_date
 from pilot_registry.domain._checks import (
     check_date,

@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import Table, delete, insert
 from sqlalchemy.orm import Session
 
-from pilot_common.projection import Projection, replace_row
+from pilot_common.read_models import ReadModel, replace_row
 from pilot_registry.domain import Finding, Organisation, Pilot, PilotObject, Programme
 from pilot_registry.projections.tables import (
     deemed_audit_credits,
@@ -139,7 +139,7 @@ def write_pilot(p: Pilot, session: Session) -> None:
         )
 
 
-REGISTRY_VIEWS = Projection(
+REGISTRY_VIEWS = ReadModel(
     "registry-views",
     metadata,
     {

@@ -1,6 +1,6 @@
 """Read models of a service's own aggregates, written in the same transaction as their events.
 
-A `Projection` names its tables and, in one explicit table, which function writes the rows of which aggregate
+A `ReadModel` names its tables and, in one explicit table, which function writes the rows of which aggregate
 class (from the aggregate's state after the events just recorded). The service application runs every
 projection on every saved aggregate inside the unit of work, so a read model is never ahead of or behind the
 event store; `rebuild_and_compare` replays the store into scratch tables and reports any difference from the
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 RowWriter = Callable[[Any, Session], None]
 
 
-class Projection:
+class ReadModel:
     def __init__(self, name: str, metadata: MetaData, writers: Mapping[type[Any], RowWriter]) -> None:
         self.name = name
         self.metadata = metadata
@@ -101,7 +101,7 @@ def _row_digests(session: Session, table: Table) -> Counter[bytes]:
 
 
 def rebuild_and_compare(
-    projections: Iterable[Projection], aggregates: Iterable[Any], live_session: Session, batch: int = 1000
+    projections: Iterable[ReadModel], aggregates: Iterable[Any], live_session: Session, batch: int = 1000
 ) -> tuple[dict[str, int], list[str]]:
     """Projects `aggregates` (rebuilt from the store, streamed) into scratch tables in a temporary SQLite file and
     compares every table with the live one by an order-free digest of its rows, so that memory stays flat at any

@@ -1,4 +1,5 @@
-"""What the evaluation service keeps from other services' events: programmes (their rules) and applications.
+"""Evaluation's copy of what other services published: programmes (their rules) and applications (the
+upstream copy; intake's counterpart is its registry copy).
 
 The consumers call these in the transaction of the incoming event; the API and the commands read them.
 """
