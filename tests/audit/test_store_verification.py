@@ -5,6 +5,7 @@ The damage is done the way someone with write access to the database would do it
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +13,14 @@ import sqlalchemy as sa
 from pilot_common.context import Actor, CallContext, Role, acting
 from pilot_common.merkle import CheckpointSigner
 from pilot_common.persistence import GENESIS_HASH, chain_hash
-from pilot_common.translog import sign_checkpoint, verify_store, witness, witnessed_checkpoints
+from pilot_common.translog import (
+    own_checkpoints,
+    publish_checkpoint,
+    sign_checkpoint,
+    verify_store,
+    witness,
+    witnessed_checkpoints,
+)
 from tests.platform.apps import Entry, Ledger
 
 DATABASES = ["sqlite", "postgres"]
@@ -217,3 +225,14 @@ def test_a_forged_signature_is_named_and_a_checkpoint_of_another_key_is_only_lis
     other = CheckpointSigner.generated("ledger").sign(99, b"\x00" * 32, signed.signed_at)
     report = verify_store(store.recorder, store.signer.public_key, [("auditor", other)])
     assert report.ok and [c.status for c in report.checkpoints] == ["OK", "UNKNOWN_KEY"]
+
+
+def test_checkpoints_signed_at_the_same_moment_never_share_a_size(store: Store) -> None:
+    """The timer and an on-demand request may sign at once: each checkpoint covers a log the other did not."""
+    before = len(own_checkpoints(store.recorder))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        signed = list(pool.map(lambda _: publish_checkpoint(store.ledger, store.signer), range(4)))
+    sizes = [c.size for c in own_checkpoints(store.recorder)[before:]]
+    assert sorted(sizes) == sorted(c.size for c in signed)
+    assert len(set(sizes)) == 4 and sizes == sorted(sizes)  # each saw the previous one's Checkpoint.Signed leaf
+    assert store.verify() == []

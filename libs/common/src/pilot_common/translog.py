@@ -134,6 +134,14 @@ def publish_checkpoint(app: ServiceApplication, signer: CheckpointSigner) -> Che
     itself the next leaf, covered by the next checkpoint."""
     from pilot_common.checkpoint import Checkpoint as CheckpointAggregate
 
+    with _SIGNING:  # the timer and an on-demand request in one process never sign the same size twice
+        return _publish_checkpoint(app, signer, CheckpointAggregate)
+
+
+_SIGNING = threading.Lock()
+
+
+def _publish_checkpoint(app: ServiceApplication, signer: CheckpointSigner, aggregate: type[Any]) -> Checkpoint:
     recorder = app.audited_recorder
     with _engine(recorder).connect() as connection:
         size = log_size(connection, recorder)
@@ -147,7 +155,7 @@ def publish_checkpoint(app: ServiceApplication, signer: CheckpointSigner) -> Che
     checkpoint = signer.sign(size, root, _now())
     with acting(CallContext(actor=SYSTEM_ACTOR)), app.unit_of_work() as session:
         app.save(
-            CheckpointAggregate(
+            aggregate(
                 origin=checkpoint.origin,
                 size=checkpoint.size,
                 root_hash=checkpoint.root_hash,
