@@ -12,31 +12,15 @@ from typing import Any
 from sqlalchemy import Table, insert, select, update
 
 from application_intake.projections.tables import findings, organisations, pilot_objects, programmes
+from pilot_common.contracts.copies import copied_fields, copy_row, copy_value
 from pilot_common.contracts.events import registry as public
 from pilot_common.service import Handling
 
-#: Columns of the copy that an Amended/Corrected event may change (`changed` names them).
-ORGANISATION_COLUMNS = ("name", "credit_code", "kind", "administrative_level", "province_code", "division_code")
-PILOT_OBJECT_COLUMNS = (
-    "kind",
-    "name",
-    "province_code",
-    "division_codes",
-    "industry_codes",
-    "park_type",
-    "key_area_code",
-)
-FINDING_COLUMNS = (
-    "source",
-    "media_level",
-    "prominent_problem",
-    "disclosed_on",
-    "pilot_object_id",
-    "enterprise_credit_code",
-    "province_code",
-    "summary",
-    "reference",
-)
+#: Columns of the copy that an Amended/Corrected event may change (`changed` names them): the fields of the
+#: event that created the entity, as the contract publishes them.
+ORGANISATION_COLUMNS = copied_fields(public.OrganisationRegistered, key="organisation_id")
+PILOT_OBJECT_COLUMNS = copied_fields(public.PilotObjectRegistered, key="pilot_object_id")
+FINDING_COLUMNS = copied_fields(public.FindingRecorded, key="finding_id")
 
 
 def _row(handling: Handling, table: Table, row_id: str) -> dict[str, Any]:
@@ -54,11 +38,7 @@ def _update(handling: Handling, table: Table, row_id: str, **values: Any) -> Non
 
 def _named(event: Any, changed: list[str], columns: tuple[str, ...]) -> dict[str, Any]:
     """The values of the changed fields that the copy has a column for."""
-    return {column: _column_value(getattr(event, column)) for column in columns if column in changed}
-
-
-def _column_value(value: Any) -> Any:
-    return value.isoformat() if hasattr(value, "isoformat") else value
+    return {column: copy_value(getattr(event, column)) for column in columns if column in changed}
 
 
 # --- programmes --------------------------------------------------------------------------------------------------
@@ -117,13 +97,7 @@ def programme_status(status: str) -> Callable[[Any, Handling], None]:
 def organisation_registered(event: public.OrganisationRegistered, handling: Handling) -> None:
     handling.session.execute(
         insert(organisations).values(
-            id=event.organisation_id,
-            name=event.name,
-            credit_code=event.credit_code,
-            kind=event.kind,
-            administrative_level=event.administrative_level,
-            province_code=event.province_code,
-            division_code=event.division_code,
+            **copy_row(event, key="organisation_id"),
             active=True,
             version=handling.envelope.aggregateversion,
         )
@@ -146,15 +120,7 @@ def organisation_deactivated(event: public.OrganisationDeactivated, handling: Ha
 def pilot_object_registered(event: public.PilotObjectRegistered, handling: Handling) -> None:
     handling.session.execute(
         insert(pilot_objects).values(
-            id=event.pilot_object_id,
-            kind=event.kind,
-            name=event.name,
-            province_code=event.province_code,
-            division_codes=event.division_codes,
-            industry_codes=event.industry_codes,
-            park_type=event.park_type,
-            key_area_code=event.key_area_code,
-            member_credit_codes=event.member_credit_codes,
+            **copy_row(event, key="pilot_object_id"),
             version=handling.envelope.aggregateversion,
         )
     )
@@ -184,16 +150,7 @@ def members_removed(event: public.PilotObjectMembersRemoved, handling: Handling)
 def finding_recorded(event: public.FindingRecorded, handling: Handling) -> None:
     handling.session.execute(
         insert(findings).values(
-            id=event.finding_id,
-            source=event.source,
-            media_level=event.media_level,
-            prominent_problem=event.prominent_problem,
-            disclosed_on=event.disclosed_on.isoformat(),
-            pilot_object_id=event.pilot_object_id,
-            enterprise_credit_code=event.enterprise_credit_code,
-            province_code=event.province_code,
-            summary=event.summary,
-            reference=event.reference,
+            **copy_row(event, key="finding_id"),
             retracted=False,
             version=handling.envelope.aggregateversion,
             recorded_at=handling.envelope.time,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from evaluation.domain import ApplicationToReview, ErrorCode, EvaluationRuleViolation
 from evaluation.projections.tables import applications, programmes
+from pilot_common.contracts.copies import copied_fields, copy_row
 from pilot_common.contracts.events.intake import ApplicationCreated, ApplicationDetailsUpdated
 from pilot_common.contracts.programme import ScoringRules
 from pilot_common.reference import InvalidIndustryCodeError, key_industries_of
@@ -22,16 +23,8 @@ from pilot_common.reference import InvalidIndustryCodeError, key_industries_of
 #: Eligibility outcomes of an application that is evaluated (a re-check to INELIGIBLE takes it out).
 EVALUATED_OUTCOMES = frozenset({"ELIGIBLE", "ELIGIBLE_WITH_WARNINGS"})
 
-#: The fields of intake's `PilotApplication.DetailsUpdated` changes this service keeps.
-DETAIL_COLUMNS = (
-    "project_name",
-    "pilot_type",
-    "applicant_organisation_id",
-    "implementer_organisation_id",
-    "pilot_object_id",
-    "target_industries",
-    "has_coating_process",
-)
+#: The fields of intake's `PilotApplication.DetailsUpdated` changes this service keeps: all the contract publishes.
+DETAIL_COLUMNS = tuple(f for f in copied_fields(ApplicationDetailsUpdated, key="application_id") if f != "changed")
 
 
 def all_rows(session: Session, query: Select[Any]) -> list[dict[str, Any]]:
@@ -127,14 +120,7 @@ def create_application(session: Session, created: ApplicationCreated, version: i
         return
     session.execute(
         insert(applications).values(
-            id=created.application_id,
-            programme_id=created.programme_id,
-            province=created.province,
-            pilot_type=created.pilot_type,
-            project_name=created.project_name,
-            applicant_organisation_id=created.applicant_organisation_id,
-            implementer_organisation_id=created.implementer_organisation_id,
-            pilot_object_id=created.pilot_object_id,
+            **copy_row(created, key="application_id"),
             target_industries=[],
             has_coating_process=False,
             key_industries=[],
