@@ -10,7 +10,7 @@ from sqlalchemy import Table
 from application_intake.projections.tables import findings, organisations, pilot_objects
 from evaluation.projections.tables import applications
 from evaluation.projections.upstream_copy import DETAIL_COLUMNS
-from pilot_common.contracts.copies import copied_fields, copy_row
+from pilot_common.contracts.copies import FINDING, ORGANISATION, PILOT_OBJECT, Field, copied_fields, copy_row
 from pilot_common.contracts.events import intake, registry
 from pilot_common.contracts.events.base import IntegrationEvent
 
@@ -50,3 +50,22 @@ def test_a_row_is_the_key_as_id_and_each_field_with_dates_as_text() -> None:
     row = copy_row(event, key="finding_id")
     assert row["id"] == "f-1" and "finding_id" not in row
     assert row["disclosed_on"] == "2022-03-15" and row["prominent_problem"] is None
+
+
+@pytest.mark.parametrize(
+    ("shape", "model", "key"),
+    [
+        (ORGANISATION, registry.OrganisationRegistered, "organisation_id"),
+        (PILOT_OBJECT, registry.PilotObjectRegistered, "pilot_object_id"),
+        (FINDING, registry.FindingRecorded, "finding_id"),
+    ],
+    ids=["organisation", "pilot object", "finding"],
+)
+def test_each_shape_is_the_creating_event_field_for_field(
+    shape: tuple[Field, ...], model: type[IntegrationEvent], key: str
+) -> None:
+    # The same fields (the tables keep their historical column order); a field the contract allows to be null has
+    # a nullable column.
+    assert sorted(f.name for f in shape) == sorted(copied_fields(model, key=key))
+    optional = {name for name, info in model.model_fields.items() if "None" in str(info.annotation)}
+    assert optional <= {f.name for f in shape if f.nullable}

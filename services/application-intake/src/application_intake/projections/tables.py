@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, LargeBinary, MetaData, String, Table, Text
 
+from pilot_common.contracts.copies import FINDING, ORGANISATION, PILOT_OBJECT, copy_columns
+
 # --- own read model (rebuilt from intake's own events by the audit rebuild check) ---------------------------
 own = MetaData()
 
@@ -57,13 +59,7 @@ programmes = Table(
 organisations = Table(
     "reg_organisations",
     registry_copy,
-    Column("id", String(36), primary_key=True),
-    Column("name", Text, nullable=False),
-    Column("credit_code", String(18), nullable=False),
-    Column("kind", String(40), nullable=False),
-    Column("administrative_level", String(20)),
-    Column("province_code", String(6), nullable=False),
-    Column("division_code", String(6)),
+    *copy_columns(ORGANISATION),
     Column("active", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
 )
@@ -71,31 +67,14 @@ organisations = Table(
 pilot_objects = Table(
     "reg_pilot_objects",
     registry_copy,
-    Column("id", String(36), primary_key=True),
-    Column("kind", String(40), nullable=False),
-    Column("name", Text, nullable=False),
-    Column("province_code", String(6), nullable=False),
-    Column("division_codes", JSON, nullable=False),
-    Column("industry_codes", JSON, nullable=False),
-    Column("park_type", String(40)),
-    Column("key_area_code", String(40)),
-    Column("member_credit_codes", JSON, nullable=False),
+    *copy_columns(PILOT_OBJECT),
     Column("version", Integer, nullable=False),
 )
 
 findings = Table(
     "reg_findings",
     registry_copy,
-    Column("id", String(36), primary_key=True),
-    Column("source", String(30), nullable=False),
-    Column("media_level", String(20)),
-    Column("prominent_problem", Boolean),  # central inspection: names a prominent problem (突出生态环境问题)
-    Column("disclosed_on", String(10), nullable=False),
-    Column("pilot_object_id", String(36), nullable=False, index=True),
-    Column("enterprise_credit_code", String(18), index=True),
-    Column("province_code", String(6), nullable=False),
-    Column("summary", Text, nullable=False),
-    Column("reference", Text, nullable=False),
+    *copy_columns(FINDING, indexed={"pilot_object_id", "enterprise_credit_code"}),
     Column("retracted", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
     Column("recorded_at", DateTime(timezone=True)),

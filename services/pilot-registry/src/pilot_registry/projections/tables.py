@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, Integer, MetaData, String, Table, Text
 
+from pilot_common.contracts.copies import FINDING, ORGANISATION, PILOT_OBJECT, copy_columns
+
 metadata = MetaData()
 
 programmes = Table(
@@ -22,13 +24,7 @@ programmes = Table(
 organisations = Table(
     "rm_organisations",
     metadata,
-    Column("id", String(36), primary_key=True),
-    Column("name", Text, nullable=False),
-    Column("credit_code", String(18), nullable=False, index=True),
-    Column("kind", String(40), nullable=False, index=True),
-    Column("administrative_level", String(20)),
-    Column("province_code", String(6), nullable=False, index=True),
-    Column("division_code", String(6)),
+    *copy_columns(ORGANISATION, indexed={"credit_code", "kind", "province_code"}),
     Column("active", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
 )
@@ -36,31 +32,14 @@ organisations = Table(
 pilot_objects = Table(
     "rm_pilot_objects",
     metadata,
-    Column("id", String(36), primary_key=True),
-    Column("kind", String(40), nullable=False, index=True),
-    Column("name", Text, nullable=False),
-    Column("province_code", String(6), nullable=False, index=True),
-    Column("division_codes", JSON, nullable=False),
-    Column("industry_codes", JSON, nullable=False),
-    Column("park_type", String(40)),
-    Column("key_area_code", String(40)),
-    Column("member_credit_codes", JSON, nullable=False),
+    *copy_columns(PILOT_OBJECT, indexed={"kind", "province_code"}),
     Column("version", Integer, nullable=False),
 )
 
 findings = Table(
     "rm_findings",
     metadata,
-    Column("id", String(36), primary_key=True),
-    Column("source", String(30), nullable=False, index=True),
-    Column("media_level", String(20)),
-    Column("prominent_problem", Boolean),  # central inspection: names a prominent problem (突出生态环境问题)
-    Column("disclosed_on", String(10), nullable=False),
-    Column("pilot_object_id", String(36), nullable=False, index=True),
-    Column("enterprise_credit_code", String(18), index=True),
-    Column("province_code", String(6), nullable=False, index=True),
-    Column("summary", Text, nullable=False),
-    Column("reference", Text, nullable=False),
+    *copy_columns(FINDING, indexed={"source", "pilot_object_id", "enterprise_credit_code", "province_code"}),
     Column("recorded_by", String(100), nullable=False),
     Column("disqualifying", Boolean, nullable=False),
     Column("retracted", Boolean, nullable=False),
