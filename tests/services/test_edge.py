@@ -56,6 +56,26 @@ def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
     return body
 
 
+def record_media_finding(registry: TestClient, province: ProvinceSetup) -> dict[str, Any]:
+    """A city media report about the province's pilot object (not disqualifying: a correction target)."""
+    response = registry.post(
+        "/findings",
+        json={
+            "source": "MEDIA",
+            "media_level": "CITY",
+            "disclosed_on": "2022-05-01",
+            "pilot_object_id": province.object_id,
+            "province_code": "320000",
+            "summary": "媒体报道",
+            "reference": "报道",
+        },
+        headers=MINISTRY,
+    )
+    assert response.status_code == 201, response.text
+    finding: dict[str, Any] = response.json()
+    return finding
+
+
 def field_codes(body: dict[str, Any]) -> dict[str, str]:
     return {e["field"]: e["code"] for e in body["errors"]}
 
@@ -147,21 +167,8 @@ def test_explicit_null_is_refused_unless_the_field_may_be_cleared(registry: Test
         response = registry.patch(path, json=body, headers=MINISTRY)
         problem = assert_problem(response, 422, "VALIDATION_FAILED")
         assert field_codes(problem) == {field: "null_not_allowed"}
-    finding = registry.post(
-        "/findings",
-        json={
-            "source": "MEDIA",
-            "media_level": "CITY",
-            "disclosed_on": "2022-05-01",
-            "pilot_object_id": jiangsu.object_id,
-            "province_code": "320000",
-            "summary": "媒体报道",
-            "reference": "报道",
-        },
-        headers=MINISTRY,
-    )
-    assert finding.status_code == 201, finding.text
-    path = f"/findings/{finding.json()['id']}/corrections"
+    finding = record_media_finding(registry, jiangsu)
+    path = f"/findings/{finding['id']}/corrections"
     problem = assert_problem(
         registry.post(path, json={"reason": "更正", "pilot_object_id": None}, headers=MINISTRY),
         422,
@@ -436,19 +443,7 @@ def test_fuzzing_registry_and_intake_finds_no_5xx_and_no_schema_violation(
     intake, programme, jiangsu = intake_pair
     application_id = draft(intake, JIANGSU, programme["id"], jiangsu)
     attachment = upload(intake, JIANGSU, application_id, "OTHER", pdf(marker="x"), "申报书.pdf").json()
-    finding = registry.post(
-        "/findings",
-        json={
-            "source": "MEDIA",
-            "media_level": "CITY",
-            "disclosed_on": "2022-05-01",
-            "pilot_object_id": jiangsu.object_id,
-            "province_code": "320000",
-            "summary": "媒体报道",
-            "reference": "报道",
-        },
-        headers=MINISTRY,
-    ).json()
+    finding = record_media_finding(registry, jiangsu)
     ids = {
         "programme_id": programme["id"],
         "pid": programme["id"],

@@ -150,6 +150,19 @@ def create_backbone_tables_v1() -> None:
     )
 
 
+def _signed_checkpoint_columns_v1() -> list[Column[Any]]:
+    """A signed checkpoint's columns as 0004_merkle_log made them (own checkpoints and witnessed ones alike)."""
+    return [
+        Column("id", _id_type(), primary_key=True, autoincrement=True),
+        Column("origin", String(100), nullable=False),
+        Column("size", BigInteger(), nullable=False),
+        Column("root_hash", String(64), nullable=False),
+        Column("signed_at", String(40), nullable=False),
+        Column("key_id", String(32), nullable=False),
+        Column("signature", String(128), nullable=False),
+    ]
+
+
 def create_merkle_log_tables_v1(prefix: str) -> None:
     """The Merkle log, this service's signed checkpoints and the checkpoints it witnessed
     (`persistence.merkle_table`, `checkpoints_table`, `witnessed_table`); the events already stored become the
@@ -162,25 +175,10 @@ def create_merkle_log_tables_v1(prefix: str) -> None:
         Column("originator_version", _id_type(), nullable=False),
         Column("event_hash", String(64), nullable=False),
     )
-    op.create_table(
-        f"{prefix}_checkpoints",
-        Column("id", _id_type(), primary_key=True, autoincrement=True),
-        Column("origin", String(100), nullable=False),
-        Column("size", BigInteger(), nullable=False),
-        Column("root_hash", String(64), nullable=False),
-        Column("signed_at", String(40), nullable=False),
-        Column("key_id", String(32), nullable=False),
-        Column("signature", String(128), nullable=False),
-    )
+    op.create_table(f"{prefix}_checkpoints", *_signed_checkpoint_columns_v1())
     op.create_table(
         f"{prefix}_witnessed",
-        Column("id", _id_type(), primary_key=True, autoincrement=True),
-        Column("origin", String(100), nullable=False),
-        Column("size", BigInteger(), nullable=False),
-        Column("root_hash", String(64), nullable=False),
-        Column("signed_at", String(40), nullable=False),
-        Column("key_id", String(32), nullable=False),
-        Column("signature", String(128), nullable=False),
+        *_signed_checkpoint_columns_v1(),
         Column("status", String(20), nullable=False),
         Column("reason", Text()),
         Column("recorded_at", String(40), nullable=False),
