@@ -7,8 +7,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from pilot_console.client import ApiError
 from pilot_console.i18n import wan_to_yuan
@@ -320,8 +321,15 @@ def _milestone_rows(form: Any) -> list[dict[str, str]]:
 @router.get("/industries")
 async def industries(current: ProvincePage, q: str = "") -> Response:
     """The industry search (htmx): GB/T 4754 classes by code prefix or name."""
-    query = q.strip()
-    found = [i for i in await _industries(current) if query and (i["code"].startswith(query) or query in i["name"])]
+    query = q.strip()[:20]
+    known = await _industries(current)
+    found = [i for i in known if query and (i["code"].startswith(query) or query in i["name"])]
+    # A class finer than the mapping names (2614 within 26): offered as typed, with the class that covers it.
+    covering = [i for i in known if query.isdigit() and query.startswith(i["code"]) and i["code"] != query]
+    if query.isdigit() and 2 <= len(query) <= 4 and not any(i["code"] == query for i in found):
+        within = covering[0] if covering else None
+        name = current.tr(f"属于{within['code']} {within['name']}", f"within {within['code']}") if within else ""
+        found.insert(0, {"code": query, "name": name, "key_industry": within["key_industry"] if within else ""})
     return current.render("province/_industries.html", found=found[:30], query=query)
 
 
