@@ -174,6 +174,16 @@ def as_money(amount: str | int | float | Decimal | None, lang: Lang) -> str:
     return f"{wan}万元" if lang == "zh" else f"{wan} × 10,000 CNY"
 
 
+def as_points(value: float | int | str | None) -> str:
+    """Points as people write them: 20, 12.5 (not 20.0)."""
+    if value in (None, ""):
+        return ""
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def as_megabytes(size: int | None) -> str:
     """Sizes as the notice writes them: 1M = 1024 × 1024 bytes, one decimal (12.5M)."""
     if not size:

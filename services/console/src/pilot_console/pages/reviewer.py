@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from pilot_console.client import ApiError
+from pilot_console.i18n import as_points
 from pilot_console.pages.province import attachment_response
 from pilot_console.web import Page, ReviewerPage, csrf_protect, form_of, text
 
@@ -62,7 +63,16 @@ async def scoring_page(current: ReviewerPage, sheet_id: str, doc: str | None = N
     shown = next((a for a in attachments if a["id"] == doc), None) or next(
         (a for a in attachments if a["kind"] == "IMPLEMENTATION_PLAN"), attachments[0] if attachments else None
     )
-    return current.render("reviewer/score.html", sheet=sheet, application=application, outline=outline, shown=shown)
+    # What the reviewer typed into a form the service refused comes back as typed, not as last saved.
+    typed = current.request.session.pop("typed_scores", None)
+    typed = typed if isinstance(typed, dict) and typed.get("sheet") == sheet_id else None
+    values = {
+        "scores": typed["scores"] if typed else {k: as_points(v) for k, v in sheet["scores"].items()},
+        "justifications": typed["justifications"] if typed else sheet["justifications"],
+    }
+    return current.render(
+        "reviewer/score.html", sheet=sheet, application=application, outline=outline, shown=shown, values=values
+    )
 
 
 @router.get("/applications/{application_id}")
@@ -89,16 +99,17 @@ async def record_scores(current: ReviewerPage, request: Request, sheet_id: str) 
     sheet = await current.services.evaluation.get(f"/score-sheets/{sheet_id}")
     scores: dict[str, float] = {}
     justifications: dict[str, str] = {}
+    typed = {c["code"]: text(form, f"score_{c['code']}") for c in sheet["criteria"]}
     for criterion in sheet["criteria"]:
         code = criterion["code"]
-        raw = text(form, f"score_{code}")
-        if raw:
+        justifications[code] = text(form, f"why_{code}")
+        if typed[code]:
             try:
-                scores[code] = float(raw)
+                scores[code] = float(typed[code])
             except ValueError:
                 current.flash(current.tr(f"“{criterion['name_zh']}”的分数不是数字", f"{code}: not a number"))
                 return current.redirect(here)
-        justifications[code] = text(form, f"why_{code}")
+    current.request.session["typed_scores"] = {"sheet": sheet_id, "scores": typed, "justifications": justifications}
     try:
         await current.services.evaluation.post(
             f"/score-sheets/{sheet_id}/scores", json={"scores": scores, "justifications": justifications}
@@ -107,6 +118,7 @@ async def record_scores(current: ReviewerPage, request: Request, sheet_id: str) 
             await current.services.evaluation.post(f"/score-sheets/{sheet_id}/submit")
     except ApiError as error:
         return current.refused(error, here)
+    current.request.session.pop("typed_scores", None)  # recorded: the page shows what the service keeps
     submitted = text(form, "action") == "submit"
     done = ("评分已提交。", "Submitted.") if submitted else ("评分已保存（未提交）。", "Saved.")
     current.flash(current.tr(*done), "ok")

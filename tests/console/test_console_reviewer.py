@@ -1,0 +1,179 @@
+"""An expert reviewer in the browser: their sheets only; the assigned application's plan sections and attachments
+(the browser's own PDF viewer) beside the score form; score, save, submit. They cannot open an application or a
+sheet not assigned to them. The batch gets there by the API tour's steps (the ministry's desk is the next issue)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+from playwright.sync_api import Page, expect
+
+from tests.console.conftest import PROGRAMME, Console, Shots, json_of, open_batch_2, pdf, sign_in
+from tests.services.conftest import eventually
+
+DEMO_REVIEWERS = ("expert.1", "expert.2", "expert.3")
+
+
+def _submit_complete_application(client: httpx.Client, name: str) -> str:
+    organisation = next(
+        o for o in json_of(client.get("/registry/organisations"))["items"] if o["kind"] == "PARK_MANAGEMENT_BODY"
+    )
+    park = json_of(client.get("/registry/pilot-objects"))["items"][0]
+    programme = json_of(client.get(f"/registry/programmes/{PROGRAMME}"))
+    app = json_of(
+        client.post(
+            "/intake/applications",
+            json={
+                "programme_id": PROGRAMME,
+                "pilot_type": "PARK_CLUSTER",
+                "project_name": name,
+                "applicant_organisation_id": organisation["id"],
+                "implementer_organisation_id": organisation["id"],
+                "pilot_object_id": park["id"],
+            },
+        ),
+        201,
+    )
+    base = f"/intake/applications/{app['id']}"
+
+    def upload(kind: str, file_name: str) -> Any:
+        files = {"file": (file_name, pdf(name + kind), "application/pdf")}
+        return json_of(client.post(f"{base}/attachments", data={"kind": kind}, files=files), 201)
+
+    evidence = upload("OTHER", "资金承诺函.pdf")
+    sections = {}
+    for section in programme["rules"]["plan_outline"]:
+        for item in [section, *section["subsections"]]:
+            sections[item["code"]] = f"{name}：{item['title']}的内容。"
+    json_of(client.patch(f"{base}/details", json={"target_industries": list(park["industry_codes"])}))
+    json_of(client.put(f"{base}/foundation", json={"text": "已组织重点企业完成清洁生产审核，建成能源管理中心。"}))
+    source = {"funder": "园区财政局", "amount_cny": "3000000", "committed": True}
+    source["evidence_document_id"] = evidence["id"]
+    json_of(client.put(f"{base}/funding", json={"sources": [source]}))
+    json_of(client.put(f"{base}/plan", json={"sections": sections}))
+    milestones = [
+        {"title": "启动", "start": "2023-08-01", "due": "2023-09-30"},
+        {"title": "评估", "start": "2024-05-01", "due": "2024-07-31"},
+    ]
+    json_of(client.put(f"{base}/schedule", json={"milestones": milestones}))
+    upload("IMPLEMENTATION_PLAN", "试点实施方案.pdf")
+    upload("ECO_ENVIRONMENT_DEPARTMENT_LETTER", "生态环境厅推荐函.pdf")
+    upload("DEVELOPMENT_REFORM_DEPARTMENT_LETTER", "发展改革委推荐函.pdf")
+    assert json_of(client.post(f"{base}/submit"))["status"] == "ELIGIBLE"
+    return str(app["id"])
+
+
+def _batch_under_evaluation(console: Console) -> tuple[dict[str, str], list[dict[str, Any]], dict[str, str]]:
+    """Three eligible applications, the batch closed, reviewers assigned, the evaluation started. Returns the
+    applications' names by id, the assignments and the reviewers' user ids by reviewer id."""
+    open_batch_2(console)
+    names = {}
+    for sub, name in (("js.wang", "苏州工业园区试点"), ("js.wang", "苏州高新区试点"), ("zj.chen", "柯桥印染集群试点")):
+        with console.api(sub) as province:
+            names[_submit_complete_application(province, name)] = name
+    with console.api("mee.li") as ministry:
+        json_of(ministry.post("/registry/clock/advance", json={"to": "2023-04-08T09:00:00+08:00"}))
+        assert json_of(ministry.post(f"/registry/programmes/{PROGRAMME}/close", json={}))["status"] == "CLOSED"
+
+        def evaluation_ready() -> bool:
+            apps = ministry.get("/evaluation/applications", params={"programme_id": PROGRAMME}).json()["items"]
+            eligible = {a["id"] for a in apps if a["eligibility_outcome"] == "ELIGIBLE"}
+            programme = ministry.get(f"/evaluation/programmes/{PROGRAMME}").json()
+            return eligible == set(names) and programme.get("status") == "CLOSED"
+
+        eventually(evaluation_ready, timeout=60)
+        run = json_of(ministry.post(f"/evaluation/programmes/{PROGRAMME}/assignments"))
+        assert run["complete"] is True
+        reviewers = json_of(ministry.get("/evaluation/reviewers", params={"page_size": 100}))["items"]
+        json_of(ministry.post(f"/registry/programmes/{PROGRAMME}/start-evaluation"))
+        eventually(
+            lambda: ministry.get(f"/evaluation/programmes/{PROGRAMME}").json().get("status") == "UNDER_EVALUATION",
+            timeout=60,
+        )
+    return names, run["new_assignments"], {r["id"]: r["user_id"] for r in reviewers}
+
+
+def test_a_reviewer_scores_the_assigned_application_beside_its_form(
+    fresh_console: Console, page: Page, shots: Shots
+) -> None:
+    names, assignments, user_of = _batch_under_evaluation(fresh_console)
+    by_user: dict[str, list[dict[str, Any]]] = {}
+    for assignment in assignments:
+        by_user.setdefault(user_of[assignment["reviewer_id"]], []).append(assignment)
+    # A demo reviewer with a sheet and with an application that is not theirs (3 of 6 experts per application).
+    expert = next(u for u in DEMO_REVIEWERS if 0 < len(by_user.get(u, [])) < len(names))
+    mine = by_user[expert]
+    assigned = {a["application_id"] for a in mine}
+    unassigned = next(a for a in names if a not in assigned)
+    others_sheet = next(a["sheet_id"] for a in assignments if a["application_id"] == unassigned)
+    first = mine[0]
+    with fresh_console.api(expert) as reviewer:  # intake lets them read it once it learns of the assignment
+        eventually(lambda: reviewer.get(f"/intake/applications/{first['application_id']}").status_code == 200, 60)
+
+    sign_in(page, fresh_console, expert)
+    expect(page).to_have_url(re.compile(r"/reviewer$"))
+    expect(page.get_by_role("heading", name="我的评分表")).to_be_visible()
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(len(mine))
+    for application_id, name in names.items():
+        expect(page.get_by_role("link", name=name)).to_have_count(1 if application_id in assigned else 0)
+    expect(page.get_by_text("评审中").first).to_be_visible()
+    shots(page, "my-sheets")
+
+    page.get_by_role("link", name=names[first["application_id"]]).click()
+    expect(page.get_by_role("heading", name=names[first["application_id"]])).to_be_visible()
+    # The application beside the form: its plan by the outline, its attachments in the browser's PDF viewer
+    expect(page.get_by_role("heading", name="一、试点对象基本概况")).to_be_visible()
+    expect(page.get_by_text(f"{names[first['application_id']]}：试点工作目标的内容。")).to_be_visible()
+    document = page.get_by_test_id("document")
+    expect(document).to_have_attribute("title", "试点实施方案.pdf")
+    source = document.get_attribute("src")
+    assert source is not None
+    shown = page.request.get(fresh_console.base + source)
+    assert shown.status == 200 and shown.headers["content-type"] == "application/pdf"
+    assert shown.body().startswith(b"%PDF")
+    expect(page.get_by_role("link", name=re.compile("省级生态环境部门推荐函：生态环境厅推荐函.pdf"))).to_be_visible()
+    form = page.locator("form.score-form")
+    expect(form.get_by_role("group")).to_have_count(6)
+    expect(form.get_by_text("满分 25 分，权重 1；")).to_be_visible()
+    shots(page, "scoring-page")
+
+    scores = {"试点基础": "16", "目标与内容": "20", "方法及技术路线": "12", "特色与创新": "15", "实施计划与保障": "8"}
+    for criterion, score in scores.items():
+        group = form.get_by_role("group", name=criterion)
+        group.get_by_label("得分").fill(score)
+        group.get_by_label("评分理由").fill(f"{criterion}：论证充分。")
+    # Saved without one criterion: the service keeps nothing incomplete and says why
+    form.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    shots(page, "scoring-refused-incomplete")
+    outcomes = form.get_by_role("group", name="预期成果及效益")
+    outcomes.get_by_label("得分").fill("9")
+    outcomes.get_by_label("评分理由").fill("成果可复制推广。")
+    # The refused form came back as typed
+    expect(form.get_by_role("group", name="试点基础").get_by_label("得分")).to_have_value("16")
+    form.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("status").filter(has_text="评分已保存（未提交）")).to_be_visible()
+    expect(form.get_by_role("group", name="目标与内容").get_by_label("得分")).to_have_value("20")
+    shots(page, "scoring-saved")
+    form.get_by_role("button", name="提交评分").click()
+    expect(page.get_by_role("status").filter(has_text="评分已提交")).to_be_visible()
+    expect(page.get_by_test_id("sheet-status")).to_have_text("已提交")
+    expect(page.get_by_test_id("submitted-total")).to_contain_text("80")
+    shots(page, "scoring-submitted")
+    with fresh_console.api(expert) as reviewer:
+        sheet = json_of(reviewer.get(f"/evaluation/score-sheets/{first['sheet_id']}"))
+        assert sheet["status"] == "SUBMITTED" and sheet["scores"]["OUTCOMES"] == 9
+
+    # Nothing unassigned: not the application, not another reviewer's sheet, not a province's page
+    page.goto(f"{fresh_console.base}/reviewer/applications/{unassigned}")
+    expect(page.get_by_role("heading", name="未找到，或您无权查看")).to_be_visible()
+    expect(page.get_by_text(names[unassigned])).to_have_count(0)
+    shots(page, "unassigned-application-refused")
+    page.goto(f"{fresh_console.base}/reviewer/sheets/{others_sheet}")
+    expect(page.get_by_role("heading", name="未找到，或您无权查看")).to_be_visible()
+    expect(page.get_by_text(names[unassigned])).to_have_count(0)
+    page.goto(f"{fresh_console.base}/province/applications/{unassigned}")
+    expect(page.get_by_role("heading", name="无权访问此页面")).to_be_visible()
