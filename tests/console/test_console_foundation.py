@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 from playwright.sync_api import Page, expect
 
 from tests.console.conftest import Console, Shots, sign_in
@@ -41,3 +42,15 @@ def test_a_province_signs_in_with_one_click_and_sees_its_batch(open_batch: Conso
     expect(page).to_have_url(re.compile(r"/signin"))
     page.goto(open_batch.base + "/province")
     expect(page).to_have_url(re.compile(r"/signin\?next=/province"))
+
+
+def test_a_form_without_the_sessions_csrf_token_is_refused(open_batch: Console) -> None:
+    """Every form carries the session's CSRF token; a post without it (another site's form) changes nothing."""
+    with httpx.Client(base_url=open_batch.base, follow_redirects=False) as browser:
+        signin = browser.get("/signin")
+        token = signin.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        assert browser.post("/signin/demo", data={"sub": "js.wang", "csrf_token": token}).status_code == 303
+        forged = browser.post("/province/applications/new", data={"project_name": "跨站伪造"})
+        assert forged.status_code == 403 and "表单已失效" in forged.text
+        wrong = browser.post("/province/applications/new", data={"project_name": "跨站伪造", "csrf_token": "x" * 43})
+        assert wrong.status_code == 403

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -110,6 +110,25 @@ def create_console(
         current = Page(request)
         current.flash(current.tr("登录凭证无效", "The sign-in token was refused"))
         return RedirectResponse("/signin", status_code=303)
+
+    @app.get("/livez", include_in_schema=False)
+    async def alive() -> dict[str, str]:
+        return {"status": "alive"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def ready() -> Response:
+        """Ready when the three services answer (their own liveness): a console without them shows only errors."""
+        urls: ServiceUrls = app.state.service_urls
+        down = []
+        for name, base in (("registry", urls.registry), ("intake", urls.intake), ("evaluation", urls.evaluation)):
+            try:
+                answer = await app.state.http.get(f"{base.rstrip('/')}/livez", timeout=3)
+                if answer.status_code != 200:
+                    down.append(name)
+            except httpx.HTTPError:
+                down.append(name)
+        status = 503 if down else 200
+        return JSONResponse({"status": "ready" if not down else "waiting", "unreachable": down}, status_code=status)
 
     app.include_router(signin.router)
     app.include_router(province.router)
