@@ -186,3 +186,53 @@ def pdf(marker: str, size: int = 4096) -> bytes:
 def json_of(response: httpx.Response, expect: int = 200) -> Any:
     assert response.status_code == expect, f"{response.request.method} {response.request.url}: {response.text[:600]}"
     return response.json()
+
+
+def submit_complete_application(client: httpx.Client, name: str) -> str:
+    """A complete, eligible application drafted and submitted by the API (for tests whose subject is elsewhere)."""
+    organisation = next(
+        o for o in json_of(client.get("/registry/organisations"))["items"] if o["kind"] == "PARK_MANAGEMENT_BODY"
+    )
+    park = json_of(client.get("/registry/pilot-objects"))["items"][0]
+    programme = json_of(client.get(f"/registry/programmes/{PROGRAMME}"))
+    app = json_of(
+        client.post(
+            "/intake/applications",
+            json={
+                "programme_id": PROGRAMME,
+                "pilot_type": "PARK_CLUSTER",
+                "project_name": name,
+                "applicant_organisation_id": organisation["id"],
+                "implementer_organisation_id": organisation["id"],
+                "pilot_object_id": park["id"],
+            },
+        ),
+        201,
+    )
+    base = f"/intake/applications/{app['id']}"
+
+    def upload(kind: str, file_name: str) -> Any:
+        files = {"file": (file_name, pdf(name + kind), "application/pdf")}
+        return json_of(client.post(f"{base}/attachments", data={"kind": kind}, files=files), 201)
+
+    evidence = upload("OTHER", "资金承诺函.pdf")
+    sections = {}
+    for section in programme["rules"]["plan_outline"]:
+        for item in [section, *section["subsections"]]:
+            sections[item["code"]] = f"{name}：{item['title']}的内容。"
+    json_of(client.patch(f"{base}/details", json={"target_industries": list(park["industry_codes"])}))
+    json_of(client.put(f"{base}/foundation", json={"text": "已组织重点企业完成清洁生产审核，建成能源管理中心。"}))
+    source = {"funder": "园区财政局", "amount_cny": "3000000", "committed": True}
+    source["evidence_document_id"] = evidence["id"]
+    json_of(client.put(f"{base}/funding", json={"sources": [source]}))
+    json_of(client.put(f"{base}/plan", json={"sections": sections}))
+    milestones = [
+        {"title": "启动", "start": "2023-08-01", "due": "2023-09-30"},
+        {"title": "评估", "start": "2024-05-01", "due": "2024-07-31"},
+    ]
+    json_of(client.put(f"{base}/schedule", json={"milestones": milestones}))
+    upload("IMPLEMENTATION_PLAN", "试点实施方案.pdf")
+    upload("ECO_ENVIRONMENT_DEPARTMENT_LETTER", "生态环境厅推荐函.pdf")
+    upload("DEVELOPMENT_REFORM_DEPARTMENT_LETTER", "发展改革委推荐函.pdf")
+    assert json_of(client.post(f"{base}/submit"))["status"] == "ELIGIBLE"
+    return str(app["id"])

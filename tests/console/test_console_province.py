@@ -9,7 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.console.conftest import PROGRAMME, Console, Shots, json_of, pdf, sign_in
+from tests.console.conftest import PROGRAMME, Console, Shots, json_of, pdf, sign_in, submit_complete_application
 
 PROJECT = "苏州工业园区清洁生产整体审核创新试点"
 
@@ -214,3 +214,63 @@ def test_a_province_cannot_open_another_provinces_application(open_batch: Consol
     assert answer.status in (403, 404)  # back to the application's page, which refuses it
     with open_batch.api("zj.chen") as zhejiang:
         assert json_of(zhejiang.get(f"/intake/applications/{draft['id']}"))["status"] == "DRAFT"
+
+
+def test_a_province_answers_an_amendment_withdraws_and_discards(open_batch: Console, page: Page, shots: Shots) -> None:
+    name = "苏州工业园区补正演示试点"
+    with open_batch.api("js.wang") as jiangsu:
+        submitted = submit_complete_application(jiangsu, name)
+        draft_name = "误建的草稿"
+        organisation = json_of(jiangsu.get(f"/intake/applications/{submitted}"))["details"]
+    with open_batch.api("mee.li") as ministry:  # the ministry's desk is the next console issue
+        asked = ministry.post(
+            f"/intake/applications/{submitted}/amendment-requests",
+            json={"sections": ["FOUNDATION"], "reason": "工作基础描述过于简略"},
+        )
+        assert json_of(asked)["status"] == "AMENDMENT_REQUESTED"
+
+    sign_in(page, open_batch, "js.wang")
+    expect(page.get_by_role("heading", name="待补正（1）")).to_be_visible()
+    page.get_by_role("link", name=name).click()
+    expect(page.get_by_test_id("status")).to_have_text("待补正")
+    expect(page.locator("#amendment")).to_contain_text("需补正的部分：清洁生产工作基础")
+    shots(page, "amendment-requested")
+    page.get_by_role("link", name="继续填写").click()
+    page.get_by_role("navigation", name="填写步骤").get_by_role("link", name="2. 清洁生产工作基础").click()
+    page.get_by_label(re.compile("工作基础")).fill(
+        "园区2019年起组织52家企业完成清洁生产审核，2022年建成能源管理中心，年节能1.2万吨标准煤。"
+    )
+    page.get_by_role("button", name="保存并去完成补正").click()
+    page.get_by_label("补正说明").fill("已补充工作基础和节能量")
+    shots(page, "amendment-answer")
+    page.get_by_role("button", name="完成补正并重新审查").click()
+    expect(page.get_by_role("status").filter(has_text="补正已完成")).to_be_visible()
+    expect(page.get_by_test_id("status")).to_have_text("符合申报条件")
+
+    # Withdraw (before the deadline; the slot is freed)
+    page.get_by_text("撤回申报", exact=True).click()
+    page.get_by_label("撤回理由").fill("园区规划调整，撤回申报")
+    shots(page, "withdraw")
+    page.get_by_role("button", name="确认撤回（释放名额）").click()
+    expect(page.get_by_test_id("status")).to_have_text("已撤回")
+    expect(page.get_by_text("园区规划调整，撤回申报")).to_be_visible()
+
+    # Discard a draft made by mistake: it leaves the list
+    page.goto(open_batch.base + "/province/applications/new")
+    page.get_by_label(re.compile("工业园区（产业集群）清洁生产整体审核创新")).check()
+    page.get_by_label("项目名称").fill(draft_name)
+    page.get_by_label("申报主体（本省登记的机构）").select_option(organisation["applicant_organisation_id"])
+    page.get_by_label("实施主体").select_option(organisation["applicant_organisation_id"])
+    page.get_by_label("试点对象（本省登记）").select_option(organisation["pilot_object_id"])
+    page.get_by_role("button", name="创建草稿").click()
+    expect(page.get_by_role("heading", name="基本信息")).to_be_visible()
+    page.get_by_role("link", name="本省申报").click()
+    page.get_by_role("link", name=draft_name).click()
+    page.get_by_text("作废草稿", exact=True).click()
+    page.get_by_label("作废理由").fill("误建")
+    page.get_by_role("button", name="确认作废").click()
+    expect(page.get_by_role("status").filter(has_text="草稿已作废")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/province$"))
+    expect(page.get_by_role("link", name=draft_name)).to_have_count(0)
+    expect(page.get_by_role("heading", name="已撤回（1）")).to_be_visible()
+    shots(page, "home-after-withdraw-and-discard")

@@ -263,6 +263,8 @@ async def save_step(current: ProvincePage, request: Request, application_id: str
     following = _next_step(step)
     if text(form, "then") == "check" or following is None:
         return current.redirect(f"{_base(application_id)}/check")
+    if text(form, "then") == "amendment":
+        return current.redirect(f"{_base(application_id)}#amendment")
     if text(form, "then") == "stay":
         return current.redirect(here)
     return current.redirect(f"{_base(application_id)}/edit/{following}")
@@ -393,12 +395,20 @@ def attachment_response(content: bytes, media_type: str) -> Response:
 @router.get("/applications/{application_id}/check")
 async def self_check(current: ProvincePage, request: Request, application_id: str) -> Response:
     application = await _application(current, application_id)
-    verdict = await current.services.intake.post(f"/applications/{application_id}/dry-run")
+    # Intake runs a province's dry run on drafts only; a submitted application shows the verdict it holds (an
+    # amendment gets a new one when completed).
+    dry_run = application["status"] == "DRAFT"
+    verdict = (
+        await current.services.intake.post(f"/applications/{application_id}/dry-run")
+        if dry_run
+        else application.get("verdict")
+    )
     partial = request.headers.get("hx-request") == "true"
     return current.render(
         "province/_check.html" if partial else "province/check.html",
         application=application,
         verdict=verdict,
+        dry_run=dry_run,
         rule_link=rule_link,
         step="check",
         steps=STEPS,
