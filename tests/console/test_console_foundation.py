@@ -30,6 +30,8 @@ def test_a_province_signs_in_with_one_click_and_sees_its_batch(open_batch: Conso
     page.get_by_role("link", name="English").click()
     expect(page.get_by_role("heading", name="Our applications")).to_be_visible()
     expect(page.get_by_test_id("programme-status")).to_have_text("Open for submissions")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    shots(page, "province-home-en")
     page.get_by_role("link", name="中文").click()
     expect(page.get_by_role("heading", name="本省申报")).to_be_visible()
 

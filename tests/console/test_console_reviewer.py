@@ -28,7 +28,9 @@ def _batch_under_evaluation(console: Console) -> tuple[dict[str, str], list[dict
     applications' names by id, the assignments and the reviewers' user ids by reviewer id."""
     open_batch_2(console)
     names = {}
-    for sub, name in (("js.wang", "苏州工业园区试点"), ("js.wang", "苏州高新区试点"), ("zj.chen", "柯桥印染集群试点")):
+    submitters = [("js.wang", "苏州工业园区试点"), ("js.wang", "苏州高新区试点")]
+    submitters += [("zj.chen", "柯桥印染集群试点"), ("zj.chen", "柯桥纺织印染试点")]
+    for sub, name in submitters:
         with console.api(sub) as province:
             names[submit_complete_application(province, name)] = name
     with console.api("mee.li") as ministry:
@@ -60,8 +62,11 @@ def test_a_reviewer_scores_the_assigned_application_beside_its_form(
     by_user: dict[str, list[dict[str, Any]]] = {}
     for assignment in assignments:
         by_user.setdefault(user_of[assignment["reviewer_id"]], []).append(assignment)
-    # A demo reviewer with a sheet and with an application that is not theirs (3 of 6 experts per application).
-    expert = next(u for u in DEMO_REVIEWERS if 0 < len(by_user.get(u, [])) < len(names))
+    # A demo reviewer with two sheets (one to score, one to decline) and an application that is not theirs
+    # (3 of the 6 experts review each of the 4 applications).
+    candidates = [u for u in DEMO_REVIEWERS if 2 <= len(by_user.get(u, [])) < len(names)]
+    assert candidates, {u: len(by_user.get(u, [])) for u in DEMO_REVIEWERS}
+    expert = candidates[0]
     mine = by_user[expert]
     assigned = {a["application_id"] for a in mine}
     unassigned = next(a for a in names if a not in assigned)
@@ -82,6 +87,7 @@ def test_a_reviewer_scores_the_assigned_application_beside_its_form(
 
     page.get_by_role("link", name=names[first["application_id"]]).click()
     expect(page.get_by_role("heading", name=names[first["application_id"]])).to_be_visible()
+    page.wait_for_load_state("networkidle")  # the PDF viewer beside has loaded its document
     # The application beside the form: its plan by the outline, its attachments in the browser's PDF viewer
     expect(page.get_by_role("heading", name="一、试点对象基本概况")).to_be_visible()
     expect(page.get_by_text(f"{names[first['application_id']]}：试点工作目标的内容。")).to_be_visible()
@@ -124,6 +130,35 @@ def test_a_reviewer_scores_the_assigned_application_beside_its_form(
     with fresh_console.api(expert) as reviewer:
         sheet = json_of(reviewer.get(f"/evaluation/score-sheets/{first['sheet_id']}"))
         assert sheet["status"] == "SUBMITTED" and sheet["scores"]["OUTCOMES"] == 9
+
+    # Moderation sends it back (ministry, by the API); the reviewer rescores with the reason in front of them
+    with fresh_console.api("mee.li") as ministry:
+        reason = "请结合实施方案第五部分重新评估创新性"
+        json_of(ministry.post(f"/evaluation/score-sheets/{first['sheet_id']}/rescore", json={"reason": reason}))
+    page.reload()
+    expect(page.get_by_role("status").filter(has_text=f"需重新评分：{reason}")).to_be_visible()
+    expect(page.get_by_text("第2轮评分")).to_be_visible()
+    innovation = form.get_by_role("group", name="特色与创新")
+    innovation.get_by_label("得分").fill("12")
+    innovation.get_by_label("评分理由").fill("创新点与已有试点相近。")
+    shots(page, "rescore")
+    form.get_by_role("button", name="提交评分").click()
+    expect(page.get_by_test_id("submitted-total")).to_contain_text("77")
+
+    # A conflict of interest on the other sheet: declared with a reason, the sheet is withdrawn from them
+    second = mine[1]
+    page.goto(f"{fresh_console.base}/reviewer/sheets/{second['sheet_id']}")
+    # By keyboard: a disclosure opened with Enter, the form submitted with Enter in its field (and no pointer race
+    # with the PDF viewer beside, which may still be laying itself out)
+    page.get_by_text("申报回避（利益冲突）").press("Enter")
+    shots(page, "conflict")
+    page.get_by_label("回避理由").fill("本人曾参与该园区清洁生产审核咨询")
+    with page.expect_response(lambda r: r.url.endswith("/conflict") and r.request.method == "POST") as posted:
+        page.get_by_label("回避理由").press("Enter")
+    assert posted.value.status == 303, posted.value.status
+    expect(page.get_by_role("status").filter(has_text="已申报回避")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile(names[second["application_id"]]))).to_contain_text("已申报回避")
+    shots(page, "my-sheets-after")
 
     # Nothing unassigned: not the application, not another reviewer's sheet, not a province's page
     page.goto(f"{fresh_console.base}/reviewer/applications/{unassigned}")
