@@ -148,11 +148,11 @@ def main() -> None:
     if args.reset and args.data.exists():
         shutil.rmtree(args.data)
     configure_logging("embedded", "WARNING")
-    platform, _, first_start = build_platform(args.data, datetime.fromisoformat(args.clock_start))
     base = f"http://{args.host}:{args.port}"
-    issuer = TokenIssuer.from_settings(ServiceSettings(service_name="embedded"))
     # The console first: the tour starts in the browser; the APIs and tokens below are for integrators.
-    print(f"控制台 console: {base}/   (open it in a browser and sign in as a demo user)")
+    print(f"控制台 console: {base}/   (open it in a browser and sign in as a demo user)", flush=True)
+    platform, _, first_start = build_platform(args.data, datetime.fromisoformat(args.clock_start))
+    issuer = TokenIssuer.from_settings(ServiceSettings(service_name="embedded"))
     print(f"清洁生产审核创新试点 — embedded platform ({'seeded now' if first_start else 'data kept'}: {args.data}/)")
     print(f"business clock starts at {args.clock_start}")
     for name, path in MOUNTS.items():
