@@ -9,6 +9,8 @@
 #
 # Ports: PILOT_REGISTRY_PORT (8001), PILOT_INTAKE_PORT (8002), PILOT_EVALUATION_PORT (8003). Other PILOT_*
 # settings (PILOT_KAFKA_NAMESPACE, PILOT_DEV_TOKENS, PILOT_CLOCK_START, PILOT_WORKERS…) apply to all three.
+# With PILOT_CONSOLE_SESSION_SECRET set (and the console's OIDC settings, PILOT_CONSOLE_OIDC_*), also starts the
+# console on PILOT_CONSOLE_PORT (8000), talking to the three services started here.
 # Runs each service's schema migrations (`python -m <service> migrate`) first, then serves; stops all three on
 # Ctrl-C or SIGTERM.
 set -euo pipefail
@@ -44,4 +46,13 @@ start() {  # module database-url port
 start pilot_registry "$REGISTRY_DATABASE_URL" "${PILOT_REGISTRY_PORT:-8001}"
 start application_intake "$INTAKE_DATABASE_URL" "${PILOT_INTAKE_PORT:-8002}"
 start evaluation "$EVALUATION_DATABASE_URL" "${PILOT_EVALUATION_PORT:-8003}"
+if [ -n "${PILOT_CONSOLE_SESSION_SECRET:-}" ]; then
+    host="${PILOT_HOST:-127.0.0.1}"
+    PILOT_CONSOLE_REGISTRY_URL="http://$host:${PILOT_REGISTRY_PORT:-8001}" \
+    PILOT_CONSOLE_INTAKE_URL="http://$host:${PILOT_INTAKE_PORT:-8002}" \
+    PILOT_CONSOLE_EVALUATION_URL="http://$host:${PILOT_EVALUATION_PORT:-8003}" \
+    PILOT_PORT="${PILOT_CONSOLE_PORT:-8000}" PILOT_HOST="$host" uv run --frozen python -m pilot_console &
+    pids+=("$!")
+    echo "console on http://$host:${PILOT_CONSOLE_PORT:-8000}/ (pid $!)"
+fi
 wait -n

@@ -7,6 +7,7 @@
 #      installs the Debian 'postgresql' package (without creating/starting the distribution's own cluster);
 #   3. where Kafka will be run locally (no KAFKA_BOOTSTRAP_SERVERS, no Docker engine), fetches the broker
 #      jars from Maven Central into ~/.cache/pilot-infra/kafka-<version>/lib (once);
+#      where /usr/bin/chromium is missing, installs Debian's 'chromium' and 'fonts-noto-cjk' (tests/console);
 #   4. installs the manifest tools (kustomize, kube-score) with `go install` into ~/.cache/pilot-infra/bin (once);
 #   5. runs pytest; the session fixtures in tests/infra start the servers on demand and stop them at the end.
 #
@@ -77,6 +78,17 @@ if [ -z "${DATABASE_URL:-}" ] && [ "$DOCKER" = no ] && ! have_pg_binaries; then
         say "PostgreSQL installed: $(compgen -G '/usr/lib/postgresql/*/bin/postgres' | tr '\n' ' ')"
     else
         say "WARNING: could not install PostgreSQL (needs root or passwordless sudo); tests needing it will fail"
+    fi
+fi
+
+# --- 2b. Chromium and CJK fonts (tests/console drives the console in Debian's Chromium; Playwright downloads nothing)
+if [ ! -x "${PILOT_CHROMIUM:-/usr/bin/chromium}" ]; then
+    say "Chromium missing: installing the Debian 'chromium' and 'fonts-noto-cjk' packages"
+    if as_root apt-get update </dev/null \
+        && as_root apt-get install -y --no-install-recommends chromium fonts-noto-cjk </dev/null; then
+        say "Chromium installed: $(/usr/bin/chromium --version 2>/dev/null || true)"
+    else
+        say "WARNING: could not install Chromium (needs root or passwordless sudo); tests/console will fail"
     fi
 fi
 

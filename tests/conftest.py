@@ -12,6 +12,7 @@ _ORDER = (
     "tests/migrations/",
     "tests/platform/",
     "tests/services/",
+    "tests/console/",
 )
 
 

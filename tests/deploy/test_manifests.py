@@ -28,6 +28,7 @@ K8S = ROOT / "deploy" / "k8s"
 SCHEMAS = ROOT / "deploy" / "schemas"
 OVERLAYS = ["dev", "prod"]
 SERVICES = {"pilot-registry": "pilot_registry", "application-intake": "application_intake", "evaluation": "evaluation"}
+CONSOLE = "pilot-console"
 KUBERNETES_VERSION = "1.33"
 # Pods that an operator creates (Kafka nodes, PostgreSQL instances) are not in the manifests, so kube-score cannot
 # see that a NetworkPolicy for them selects something; test_operator_pod_policies_select_the_operators_pods does.
@@ -189,11 +190,13 @@ def test_topics_are_the_ones_the_services_declare(overlay: str) -> None:
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_each_service_runs_hardened_with_its_migration_and_meaningful_probes(overlay: str) -> None:
     deployments = {d["metadata"]["name"]: d for d in of_kind(overlay, "Deployment")}
-    assert set(deployments) == set(SERVICES)
+    assert set(deployments) == {*SERVICES, CONSOLE}
     hpas = {h["spec"]["scaleTargetRef"]["name"] for h in of_kind(overlay, "HorizontalPodAutoscaler")}
     pdbs = {p["metadata"]["name"] for p in of_kind(overlay, "PodDisruptionBudget")}
-    assert hpas == pdbs == set(SERVICES)
+    assert hpas == pdbs == {*SERVICES, CONSOLE}
     for name, deployment in deployments.items():
+        if name == CONSOLE:
+            continue
         pod = deployment["spec"]["template"]["spec"]
         assert pod["securityContext"]["runAsNonRoot"] is True
         [migrate] = pod["initContainers"]
@@ -214,6 +217,30 @@ def test_each_service_runs_hardened_with_its_migration_and_meaningful_probes(ove
         assert env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"] == f"{name}-db"
 
 
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_console_runs_hardened_without_a_database_and_reaches_only_what_it_needs(overlay: str) -> None:
+    [console] = [d for d in of_kind(overlay, "Deployment") if d["metadata"]["name"] == CONSOLE]
+    pod = console["spec"]["template"]["spec"]
+    assert "initContainers" not in pod  # no database, nothing to migrate
+    [app] = pod["containers"]
+    assert app["command"] == ["python", "-m", "pilot_console"]
+    security = app["securityContext"]
+    assert security["readOnlyRootFilesystem"] is True and security["allowPrivilegeEscalation"] is False
+    assert app["readinessProbe"]["httpGet"]["path"] == "/readyz" and app["livenessProbe"]["httpGet"]["path"] == "/livez"
+    env = {e["name"]: e for e in app["env"]}
+    assert "DATABASE_URL" not in env
+    for key in ("PILOT_CONSOLE_SESSION_SECRET", "PILOT_CONSOLE_OIDC_CLIENT_SECRET"):
+        assert env[key]["valueFrom"]["secretKeyRef"]["name"] == CONSOLE
+    config = {c["metadata"]["name"]: c["data"] for c in of_kind(overlay, "ConfigMap")}
+    console_config = next(data for name, data in config.items() if name.startswith("pilot-console-config"))
+    services = {s["metadata"]["name"] for s in of_kind(overlay, "Service")}
+    for key in ("REGISTRY", "INTAKE", "EVALUATION"):
+        assert console_config[f"PILOT_CONSOLE_{key}_URL"].removeprefix("http://") in services
+    policies = {p["metadata"]["name"]: p["spec"] for p in of_kind(overlay, "NetworkPolicy")}
+    allowed_in = policies["services-ingress"]["ingress"][0]["from"]
+    assert {"podSelector": {"matchLabels": {"app.kubernetes.io/component": "console"}}} in allowed_in
+
+
 def test_prod_secrets_come_from_the_secret_store_and_match_the_database_roles() -> None:
     external = {e["spec"]["target"]["name"]: e for e in of_kind("prod", "ExternalSecret")}
     assert of_kind("prod", "Secret") == []
@@ -226,6 +253,7 @@ def test_prod_secrets_come_from_the_secret_store_and_match_the_database_roles() 
         assert template["username"] == role
         assert template["database-url"].startswith(f"postgresql+psycopg://{role}:")
         assert template["database-url"].split("?")[0].endswith(f"/{role}")
+    assert set(external) == {f"{s}-db" for s in SERVICES} | {CONSOLE}
     # Tokens are verified against the identity provider: no shared signing secret is shipped or mounted.
     assert not any("jwt" in name for name in external)
 

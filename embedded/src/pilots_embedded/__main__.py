@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import secrets
 import shutil
 import warnings
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
@@ -24,7 +26,7 @@ from application_intake.migrations import MIGRATIONS as INTAKE_MIGRATIONS
 from evaluation.application import EvaluationService
 from evaluation.bootstrap import build_evaluation
 from evaluation.migrations import MIGRATIONS as EVALUATION_MIGRATIONS
-from pilot_common.auth import TokenIssuer
+from pilot_common.auth import DEMO_USERS, TokenIssuer, TokenVerifier
 from pilot_common.logging import configure_logging
 from pilot_common.migrations import migrate
 from pilot_common.problems import install_problem_handlers
@@ -32,6 +34,8 @@ from pilot_common.runtime import AssembledService, business_clock_for
 from pilot_common.settings import ServiceSettings
 from pilot_common.transport.inprocess import InProcessBus
 from pilot_common.web import SecurityHeadersMiddleware
+from pilot_console.app import create_console
+from pilot_console.settings import ConsoleSettings
 from pilot_registry.application import PilotRegistry
 from pilot_registry.bootstrap import build_registry
 from pilot_registry.migrations import MIGRATIONS as REGISTRY_MIGRATIONS
@@ -102,11 +106,33 @@ def build_platform(data: Path, clock_start: datetime) -> tuple[FastAPI, dict[str
     for name, service in services.items():
         platform.mount(MOUNTS[name], service.api)
 
-    @platform.get("/")
+    @platform.get("/api")
     def index() -> dict[str, dict[str, str]]:
         return {name: {"docs": f"{path}/docs", "openapi": f"{path}/openapi.json"} for name, path in MOUNTS.items()}
 
+    # The console at `/`, mounted last (after the services' paths): a client of the same process's public APIs,
+    # called in-process (ASGI) with the signed-in user's token, exactly as in distributed mode over HTTP.
+    platform.mount("/", build_console(platform, data))
     return platform, services, first_start
+
+
+def build_console(platform: FastAPI, data: Path) -> FastAPI:
+    secret_file = data / "console-session.key"
+    if not secret_file.exists():  # kept with the data, so that a restart keeps people signed in
+        secret_file.write_text(secrets.token_urlsafe(48))
+        secret_file.chmod(0o600)
+    base = "http://embedded"
+    settings = ConsoleSettings(
+        registry_url=f"{base}{MOUNTS['pilot-registry']}",
+        intake_url=f"{base}{MOUNTS['application-intake']}",
+        evaluation_url=f"{base}{MOUNTS['evaluation']}",
+        session_secret=secret_file.read_text().strip(),
+        demo_sign_in=True,
+    )
+    verifier = TokenVerifier.from_settings(ServiceSettings(service_name="embedded"))
+    return create_console(
+        settings, transport=httpx.ASGITransport(app=platform), verifier=verifier, demo_users=DEMO_USERS
+    )
 
 
 def main() -> None:
@@ -122,8 +148,10 @@ def main() -> None:
     if args.reset and args.data.exists():
         shutil.rmtree(args.data)
     configure_logging("embedded", "WARNING")
-    platform, _, first_start = build_platform(args.data, datetime.fromisoformat(args.clock_start))
     base = f"http://{args.host}:{args.port}"
+    # The console first: the tour starts in the browser; the APIs and tokens below are for integrators.
+    print(f"控制台 console: {base}/   (open it in a browser and sign in as a demo user)", flush=True)
+    platform, _, first_start = build_platform(args.data, datetime.fromisoformat(args.clock_start))
     issuer = TokenIssuer.from_settings(ServiceSettings(service_name="embedded"))
     print(f"清洁生产审核创新试点 — embedded platform ({'seeded now' if first_start else 'data kept'}: {args.data}/)")
     print(f"business clock starts at {args.clock_start}")
