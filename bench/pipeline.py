@@ -185,8 +185,8 @@ def raw(env: Servers, rate: float, seconds: float) -> dict[str, float]:
     return _figures(latencies, offered, elapsed)
 
 
-def run(rates: list[float], seconds: float) -> None:
-    env = servers()
+def run(rates: list[float], seconds: float, env: Servers | None = None) -> None:
+    env = env or servers()
     print(f"pipeline: {seconds:.0f} s per rate; latency from the command (raw: the send) to the committed row")
     print(
         f"{'offered/s':>9} | {'product /s':>10} {'p50 ms':>8} {'p99 ms':>8} | {'raw /s':>8} {'p50 ms':>8} "

@@ -8,7 +8,7 @@ import os
 import signal
 import subprocess
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -171,6 +171,91 @@ def application_story(platform: Platform, token: str, application_id: str) -> li
     return sorted(parts, key=lambda e: (datetime.fromisoformat(e["business_time"]), e["recorded_time"]))
 
 
+@dataclass
+class Batch:
+    """What the phases of one batch share: the platform, who acts, and what the registry was told."""
+
+    platform: Platform
+    mint: Callable[..., str]
+    province_tokens: dict[str, str]
+    reg: Http
+    intake: Http
+    ev: Http
+    programme: dict[str, Any] = field(default_factory=dict)
+    setups: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def pid(self) -> str:
+        return str(self.programme["id"])
+
+    def province(self, code: str, service: str = "intake") -> Http:
+        return Http(getattr(self.platform, service), self.province_tokens[code])
+
+    def draft_body(self, province: str, name: str) -> dict[str, Any]:
+        setup = self.setups[province]
+        return {
+            "programme_id": self.pid,
+            "pilot_type": "PARK_CLUSTER",
+            "project_name": name,
+            "applicant_organisation_id": setup["org"],
+            "implementer_organisation_id": setup["org"],
+            "pilot_object_id": setup["object"],
+        }
+
+    def complete_application(self, province: str, name: str) -> str:
+        p = self.province(province)
+        app = p.post("/applications", expect=201, json=self.draft_body(province, name))
+        base = f"/applications/{app['id']}"
+        evidence = p.post(
+            f"{base}/attachments",
+            expect=201,
+            data={"kind": "OTHER"},
+            files={"file": ("资金承诺函.pdf", pdf(marker=name + "资金"), "application/pdf")},
+        )
+        p.call("PATCH", f"{base}/details", json={"target_industries": ["2614", "3360"]})
+        p.call("PUT", f"{base}/foundation", json={"text": "园区已组织重点企业完成清洁生产审核，建成能源管理中心。"})
+        p.call(
+            "PUT",
+            f"{base}/funding",
+            json={
+                "sources": [
+                    {
+                        "funder": "园区财政局",
+                        "amount_cny": "5000000",
+                        "committed": True,
+                        "evidence_document_id": evidence["id"],
+                    }
+                ]
+            },
+        )
+        p.call("PUT", f"{base}/plan", json={"sections": {c: f"{name}：第{c}节" for c in outline_codes(self.programme)}})
+        p.call(
+            "PUT",
+            f"{base}/schedule",
+            json={
+                "milestones": [
+                    {"title": "启动", "start": "2023-08-01", "due": "2023-09-30"},
+                    {"title": "评估", "start": "2024-05-01", "due": "2024-07-31"},
+                ]
+            },
+        )
+        for kind in (
+            "IMPLEMENTATION_PLAN",
+            "ECO_ENVIRONMENT_DEPARTMENT_LETTER",
+            "DEVELOPMENT_REFORM_DEPARTMENT_LETTER",
+        ):
+            p.post(
+                f"{base}/attachments",
+                expect=201,
+                data={"kind": kind},
+                files={"file": (f"{kind}.pdf", pdf(marker=name + kind), "application/pdf")},
+            )
+        return str(app["id"])
+
+    def submit(self, province: str, application_id: str, expect: int = 200) -> Any:
+        return self.province(province).post(f"/applications/{application_id}/submit", expect)
+
+
 def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform, identity_provider: IdentityProvider) -> None:
     mint = token_minter(platform, identity_provider)
     mee, ndrc, auditor = (
@@ -178,17 +263,39 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform, identi
         mint("ndrc.flow", "ministry", org="NDRC"),
         mint("audit.flow", "auditor"),
     )
-    province_tokens = {code: mint(f"flow.{code}", "province", province=code) for code in PROVINCES}
-    reg, intake, ev = Http(platform.registry, mee), Http(platform.intake, mee), Http(platform.evaluation, mee)
+    b = Batch(
+        platform,
+        mint,
+        {code: mint(f"flow.{code}", "province", province=code) for code in PROVINCES},
+        Http(platform.registry, mee),
+        Http(platform.intake, mee),
+        Http(platform.evaluation, mee),
+    )
+    _ministry_opens_batch_2(b)
+    _registry_knows_each_province(b)
+    jiangsu = _jiangsu_submits_up_to_its_quota(b)
+    _out_of_order_while_open_is_refused(b)
+    zhejiang, shandong = _after_a_restart_business_time_moves_on(b, auditor, jiangsu)
+    eligible = jiangsu[:4] + zhejiang
+    _the_deadline_passes_and_the_batch_closes(b, jiangsu)
+    run, reviewer_user = _reviewers_are_assigned(b, eligible, shandong)
+    _blind_scoring_with_an_outlier(b, run, reviewer_user, eligible)
+    approved, published = _ranking_selection_and_publication(b, ndrc, eligible, shandong)
+    pilots = _pilots_start_and_outcomes_reach_intake(b, approved, eligible)
+    _a_passed_pilot_credits_its_enterprises(b, pilots)
+    _the_batch_concludes(b, jiangsu, shandong)
+    _an_auditor_reads_and_verifies(b, auditor, approved, published)
 
-    # --- ministry opens batch 2 ---
-    programme = next(p for p in reg.get("/programmes")["items"] if p["code"] == "2023-B2")
-    pid = programme["id"]
-    programme = reg.post(f"/programmes/{pid}/open", json={"reason": "环办科财函〔2023〕79号印发"})
-    assert programme["status"] == "OPEN"
 
-    # --- the registry knows each province's applicant, pilot object and member enterprises ---
-    setups: dict[str, dict[str, Any]] = {}
+def _ministry_opens_batch_2(b: Batch) -> None:
+    b.programme = next(p for p in b.reg.get("/programmes")["items"] if p["code"] == "2023-B2")
+    b.programme = b.reg.post(f"/programmes/{b.pid}/open", json={"reason": "环办科财函〔2023〕79号印发"})
+    assert b.programme["status"] == "OPEN"
+
+
+def _registry_knows_each_province(b: Batch) -> None:
+    """Each province's applicant, pilot object and member enterprises; intake's copy catches up."""
+    reg, intake, pid = b.reg, b.intake, b.pid
     for province, division in PROVINCES.items():
         org = reg.post(
             "/organisations",
@@ -216,7 +323,7 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform, identi
                 "member_credit_codes": members,
             },
         )
-        setups[province] = {"org": org["id"], "object": park["id"], "members": members}
+        b.setups[province] = {"org": org["id"], "object": park["id"], "members": members}
     # 山东's park was named by the central inspection in 2022: its application will be ineligible.
     reg.post(
         "/findings",
@@ -225,90 +332,28 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform, identi
             "source": "CENTRAL_INSPECTION",
             "prominent_problem": True,
             "disclosed_on": "2022-09-01",
-            "pilot_object_id": setups["370000"]["object"],
+            "pilot_object_id": b.setups["370000"]["object"],
             "province_code": "370000",
             "summary": "中央生态环境保护督察指出园区环境风险防控不到位",
             "reference": "督察反馈意见（2022年）",
         },
     )
-    for setup in setups.values():
+    for setup in b.setups.values():
         eventually(
             lambda s=setup: intake.client.get(f"/registry-copy/pilot-objects/{s['object']}").status_code == 200,
             timeout=WAIT,
         )
     eventually(lambda: intake.client.get(f"/registry-copy/programmes/{pid}").json().get("status") == "OPEN", WAIT)
 
-    # --- provinces draft and submit ---
-    def draft_body(province: str, name: str) -> dict[str, Any]:
-        setup = setups[province]
-        return {
-            "programme_id": pid,
-            "pilot_type": "PARK_CLUSTER",
-            "project_name": name,
-            "applicant_organisation_id": setup["org"],
-            "implementer_organisation_id": setup["org"],
-            "pilot_object_id": setup["object"],
-        }
 
-    def complete_application(province: str, name: str) -> str:
-        p = Http(platform.intake, province_tokens[province])
-        app = p.post("/applications", expect=201, json=draft_body(province, name))
-        base = f"/applications/{app['id']}"
-        evidence = p.post(
-            f"{base}/attachments",
-            expect=201,
-            data={"kind": "OTHER"},
-            files={"file": ("资金承诺函.pdf", pdf(marker=name + "资金"), "application/pdf")},
-        )
-        p.call("PATCH", f"{base}/details", json={"target_industries": ["2614", "3360"]})
-        p.call("PUT", f"{base}/foundation", json={"text": "园区已组织重点企业完成清洁生产审核，建成能源管理中心。"})
-        p.call(
-            "PUT",
-            f"{base}/funding",
-            json={
-                "sources": [
-                    {
-                        "funder": "园区财政局",
-                        "amount_cny": "5000000",
-                        "committed": True,
-                        "evidence_document_id": evidence["id"],
-                    }
-                ]
-            },
-        )
-        p.call("PUT", f"{base}/plan", json={"sections": {c: f"{name}：第{c}节" for c in outline_codes(programme)}})
-        p.call(
-            "PUT",
-            f"{base}/schedule",
-            json={
-                "milestones": [
-                    {"title": "启动", "start": "2023-08-01", "due": "2023-09-30"},
-                    {"title": "评估", "start": "2024-05-01", "due": "2024-07-31"},
-                ]
-            },
-        )
-        for kind in (
-            "IMPLEMENTATION_PLAN",
-            "ECO_ENVIRONMENT_DEPARTMENT_LETTER",
-            "DEVELOPMENT_REFORM_DEPARTMENT_LETTER",
-        ):
-            p.post(
-                f"{base}/attachments",
-                expect=201,
-                data={"kind": kind},
-                files={"file": (f"{kind}.pdf", pdf(marker=name + kind), "application/pdf")},
-            )
-        return str(app["id"])
-
-    def submit(province: str, application_id: str, expect: int = 200) -> Any:
-        return Http(platform.intake, province_tokens[province]).post(f"/applications/{application_id}/submit", expect)
-
-    jiangsu = [complete_application("320000", f"江苏试点项目{i}") for i in range(6)]
+def _jiangsu_submits_up_to_its_quota(b: Batch) -> list[str]:
+    """Six complete applications from 江苏: five submitted and eligible, the sixth over the quota."""
+    jiangsu = [b.complete_application("320000", f"江苏试点项目{i}") for i in range(6)]
     for application_id in jiangsu[:5]:
-        assert submit("320000", application_id)["status"] == "ELIGIBLE"
-    sixth = submit("320000", jiangsu[5], expect=409)
+        assert b.submit("320000", application_id)["status"] == "ELIGIBLE"
+    sixth = b.submit("320000", jiangsu[5], expect=409)
     assert sixth["code"] == "QUOTA_EXCEEDED"
-    js = Http(platform.intake, province_tokens["320000"])
+    js = b.province("320000")
     # The province checks its sixth draft before spending a slot: the full verdict, nothing recorded.
     checked = js.post(f"/applications/{jiangsu[5]}/dry-run")
     assert (
@@ -316,11 +361,15 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform, identi
     )
     assert js.get(f"/applications/{jiangsu[5]}")["status"] == "DRAFT"
     # A draft made by mistake is discarded: hidden from the list, kept in the history.
-    junk = js.post("/applications", expect=201, json=draft_body("320000", "误建草稿"))
+    junk = js.post("/applications", expect=201, json=b.draft_body("320000", "误建草稿"))
     assert js.post(f"/applications/{junk['id']}/discard", json={"reason": "误建"})["status"] == "DISCARDED"
     assert junk["id"] not in {a["id"] for a in js.get("/applications", params={"page_size": 200})["items"]}
+    return jiangsu
 
-    # --- out of order while the window is open: the services refuse, naming the programme's state ---
+
+def _out_of_order_while_open_is_refused(b: Batch) -> None:
+    """The services refuse, naming the programme's state."""
+    ev, reg, pid = b.ev, b.reg, b.pid
     eventually(lambda: ev.get(f"/programmes/{pid}")["status"] == "OPEN", WAIT)
     assert ev.post(f"/programmes/{pid}/assignments", expect=409)["code"] == "PROGRAMME_NOT_CLOSED"
     refused = ev.post(f"/programmes/{pid}/selection", expect=409, json={"target_count": 3})
@@ -329,41 +378,54 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform, identi
         "DEADLINE_NOT_PASSED"
     )
 
-    # --- a restart (same configured start): business time keeps moving forward ---
+
+def _after_a_restart_business_time_moves_on(b: Batch, auditor: str, jiangsu: list[str]) -> tuple[list[str], str]:
+    """A restart with the same configured start: business time keeps moving forward; more provinces submit.
+    Returns 浙江's two eligible applications and 山东's ineligible one."""
+    platform = b.platform
     before_restart = max(e["business_time"] for e in application_story(platform, auditor, jiangsu[0]))
     platform.restart(IN_WINDOW)
-    withdrawn = js.post(f"/applications/{jiangsu[4]}/withdraw", json={"reason": "园区规划调整，撤回申报"})
+    withdrawn = b.province("320000").post(
+        f"/applications/{jiangsu[4]}/withdraw", json={"reason": "园区规划调整，撤回申报"}
+    )
     assert withdrawn["status"] == "WITHDRAWN"
     withdrawal = [e for e in application_story(platform, auditor, jiangsu[4]) if e["type"].endswith(".Withdrawn")]
     assert datetime.fromisoformat(withdrawal[0]["business_time"]) > datetime.fromisoformat(before_restart)
-    zhejiang = [complete_application("330000", f"浙江试点项目{i}") for i in range(2)]
+    zhejiang = [b.complete_application("330000", f"浙江试点项目{i}") for i in range(2)]
     for application_id in zhejiang:
-        assert submit("330000", application_id)["status"] == "ELIGIBLE"
-    shandong = complete_application("370000", "山东试点项目")
-    ineligible = submit("370000", shandong)
+        assert b.submit("330000", application_id)["status"] == "ELIGIBLE"
+    shandong = b.complete_application("370000", "山东试点项目")
+    ineligible = b.submit("370000", shandong)
     assert ineligible["status"] == "INELIGIBLE"
     clean = next(r for r in ineligible["verdict"]["results"] if r["code"] == "CLEAN_RECORD")
     assert clean["status"] == "FAIL"
-    eligible = jiangsu[:4] + zhejiang
+    return zhejiang, shandong
 
-    # --- the business clock passes the deadline (a restart with a later start moves it on); the batch closes ---
+
+def _the_deadline_passes_and_the_batch_closes(b: Batch, jiangsu: list[str]) -> None:
+    """The business clock passes the deadline (a restart with a later start moves it on); the batch closes."""
+    platform, reg, pid = b.platform, b.reg, b.pid
     platform.restart(AFTER_DEADLINE)
     if platform.mode == "embedded":  # one clock for the deployment, read and moved at /registry/clock
         assert datetime.fromisoformat(reg.get("/clock")["business_time"]) >= AFTER_DEADLINE
         back = reg.post("/clock/advance", json={"to": IN_WINDOW.isoformat()})  # never backwards
         assert datetime.fromisoformat(back["business_time"]) >= AFTER_DEADLINE
-        refused_clock = Http(platform.registry, province_tokens["320000"]).post(
+        refused_clock = b.province("320000", "registry").post(
             "/clock/advance", expect=403, json={"to": "2024-01-01T00:00:00+08:00"}
         )
         assert refused_clock["code"] == "FORBIDDEN_ROLE"
     closed = reg.post(f"/programmes/{pid}/close", json={})
     assert closed["status"] == "CLOSED"
-    eventually(lambda: intake.client.get(f"/registry-copy/programmes/{pid}").json().get("status") == "CLOSED", WAIT)
-    late = js.post("/applications", expect=409, json=draft_body("320000", "截止后的新申报"))
+    eventually(lambda: b.intake.client.get(f"/registry-copy/programmes/{pid}").json().get("status") == "CLOSED", WAIT)
+    late = b.province("320000").post("/applications", expect=409, json=b.draft_body("320000", "截止后的新申报"))
     assert late["code"] == "PROGRAMME_NOT_OPEN"
-    assert submit("320000", jiangsu[5], expect=409)["code"] == "PROGRAMME_NOT_OPEN"
+    assert b.submit("320000", jiangsu[5], expect=409)["code"] == "PROGRAMME_NOT_OPEN"
 
-    # --- reviewers from other provinces; assignment ---
+
+def _reviewers_are_assigned(b: Batch, eligible: list[str], shandong: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """Reviewers from other provinces; assignment once the batch is closed; a reviewer reads only what is theirs.
+    Returns the assignment run and each reviewer's user id."""
+    ev, pid, platform = b.ev, b.pid, b.platform
     for n, province in enumerate(["110000", "310000", "440000", "510000"], start=1):
         ev.post(
             "/reviewers",
@@ -384,12 +446,12 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform, identi
 
     eventually(evaluation_knows_all, timeout=WAIT)
     eventually(lambda: ev.get(f"/programmes/{pid}")["status"] == "CLOSED", WAIT)
-    run = ev.post(f"/programmes/{pid}/assignments")  # reviewers are assigned once the batch is closed
+    run: dict[str, Any] = ev.post(f"/programmes/{pid}/assignments")  # reviewers are assigned once the batch is closed
     assert run["complete"] is True and len(run["new_assignments"]) == 3 * len(eligible)
     assert {a["application_id"] for a in run["new_assignments"]} == set(eligible)
     reviewer_user = {r["id"]: r["user_id"] for r in ev.get("/reviewers", params={"page_size": 200})["items"]}
     first = run["new_assignments"][0]
-    early = Http(platform.evaluation, mint(reviewer_user[first["reviewer_id"]], "reviewer"))
+    early = Http(platform.evaluation, b.mint(reviewer_user[first["reviewer_id"]], "reviewer"))
     assert early.post(f"/score-sheets/{first['sheet_id']}/submit", expect=409)["code"] == (
         "PROGRAMME_NOT_UNDER_EVALUATION"
     )
@@ -411,16 +473,22 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform, identi
     assert reader.get(f"/applications/{other}/attachments/{plan['id']}", expect=404)["code"] == "NOT_FOUND"
     assert reader.get("/applications", expect=403)["code"] == "FORBIDDEN_ROLE"
 
-    reg.post(f"/programmes/{pid}/start-evaluation")
+    b.reg.post(f"/programmes/{pid}/start-evaluation")
     eventually(lambda: ev.get(f"/programmes/{pid}")["status"] == "UNDER_EVALUATION", WAIT)
+    return run, reviewer_user
 
-    # --- blind scoring, with one outlier for the moderator ---
+
+def _blind_scoring_with_an_outlier(
+    b: Batch, run: dict[str, Any], reviewer_user: dict[str, str], eligible: list[str]
+) -> None:
+    """Blind scoring, with one outlier for the moderator."""
+    ev, pid = b.ev, b.pid
     criteria = ev.get(f"/programmes/{pid}")["scoring"]["criteria"]
     quality = {application_id: 0.9 - 0.05 * i for i, application_id in enumerate(eligible)}
     outlier_app = eligible[1]
     outlier_sheet = None
     for assignment in run["new_assignments"]:
-        reviewer = Http(platform.evaluation, mint(reviewer_user[assignment["reviewer_id"]], "reviewer"))
+        reviewer = Http(b.platform.evaluation, b.mint(reviewer_user[assignment["reviewer_id"]], "reviewer"))
         share = quality[assignment["application_id"]]
         if assignment["application_id"] == outlier_app and outlier_sheet is None:
             share, outlier_sheet = 0.35, assignment["sheet_id"]
@@ -438,22 +506,35 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform, identi
         json={"reason": "专家对技术路线有保留意见，评分依据充分，予以确认"},
     )
 
-    # --- ranking, selection, both ministries sign off, publication ---
+
+def _ranking_selection_and_publication(
+    b: Batch, ndrc: str, eligible: list[str], shandong: str
+) -> tuple[list[str], dict[str, Any]]:
+    """Ranking, selection, both ministries sign off, publication. Returns the approved applications and the
+    published selection."""
+    ev, pid = b.ev, b.pid
     ranking = ev.get(f"/programmes/{pid}/ranking")
     assert ranking["entries"][0]["application_id"] == eligible[0]
     assert len(ranking["entries"]) == len(eligible) and all(e["why_zh"] for e in ranking["entries"])
     assert shandong not in {e["application_id"] for e in ranking["entries"]}
     ev.post(f"/programmes/{pid}/selection", expect=201, json={"target_count": 3})
     proposal = ev.post(f"/programmes/{pid}/selection/propose")
-    approved = proposal["approved"]
+    approved: list[str] = proposal["approved"]
     assert len(approved) == 3
     ev.post(f"/programmes/{pid}/selection/sign-off")
-    Http(platform.evaluation, ndrc).post(f"/programmes/{pid}/selection/sign-off")
-    published = ev.post(f"/programmes/{pid}/selection/publish", json={"document_number": "环办科财函〔2023〕261号"})
+    Http(b.platform.evaluation, ndrc).post(f"/programmes/{pid}/selection/sign-off")
+    published: dict[str, Any] = ev.post(
+        f"/programmes/{pid}/selection/publish", json={"document_number": "环办科财函〔2023〕261号"}
+    )
     assert published["status"] == "PUBLISHED"
+    return approved, published
 
-    # --- the registry holds the pilots; intake knows the outcomes ---
-    pilots = eventually(
+
+def _pilots_start_and_outcomes_reach_intake(b: Batch, approved: list[str], eligible: list[str]) -> list[dict[str, Any]]:
+    """The registry holds the pilots; intake knows the outcomes; nothing new after publication; the pilots start
+    on the approval's business date and carry the approved schedule."""
+    reg, intake, ev, pid = b.reg, b.intake, b.ev, b.pid
+    pilots: list[dict[str, Any]] = eventually(
         lambda: (lambda page: page["items"] if page["total"] == 3 else None)(
             reg.get("/pilots", params={"programme_id": pid})
         ),
@@ -472,15 +553,19 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform, identi
         lambda: intake.client.get(f"/registry-copy/programmes/{pid}").json().get("status") == "RESULTS_PUBLISHED",
         WAIT,
     )
-    after = js.post("/applications", expect=409, json=draft_body("320000", "公布后的新申报"))
+    after = b.province("320000").post("/applications", expect=409, json=b.draft_body("320000", "公布后的新申报"))
     assert after["code"] == "PROGRAMME_RESULTS_PUBLISHED"
 
     # --- the pilots start on the approval's business date and carry the approved schedule ---
     for listed in pilots:
         assert listed["start_date"] == AFTER_DEADLINE.date().isoformat(), listed
         assert listed["milestones_total"] == 2, listed
+    return pilots
 
-    # --- a pilot passes its final assessment; its enterprises get the deemed-audit credit ---
+
+def _a_passed_pilot_credits_its_enterprises(b: Batch, pilots: list[dict[str, Any]]) -> None:
+    """A pilot passes its final assessment; its enterprises get the deemed-audit credit."""
+    reg = b.reg
     pilot = reg.get(f"/pilots/{pilots[0]['id']}")
     reg.post(
         f"/pilots/{pilot['id']}/reports",
@@ -502,16 +587,22 @@ def test_a_batch_from_opening_to_deemed_audit_credits(platform: Platform, identi
     )
     assert assessed["status"] == "PASSED"
     member = pilot["member_credit_codes"][0]
-    credits = Http(platform.registry, province_tokens["320000"]).get(f"/deemed-audit-credits/{member}")
+    credits = b.province("320000", "registry").get(f"/deemed-audit-credits/{member}")
     assert [(c["pilot_id"], c["wording"]) for c in credits] == [(pilot["id"], "视同开展一次清洁生产审核")]
     assert date.fromisoformat(credits[0]["credited_on"]) == date.fromisoformat(pilot["end_date"])
 
-    # --- the batch concludes: what can no longer move is closed out, with the reason ---
-    reg.post(f"/programmes/{pid}/conclude", json={"reason": "第二批试点名单已公布，批次结束"})
-    for stuck in (jiangsu[5], shandong):
-        eventually(lambda a=stuck: intake.get(f"/applications/{a}")["status"] == "CLOSED_OUT", timeout=WAIT)
 
-    # --- the application as it stood at a business time, and at a recorded time ---
+def _the_batch_concludes(b: Batch, jiangsu: list[str], shandong: str) -> None:
+    """What can no longer move is closed out, with the reason."""
+    b.reg.post(f"/programmes/{b.pid}/conclude", json={"reason": "第二批试点名单已公布，批次结束"})
+    for stuck in (jiangsu[5], shandong):
+        eventually(lambda a=stuck: b.intake.get(f"/applications/{a}")["status"] == "CLOSED_OUT", timeout=WAIT)
+
+
+def _an_auditor_reads_and_verifies(b: Batch, auditor: str, approved: list[str], published: dict[str, Any]) -> None:
+    """The application as it stood at a business time and at a recorded time; its story across the three services,
+    in business-time order; each aggregate's history; every store verified."""
+    platform, pid = b.platform, b.pid
     as_submitted = audit_state(platform, auditor, approved[0], "2023-04-01T00:00:00+08:00", "business")
     assert as_submitted["state"]["status"] == "ELIGIBLE"
     now_recorded = audit_state(platform, auditor, approved[0], datetime.now(ZoneInfo("UTC")).isoformat(), "recorded")

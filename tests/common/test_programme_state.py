@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pilot_common.programme_state import ALLOWED, ProgrammeStateViolation, require_state
+from pilot_common.rules import ViolationKind
 
 
 @pytest.mark.parametrize(
@@ -24,7 +25,7 @@ from pilot_common.programme_state import ALLOWED, ProgrammeStateViolation, requi
 def test_each_refusal_names_the_state(action: str, state: str | None, code: str) -> None:
     with pytest.raises(ProgrammeStateViolation) as refused:
         require_state(action, state, "P-1")
-    assert refused.value.code == code and refused.value.status == 409
+    assert refused.value.code == code and refused.value.kind is ViolationKind.CONFLICT
     assert refused.value.details["programme_status"] == (state or "DRAFT")
     assert refused.value.message_zh and refused.value.message_en
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
+from collections.abc import Callable
+from importlib.resources import files
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from pilot_common.reference import (
     AIR_REGIONS,
     BATCH_COVERAGE,
+    DATA_SOURCES,
     INDUSTRIAL_COATING_RULE,
     KEY_AREAS,
     KEY_INDUSTRIES,
@@ -26,10 +31,13 @@ from pilot_common.reference import (
     AreaKind,
     AuditSizeScope,
     InvalidIndustryCodeError,
+    KeyArea,
+    Medium,
     RefCollection,
     UnknownDivisionError,
     areas_containing,
     division_in_unit,
+    divisions,
     is_key_industry_code,
     key_industries_of,
     key_industry_of,
@@ -113,25 +121,24 @@ def test_provincial_unit_of_returns_the_unit() -> None:
 
 # --- key industries ---------------------------------------------------------------------------------------
 
-NOTICE_003_KEY_INDUSTRIES = [
-    ("ENERGY", "能源"),
-    ("STEEL", "钢铁"),
-    ("COKING", "焦化"),
-    ("BUILDING_MATERIALS", "建材"),
-    ("NONFERROUS", "有色金属"),
-    ("PETROCHEMICAL_CHEMICAL", "石化化工"),
-    ("DYEING_PRINTING", "印染"),
-    ("PAPER", "造纸"),
-    ("CHEMICAL_API", "化学原料药"),
-    ("ELECTROPLATING", "电镀"),
-    ("AGRI_FOOD_PROCESSING", "农副食品加工"),
-    ("INDUSTRIAL_COATING", "工业涂装"),
-    ("PACKAGING_PRINTING", "包装印刷"),
-]
+# The notice's own sentences (seed 003 一 and 二(四)), which the data must agree with.
+NOTICE_003_KEY_INDUSTRIES = (
+    "以能源、钢铁、焦化、建材、有色金属、石化化工、印染、造纸、化学原料药、电镀、"
+    "农副食品加工、工业涂装、包装印刷等行业为重点"
+)
+NOTICE_003_REGIONS = (
+    "在京津冀及周边地区、汾渭平原、长三角地区、珠三角地区、成渝地区等区域，重点实施钢铁、石化化工、焦化、工业涂装、"
+    "包装印刷等行业企业的清洁生产协同审核，重点推进细颗粒物(PM2.5)和臭氧(O3)协同控制"
+)
+NOTICE_003_BASINS = (
+    "在长江、黄河等流域重点实施印染、造纸、化学原料药、农副食品加工等行业企业的清洁生产协同审核，重点推进氨氮和磷减排"
+)
 
 
-def test_the_13_key_industries_in_the_notices_order() -> None:
-    assert [(i.code, i.name) for i in KEY_INDUSTRIES] == NOTICE_003_KEY_INDUSTRIES
+def test_the_key_industries_are_the_notices_13_in_its_order() -> None:
+    assert len(KEY_INDUSTRIES) == 13
+    assert "以" + "、".join(i.name for i in KEY_INDUSTRIES) + "等行业为重点" == NOTICE_003_KEY_INDUSTRIES
+    assert all(re.fullmatch(r"[A-Z_]+", i.code) and i.english_name for i in KEY_INDUSTRIES)
 
 
 def test_every_key_industry_has_headings_or_a_division_range_rule() -> None:
@@ -286,26 +293,28 @@ def test_shanxis_mandatory_audit_list_is_a_provincial_layer_with_its_thresholds(
 # --- key air regions and river basins ---------------------------------------------------------------------
 
 
+def _focus_as_the_notice_says_it(area: KeyArea) -> str:
+    industries = "、".join(KEY_INDUSTRIES[c].name for c in area.focus_industries)
+    return f"{industries}等行业企业的清洁生产协同审核"
+
+
 def test_air_regions_of_notice_003() -> None:
-    assert [r.name for r in AIR_REGIONS] == ["京津冀及周边地区", "汾渭平原", "长三角地区", "珠三角地区", "成渝地区"]
+    assert "在" + "、".join(r.name for r in AIR_REGIONS) + "等区域" in NOTICE_003_REGIONS
     assert all(r.kind is AreaKind.AIR_REGION for r in AIR_REGIONS)
     for region in AIR_REGIONS:
-        assert region.focus_industries == (
-            "STEEL",
-            "PETROCHEMICAL_CHEMICAL",
-            "COKING",
-            "INDUSTRIAL_COATING",
-            "PACKAGING_PRINTING",
-        )
-        assert region.focus_pollutants == ("PM25", "O3")
+        assert _focus_as_the_notice_says_it(region) in NOTICE_003_REGIONS, region.code
+        assert all(f"({POLLUTANTS[p].symbol})" in NOTICE_003_REGIONS for p in region.focus_pollutants), region.code
+        assert {POLLUTANTS[p].medium for p in region.focus_pollutants} == {Medium.AIR}
 
 
 def test_river_basins_of_notice_003() -> None:
-    assert [b.name for b in RIVER_BASINS] == ["长江流域", "黄河流域"]
+    assert "在" + "、".join(b.name.removesuffix("流域") for b in RIVER_BASINS) + "等流域" in NOTICE_003_BASINS
     for basin in RIVER_BASINS:
         assert basin.kind is AreaKind.RIVER_BASIN
-        assert basin.focus_industries == ("DYEING_PRINTING", "PAPER", "CHEMICAL_API", "AGRI_FOOD_PROCESSING")
-        assert basin.focus_pollutants == ("NH3N", "TP")
+        assert _focus_as_the_notice_says_it(basin) in NOTICE_003_BASINS, basin.code
+        # 氨氮和磷: the names, with 磷 as 总磷
+        assert "和".join(POLLUTANTS[p].name.removeprefix("总") for p in basin.focus_pollutants) in NOTICE_003_BASINS
+        assert {POLLUTANTS[p].medium for p in basin.focus_pollutants} == {Medium.WATER}
     yangtze, yellow = RIVER_BASINS["YANGTZE"], RIVER_BASINS["YELLOW_RIVER"]
     # 长江保护法 art. 2: 19 provincial units, among them 青海、西藏、甘肃、陕西、河南、广西、广东、福建 (not the 11 of
     # the 长江经济带).
@@ -313,17 +322,9 @@ def test_river_basins_of_notice_003() -> None:
     assert {"630000", "540000", "620000", "610000", "410000", "450000", "440000", "350000"} <= set(yangtze.provinces)
     assert "长江保护法" in yangtze.definition and "黄河保护法" in yellow.definition
     assert yangtze.contains("610902")  # 安康市汉滨区, on the 汉江
-    assert set(yellow.provinces) == {
-        "630000",
-        "510000",
-        "620000",
-        "640000",
-        "150000",
-        "140000",
-        "610000",
-        "410000",
-        "370000",
-    }
+    # 黄河保护法 art. 2 names 9 provincial units, each of which its definition spells out.
+    assert len(yellow.provinces) == 9
+    assert all(PROVINCIAL_UNITS[p].name in yellow.definition for p in yellow.provinces)
 
 
 def test_every_area_names_existing_provinces_industries_and_pollutants() -> None:
@@ -399,25 +400,24 @@ def test_areas_containing_lists_all_areas_in_order() -> None:
     assert areas_containing("460100") == ()
 
 
-def test_pollutant_codes() -> None:
-    names = {p.code: p.name for p in POLLUTANTS}
-    assert names["PM25"] == "细颗粒物"
-    assert names["O3"] == "臭氧"
-    assert names["NH3N"] == "氨氮"
-    assert names["TP"] == "总磷"
-    assert POLLUTANTS["PM25"].symbol == "PM2.5"
+def test_pollutants_have_unique_codes_symbols_and_names() -> None:
+    for attribute in ("code", "symbol", "name", "english_name"):
+        values = [getattr(p, attribute) for p in POLLUTANTS]
+        assert all(values) and len(set(values)) == len(values), attribute
+    # The notice writes the air pollutants as 细颗粒物(PM2.5) and 臭氧(O3): name and symbol together.
+    for code in ("PM25", "O3"):
+        assert f"{POLLUTANTS[code].name}({POLLUTANTS[code].symbol})" in NOTICE_003_REGIONS
 
 
 # --- pilot types, park types, coverage ---------------------------------------------------------------------
 
 
 def test_the_four_pilot_types() -> None:
-    assert [(t.number, t.code, t.name) for t in PILOT_TYPES] == [
-        (1, "KEY_INDUSTRY", "重点行业清洁生产整体审核创新"),
-        (2, "PARK_CLUSTER", "工业园区（产业集群）清洁生产整体审核创新"),
-        (3, "SIMPLIFIED_ENTERPRISE", "企业简易清洁生产审核创新"),
-        (4, "REGION_BASIN", "重点区域和流域清洁生产协同审核创新"),
-    ]
+    assert [t.number for t in PILOT_TYPES] == [1, 2, 3, 4]
+    assert len(set(PILOT_TYPES.codes)) == 4
+    for pilot_type in PILOT_TYPES:
+        assert "清洁生产" in pilot_type.name and pilot_type.name.endswith("审核创新"), pilot_type
+        assert pilot_type.english_name and pilot_type.pilot_object_zh, pilot_type
     found = pilot_type_by_number(4)
     assert found is not None and found.code == "REGION_BASIN"
     assert pilot_type_by_number(5) is None
@@ -514,3 +514,72 @@ def test_reference_data_object_delegates_to_the_lookups() -> None:
 )
 def test_one_rule_for_divisions_in_a_unit_including_the_corps(division: str, unit: str, inside: bool) -> None:
     assert division_in_unit(division, unit) is inside
+
+
+# --- the data files -------------------------------------------------------------------------------------------
+
+_DATA = files("pilot_common.reference") / "data"
+_SEED_OR_STANDARD = re.compile(r"seed 00\d|GB/T \d+|〔\d{4}〕|法|方案|纲要|计划|制度|docs/")
+
+
+def test_every_data_file_names_its_sources() -> None:
+    shipped = sorted(f.name for f in _DATA.iterdir() if f.name.endswith(".json"))
+    assert shipped == sorted(DATA_SOURCES)
+    for name, sources in DATA_SOURCES.items():
+        assert sources, name
+        for source in sources:
+            assert source.title.strip() and source.used_for.strip(), (name, source)
+            assert _SEED_OR_STANDARD.search(source.title), (name, source.title)
+    titles = " ".join(s.title for sources in DATA_SOURCES.values() for s in sources)
+    for standard in ("GB/T 2260", "GB/T 4754-2017", "seed 003", "seed 004"):
+        assert standard in titles
+
+
+def test_codes_are_well_formed_and_unique_in_every_collection() -> None:
+    for collection in (PROVINCIAL_UNITS, KEY_INDUSTRIES, KEY_AREAS, POLLUTANTS, PILOT_TYPES, PARK_TYPES):
+        assert len(set(collection.codes)) == len(collection) > 0, collection.name
+    assert all(re.fullmatch(r"\d{2}0000", code) for code in PROVINCIAL_UNITS.codes)
+    assert all(
+        re.fullmatch(r"[A-Z][A-Z0-9_]*", code) for c in (KEY_INDUSTRIES, KEY_AREAS, PARK_TYPES) for code in c.codes
+    )
+    for audit_list in PROVINCIAL_AUDIT_LISTS:
+        rows = [c.code for c in audit_list.classes]
+        assert audit_list.code in PROVINCIAL_UNITS
+        assert len(set(rows)) == len(rows) and all(re.fullmatch(r"\d{4}", r) for r in rows), audit_list.code
+
+
+def test_every_key_industry_maps_to_gbt4754_codes_that_name_their_heading() -> None:
+    for industry in KEY_INDUSTRIES:
+        codes = industry.mapping_codes or (industry.division_rule.division_codes if industry.division_rule else ())
+        assert codes, industry.code
+        assert all(re.fullmatch(r"\d{2,4}", c) for c in codes), industry.code
+        assert all(key_industry_of(c) is industry for c in industry.mapping_codes), industry.code
+    # Shanxi's rows that carry a national heading's code sit in that heading's industry, whatever Shanxi calls it.
+    for row in SHANXI_MANDATORY_AUDIT.classes:
+        for industry in key_industries_of(row.code):
+            assert any(row.code.startswith(m) or m.startswith(row.code) for m in industry.mapping_codes)
+
+
+def test_every_area_lies_in_real_provincial_units() -> None:
+    for area in KEY_AREAS:
+        for province in area.provinces:
+            assert PROVINCIAL_UNITS[province].code == province_of(province), (area.code, province)
+        for city in area.cities:
+            assert area.contains(city.code) or city.excluded, (area.code, city.code)
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (lambda d: d["provincial_units"][0].update(capital="石家庄"), "unexpected"),
+        (lambda d: d["provincial_units"][0].update(kind="county"), "kind"),
+        (lambda d: d["provincial_units"][0].pop("english_name"), "english_name"),
+        (lambda d: d.update(sources=[]), "sources"),
+    ],
+)
+def test_a_malformed_data_file_is_refused_when_it_loads(change: Callable[[dict[str, Any]], object], why: str) -> None:
+    data = json.loads((_DATA / "divisions.json").read_text(encoding="utf-8"))
+    change(data)
+    shape = type(divisions._FILE)
+    with pytest.raises(ValidationError, match=why):
+        shape.model_validate_json(json.dumps(data))

@@ -15,6 +15,7 @@ from eventsourcing.persistence import Tracking
 from sqlalchemy import select
 
 from application_intake.consumers import HANDLERS as INTAKE_HANDLERS
+from application_intake.domain import commands as ic
 from application_intake.projections.tables import organisations as intake_organisations
 from application_intake.projections.tables import pilot_objects as intake_pilot_objects
 from application_intake.projections.tables import programmes as intake_programmes
@@ -31,6 +32,7 @@ from pilot_common.translog import publish_checkpoint, witnessed_checkpoints
 from pilot_registry.application import BATCH_2_CODE
 from pilot_registry.consumers import HANDLERS as REGISTRY_HANDLERS
 from pilot_registry.domain import Pilot, Programme, ProgrammeStatus
+from pilot_registry.domain import commands as reg
 from tests.contracts.world import JIANGSU, MINISTRY, World, as_actor, build_world, published
 from tests.services.intake_support import docx, pdf
 from tests.services.registry_data import enterprise, industrial_park, park_body
@@ -47,24 +49,32 @@ DOCUMENT = "环办科财函〔2023〕261号"
 def _complete(world: World, application_id: UUID) -> None:
     """Everything a complete, eligible package holds (as `tests.services.intake_support.complete` over HTTP)."""
     intake = world.intake
-    commitment = intake.attach_file(application_id, "OTHER", "资金承诺函.pdf", "application/pdf", pdf(marker="承诺"))
-    intake.change(application_id, "update_details", target_industries=["2614", "3360"])
-    intake.change(application_id, "update_foundation", text="园区2019年起组织52家企业完成清洁生产审核。")
+
+    def attach(kind: str, file_name: str, declared_type: str | None, content: bytes) -> dict[str, str]:
+        command = ic.AttachFile(
+            application_id=application_id, kind=kind, file_name=file_name, declared_type=declared_type, content=content
+        )
+        attached: dict[str, str] = intake.handle(command)
+        return attached
+
+    commitment = attach("OTHER", "资金承诺函.pdf", "application/pdf", pdf(marker="承诺"))
+    intake.handle(ic.UpdateDetails(application_id=application_id, changes={"target_industries": ["2614", "3360"]}))
+    intake.handle(ic.UpdateFoundation(application_id=application_id, text="园区2019年起组织52家企业完成清洁生产审核。"))
     funding = [
         {"funder": "园区财政局", "amount_cny": "3000000", "committed": True, "evidence_document_id": commitment["id"]}
     ]
-    intake.change(application_id, "set_funding", sources=funding)
+    intake.handle(ic.SetFunding(application_id=application_id, sources=funding))
     outline = batch_2_2023().plan_outline
     codes = [s.code for s in outline] + [sub.code for s in outline for sub in s.subsections]
-    intake.change(application_id, "update_plan_sections", sections={c: f"第{c}节内容" for c in codes})
+    intake.handle(ic.UpdatePlanSections(application_id=application_id, sections={c: f"第{c}节内容" for c in codes}))
     milestones = [
         {"title": "启动", "start": "2023-08-01", "due": "2023-09-30"},
         {"title": "验收", "start": "2024-05-01", "due": "2024-07-31"},
     ]
-    intake.change(application_id, "set_schedule", milestones=milestones)
+    intake.handle(ic.SetSchedule(application_id=application_id, milestones=milestones))
     for kind in ("IMPLEMENTATION_PLAN", "ECO_ENVIRONMENT_DEPARTMENT_LETTER", "DEVELOPMENT_REFORM_DEPARTMENT_LETTER"):
-        intake.attach_file(application_id, kind, f"{kind.lower()}.pdf", "application/pdf", pdf(marker=kind))
-    intake.attach_file(application_id, "OTHER", "附件.docx", None, docx())
+        attach(kind, f"{kind.lower()}.pdf", "application/pdf", pdf(marker=kind))
+    attach("OTHER", "附件.docx", None, docx())
 
 
 @pytest.fixture(scope="module")
@@ -76,34 +86,44 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
     with as_actor(MINISTRY):  # the registry: a batch, organisations, pilot objects and findings
         rules = batch_2_2023().model_copy(update={"quota_per_province": 6})
-        registry.change_programme(programme_id, "revise_rules", rules=rules, reason="名额调整")
-        registry.change_programme(programme_id, "open", reason="通知印发")
-        registry.change_programme(
-            programme_id, "grant_quota_exception", province_code="320000", extra_slots=1, reason="试点"
+        registry.handle(reg.ReviseRules(programme_id=programme_id, rules=rules, reason="名额调整"))
+        registry.handle(reg.OpenProgramme(programme_id=programme_id, reason="通知印发"))
+        registry.handle(
+            reg.GrantQuotaException(programme_id=programme_id, province_code="320000", extra_slots=1, reason="试点")
         )
-        registry.change_programme(programme_id, "revoke_quota_exception", province_code="320000", reason="撤销")
-        registry.change_programme(programme_id, "extend_deadline", new_deadline=date(2023, 4, 14), reason="延期")
-        applicant = registry.register_organisation(**park_body())
-        registry.amend_organisation(applicant.id, "更名", name="苏州工业园区管委会")
-        other = registry.register_organisation(**park_body("320000", "320505", "苏州高新区管理委员会"))
-        registry.deactivate_organisation(other.id, "合并")
-        park = registry.register_pilot_object(**industrial_park())
-        registry.change_pilot_object(park.id, "amend", reason="更名", name="苏州工业园区（含综保区）")
+        registry.handle(reg.RevokeQuotaException(programme_id=programme_id, province_code="320000", reason="撤销"))
+        registry.handle(reg.ExtendDeadline(programme_id=programme_id, new_deadline=date(2023, 4, 14), reason="延期"))
+        applicant = registry.handle(reg.RegisterOrganisation(**park_body()))
+        registry.handle(
+            reg.AmendOrganisation(organisation_id=applicant.id, reason="更名", changes={"name": "苏州工业园区管委会"})
+        )
+        other = registry.handle(reg.RegisterOrganisation(**park_body("320000", "320505", "苏州高新区管理委员会")))
+        registry.handle(reg.DeactivateOrganisation(organisation_id=other.id, reason="合并"))
+        park = registry.handle(reg.RegisterPilotObject(**industrial_park()))
+        registry.handle(
+            reg.AmendPilotObject(object_id=park.id, reason="更名", changes={"name": "苏州工业园区（含综保区）"})
+        )
         joining = enterprise()
-        registry.change_pilot_object(park.id, "add_members", credit_codes=[joining])
-        registry.change_pilot_object(park.id, "remove_members", credit_codes=[joining], reason="迁出")
-        elsewhere = registry.register_pilot_object(**{**industrial_park("320000", "320505"), "name": "苏州高新区"})
-        finding = registry.record_finding(
-            source="MEDIA",
-            media_level="NATIONAL",
-            disclosed_on=date(2022, 3, 15),
-            pilot_object_id=elsewhere.id,
-            province_code="320000",
-            summary="央视曝光园区偷排",
-            reference="焦点访谈 2022-03-15",
+        registry.handle(reg.AddMembers(object_id=park.id, credit_codes=[joining]))
+        registry.handle(reg.RemoveMembers(object_id=park.id, credit_codes=[joining], reason="迁出"))
+        elsewhere = registry.handle(
+            reg.RegisterPilotObject(**{**industrial_park("320000", "320505"), "name": "苏州高新区"})
         )
-        registry.correct_finding(finding.id, "摘要有误", summary="央视曝光园区企业偷排")
-        registry.retract_finding(finding.id, "误报")
+        finding = registry.handle(
+            reg.RecordFinding(
+                source="MEDIA",
+                media_level="NATIONAL",
+                disclosed_on=date(2022, 3, 15),
+                pilot_object_id=elsewhere.id,
+                province_code="320000",
+                summary="央视曝光园区偷排",
+                reference="焦点访谈 2022-03-15",
+            )
+        )
+        registry.handle(
+            reg.CorrectFinding(finding_id=finding.id, reason="摘要有误", changes={"summary": "央视曝光园区企业偷排"})
+        )
+        registry.handle(reg.RetractFinding(finding_id=finding.id, reason="误报"))
     world.settle()
 
     with as_actor(JIANGSU):  # intake: one complete application, one withdrawn
@@ -113,23 +133,35 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             "implementer_organisation_id": str(applicant.id),
             "pilot_object_id": str(park.id),
         }
-        chosen = intake.create_draft("320000", pid, project_name="苏州工业园区清洁生产整体审核创新试点", **details)
+        chosen = intake.handle(
+            ic.CreateDraft(
+                province="320000",
+                programme_id=pid,
+                details={"project_name": "苏州工业园区清洁生产整体审核创新试点", **details},
+            )
+        )
         _complete(world, chosen.id)
-        intake.submit(chosen.id)
-        dropped = intake.create_draft("320000", pid, project_name="园区第二个项目", **details)
-        intake.submit(dropped.id)
-        intake.withdraw(dropped.id, "重复申报")
+        intake.handle(ic.Submit(application_id=chosen.id))
+        dropped = intake.handle(
+            ic.CreateDraft(province="320000", programme_id=pid, details={"project_name": "园区第二个项目", **details})
+        )
+        intake.handle(ic.Submit(application_id=dropped.id))
+        intake.handle(ic.Withdraw(application_id=dropped.id, reason="重复申报"))
     world.settle()
 
     with as_actor(MINISTRY):
-        registry.change_programme(
-            programme_id, "close", reason="截止申报", now=datetime(2023, 4, 15, tzinfo=ZoneInfo("Asia/Shanghai"))
+        registry.handle(
+            reg.CloseProgramme(
+                programme_id=programme_id,
+                reason="截止申报",
+                now=datetime(2023, 4, 15, tzinfo=ZoneInfo("Asia/Shanghai")),
+            )
         )
-        registry.change_programme(programme_id, "start_evaluation")
+        registry.handle(reg.StartEvaluation(programme_id=programme_id))
         world.settle()
-        intake.request_amendment(chosen.id, ["PLAN"], "实施方案技术路线不清")
+        intake.handle(ic.RequestAmendment(application_id=chosen.id, sections=["PLAN"], reason="实施方案技术路线不清"))
     with as_actor(JIANGSU):
-        intake.complete_amendment(chosen.id, "补正技术路线")
+        intake.handle(ic.CompleteAmendment(application_id=chosen.id, note="补正技术路线"))
     world.settle()
 
     application_id = str(chosen.id)
@@ -155,7 +187,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         selection.publish(DOCUMENT, {application_id: project})
         evaluation.save(selection)
         world.settle()
-        registry.change_programme(programme_id, "conclude")
+        registry.handle(reg.ConcludeProgramme(programme_id=programme_id))
     world.settle()
     # Each service's Merkle log checkpoint, twice (the second carries its consistency proof); the others witness it.
     signers = {name: CheckpointSigner.generated(name) for name in world.apps}

@@ -38,7 +38,7 @@ from evaluation.domain import (
 from pilot_common.context import Actor, CallContext, Role, acting
 from pilot_common.contracts.programme import SCORING_2023, Aggregation, ScoringCriterion, ScoringRules
 from pilot_common.envelope import event_type
-from pilot_common.rules import DomainRuleViolation
+from pilot_common.rules import DomainRuleViolation, ViolationKind
 
 T0 = datetime(2023, 4, 1, 9, 0, tzinfo=UTC)
 MINISTRY = CallContext(actor=Actor("mee-staff-1", Role.MINISTRY, organisation="MEE"), correlation_id="corr-1")
@@ -133,7 +133,11 @@ class TestScoreSheetValidation:
         self, sheet: ScoreSheet, code: str, value: float
     ) -> None:
         err = violation(sheet.record_scores, full(**{code: value}), reasons())
-        assert (err.code, err.field, err.status) == (ErrorCode.SCORE_OUT_OF_RANGE, f"scores.{code}", 422)
+        assert (err.code, err.field, err.kind) == (
+            ErrorCode.SCORE_OUT_OF_RANGE,
+            f"scores.{code}",
+            ViolationKind.INVALID,
+        )
         assert sheet.scores == {}
         assert event_names(sheet) == ["Created"]
 
@@ -195,7 +199,7 @@ class TestScoreSheetLifecycle:
         err = violation(sheet.record_scores, full(GOALS=25), reasons())
         assert err.code == ErrorCode.SHEET_SUBMITTED
         assert isinstance(err, DomainRuleViolation)
-        assert err.status == 409  # the state forbids it (bad input is 422)
+        assert err.kind is ViolationKind.CONFLICT  # the state forbids it (bad input is INVALID)
         assert sheet.scores["GOALS"] == 20.0
         assert violation(sheet.submit).code == ErrorCode.SHEET_SUBMITTED
 

@@ -33,7 +33,7 @@ from pilot_common.translog import verify_store
 from pilot_common.transport.inprocess import InProcessBus
 from pilot_registry.bootstrap import build_registry
 from tests.schema import SERVICE_MIGRATIONS
-from tests.services.conftest import AUDITOR, MINISTRY
+from tests.services.conftest import AUDITOR, MINISTRY, TEST_JWT_SECRET
 from tests.services.registry_data import park_body
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -73,7 +73,9 @@ def _contents(url: str, tables: list[str] | None = None) -> dict[str, list[tuple
 
 
 def _settings(service: str, url: str) -> ServiceSettings:
-    return ServiceSettings(service_name=service, database_url=url, kafka_bootstrap_servers=None)
+    return ServiceSettings(
+        service_name=service, database_url=url, kafka_bootstrap_servers=None, jwt_secret=TEST_JWT_SECRET
+    )
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -23,7 +23,7 @@ from pilot_common.contracts.programme import (
     batch_2_2023,
 )
 from pilot_common.credit_code import credit_code_check_char
-from pilot_common.rules import DomainRuleViolation
+from pilot_common.rules import DomainRuleViolation, ViolationKind
 from pilot_registry.domain import (
     DEEMED_AUDIT_WORDING,
     EVENT_TYPES,
@@ -198,7 +198,7 @@ def test_a_programme_with_incomplete_rules_cannot_open() -> None:
     programme.collect_events()
     error = refuses(programme, programme.open, "PROGRAMME_RULES_INCOMPLETE", field="rules")
     assert error.details == {"gaps": gaps}
-    assert error.status == 409
+    assert error.kind is ViolationKind.CONFLICT
     assert programme.status is ProgrammeStatus.DRAFT
 
 
@@ -850,13 +850,13 @@ def test_violations_render_as_conflicts_or_bad_input() -> None:
     conflict = refuses(programme, lambda: programme.close("理由", AFTER_DEADLINE), "INVALID_TRANSITION")
     bad_input = refused(lambda: organisation_with(credit_code="91320100MA1XXXXX01"), "INVALID_CREDIT_CODE")
     assert isinstance(conflict, DomainRuleViolation)
-    assert (conflict.status, bad_input.status) == (409, 422)
+    assert (conflict.kind, bad_input.kind) == (ViolationKind.CONFLICT, ViolationKind.INVALID)
 
 
 def test_closing_before_the_deadline_needs_early_and_a_reason_both_recorded() -> None:
     programme = opened()
     refused = refuses(programme, lambda: programme.close("申报截止", BEFORE_DEADLINE), "DEADLINE_NOT_PASSED")
-    assert refused.status == 409
+    assert refused.kind is ViolationKind.CONFLICT
     refuses(programme, lambda: programme.close(None, BEFORE_DEADLINE, early=True), "REASON_REQUIRED")
     # The last instant of the deadline day is still before the end.
     last = datetime(2023, 4, 7, 23, 59, 59, tzinfo=BEIJING)

@@ -181,10 +181,12 @@ def test_a_damaged_store_is_reported_not_a_500(registry: TestClient) -> None:
         conn.execute(
             sa.update(events).where(events.c.originator_id == jiangsu.applicant_id).values(state=b"\x00damaged")
         )
-    for path in ("history", "state"):
-        response = registry.get(f"/audit/aggregates/{jiangsu.applicant_id}/{path}", headers=AUDITOR)
-        body = assert_problem(response, 409, "STORE_DAMAGED")
-        assert body["detail_zh"]
+    # The history shows what is stored, each unreadable event marked as damaged; the state cannot be rebuilt.
+    history = registry.get(f"/audit/aggregates/{jiangsu.applicant_id}/history", headers=AUDITOR)
+    assert history.status_code == 200, history.text
+    assert [e["damage"] for e in history.json()] == ["UNREADABLE"]
+    state = registry.get(f"/audit/aggregates/{jiangsu.applicant_id}/state", headers=AUDITOR)
+    assert assert_problem(state, 409, "DAMAGED_AGGREGATE")["detail"]
 
 
 # --- errors people can read -------------------------------------------------------------------------------
@@ -358,6 +360,7 @@ def test_a_finding_may_not_be_dated_after_business_today(registry: TestClient) -
         "province_code": "320000",
         "summary": "督察反馈",
         "reference": "反馈意见",
+        "prominent_problem": True,
     }
     problem = assert_problem(registry.post("/findings", json=body, headers=MINISTRY), 422, "VALIDATION_FAILED")
     assert field_codes(problem) == {"body.disclosed_on": "date_in_future"}

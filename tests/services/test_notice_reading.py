@@ -11,7 +11,15 @@ from zoneinfo import ZoneInfo
 
 from pilot_common.context import Role
 from tests.services.conftest import JIANGSU, MINISTRY, bearer, eventually
-from tests.services.intake_support import ProvinceSetup, complete, draft, pdf, upload, wait_until_intake_knows
+from tests.services.intake_support import (
+    ProvinceSetup,
+    complete,
+    draft,
+    pdf,
+    register_province,
+    upload,
+    wait_until_intake_knows,
+)
 from tests.services.registry_data import credit_code, enterprise
 from tests.services.test_intake import Batch, start_batch  # noqa: F401 - the fixture
 from tests.services.test_registry import assert_problem
@@ -304,7 +312,10 @@ def test_an_amendment_cannot_change_the_type_applicant_or_object(start_batch: Ca
 
     changed_type = batch.intake.patch(f"{base}/details", json={"pilot_type": "KEY_INDUSTRY"}, headers=JIANGSU)
     assert "试点类型" in assert_problem(changed_type, 409, "FIXED_AFTER_SUBMISSION")["title"]
-    other = batch.intake.patch(f"{base}/details", json={"pilot_object_id": batch.jiangsu.applicant_id}, headers=JIANGSU)
+    # Another of the province's own pilot objects (the edge refuses ids that are not): the domain refuses the change.
+    second = register_province(batch.registry, "320000", "320505", "苏州高新区")
+    wait_until_intake_knows(batch.intake, "pilot-objects", second.object_id)
+    other = batch.intake.patch(f"{base}/details", json={"pilot_object_id": second.object_id}, headers=JIANGSU)
     assert_problem(other, 409, "FIXED_AFTER_SUBMISSION")
     renamed = batch.intake.patch(f"{base}/details", json={"project_name": "另一个项目"}, headers=JIANGSU)
     assert "项目名称" in assert_problem(renamed, 409, "FIELD_NOT_UNDER_AMENDMENT")["title"]

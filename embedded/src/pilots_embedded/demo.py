@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from evaluation.application import EvaluationService
+from evaluation.domain.commands import RegisterReviewer
 from pilot_common.auth import DEMO_USERS, DemoUser, TokenIssuer
 from pilot_common.context import Actor, CallContext, Role, acting
 from pilot_common.credit_code import credit_code_check_char
 from pilot_registry.application import PilotRegistry
+from pilot_registry.domain.commands import RecordFinding, RegisterOrganisation, RegisterPilotObject
 
 SEED_ACTOR = Actor(user_id="seed", role=Role.MINISTRY, organisation="MEE")
 
@@ -52,42 +54,50 @@ def seed_registry(registry: PilotRegistry) -> None:
     """Organisations and pilot objects per demo province; 山东's object has a 2022 central-inspection finding."""
     with acting(CallContext(actor=SEED_ACTOR, correlation_id="demo-seed")):
         for index, province in enumerate(PROVINCES, start=1):
-            registry.register_organisation(
-                name=f"{province.park_name}管理委员会",
-                credit_code=_code("11", province.division, index * 10 + 1),
-                kind="PARK_MANAGEMENT_BODY",
-                administrative_level="PREFECTURE",
-                province_code=province.code,
-                division_code=province.division,
+            registry.handle(
+                RegisterOrganisation(
+                    name=f"{province.park_name}管理委员会",
+                    credit_code=_code("11", province.division, index * 10 + 1),
+                    kind="PARK_MANAGEMENT_BODY",
+                    administrative_level="PREFECTURE",
+                    province_code=province.code,
+                    division_code=province.division,
+                )
             )
-            registry.register_organisation(
-                name=province.department_name,
-                credit_code=_code("11", province.code, index * 10 + 2),
-                kind="PROVINCIAL_DEPARTMENT",
-                administrative_level="PROVINCE",
-                province_code=province.code,
-                division_code=province.code,
+            registry.handle(
+                RegisterOrganisation(
+                    name=province.department_name,
+                    credit_code=_code("11", province.code, index * 10 + 2),
+                    kind="PROVINCIAL_DEPARTMENT",
+                    administrative_level="PROVINCE",
+                    province_code=province.code,
+                    division_code=province.code,
+                )
             )
             members = [_code("91", province.division, index * 100 + n) for n in range(1, 4)]
-            pilot_object = registry.register_pilot_object(
-                kind="INDUSTRIAL_CLUSTER" if province.park_type == "INDUSTRIAL_CLUSTER" else "INDUSTRIAL_PARK",
-                name=province.park_name,
-                province_code=province.code,
-                division_codes=[province.division],
-                industry_codes=list(province.industries),
-                park_type=province.park_type,
-                member_credit_codes=members,
+            pilot_object = registry.handle(
+                RegisterPilotObject(
+                    kind="INDUSTRIAL_CLUSTER" if province.park_type == "INDUSTRIAL_CLUSTER" else "INDUSTRIAL_PARK",
+                    name=province.park_name,
+                    province_code=province.code,
+                    division_codes=[province.division],
+                    industry_codes=list(province.industries),
+                    park_type=province.park_type,
+                    member_credit_codes=members,
+                )
             )
             if province.code == "370000":
-                registry.record_finding(
-                    source="CENTRAL_INSPECTION",
-                    prominent_problem=True,
-                    disclosed_on=date(2022, 9, 1),
-                    pilot_object_id=pilot_object.id,
-                    enterprise_credit_code=members[0],
-                    province_code=province.code,
-                    summary="第二轮中央生态环境保护督察指出园区内企业违规排放、环境风险防控不到位",
-                    reference="中央第三生态环境保护督察组督察反馈意见（2022年）",
+                registry.handle(
+                    RecordFinding(
+                        source="CENTRAL_INSPECTION",
+                        prominent_problem=True,
+                        disclosed_on=date(2022, 9, 1),
+                        pilot_object_id=pilot_object.id,
+                        enterprise_credit_code=members[0],
+                        province_code=province.code,
+                        summary="第二轮中央生态环境保护督察指出园区内企业违规排放、环境风险防控不到位",
+                        reference="中央第三生态环境保护督察组督察反馈意见（2022年）",
+                    )
                 )
 
 
@@ -113,11 +123,13 @@ def seed_evaluation(evaluation: EvaluationService) -> None:
     """The reviewer pool (专家库); expert.1–3 have demo tokens."""
     with acting(CallContext(actor=SEED_ACTOR, correlation_id="demo-seed")):
         for index, (user_id, name, province, expertise) in enumerate(REVIEWERS, start=1):
-            evaluation.register_reviewer(
-                name=name,
-                organisation_id=f"demo-expert-org-{index}",
-                province=province,
-                expertise=expertise,
-                available=True,
-                user_id=user_id,
+            evaluation.handle(
+                RegisterReviewer(
+                    name=name,
+                    organisation_id=f"demo-expert-org-{index}",
+                    province=province,
+                    expertise=expertise,
+                    available=True,
+                    user_id=user_id,
+                )
             )

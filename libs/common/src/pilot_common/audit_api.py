@@ -123,12 +123,24 @@ class ReadModelCheck(BaseModel):
 
 
 def audit_router(trail: AuditTrail, rebuild_check: Callable[[], ReadModelCheck] | None = None) -> APIRouter:
+    """The /audit endpoints of one service, for auditors and ministry staff; routes in the order they are listed."""
     router = APIRouter(
         prefix="/audit",
         tags=["audit 审计"],
         dependencies=[Depends(require_roles(Role.AUDITOR, Role.MINISTRY))],
         responses=problem_responses(401, 403, 409),
     )
+    _add_event_routes(router, trail)
+    _add_chain_routes(router, trail)
+    _add_log_routes(router, trail)
+    _add_process_route(router, trail)
+    if rebuild_check is not None:
+        _add_read_model_route(router, rebuild_check)
+    return router
+
+
+def _add_event_routes(router: APIRouter, trail: AuditTrail) -> None:
+    """An aggregate's history and its state at a version or an instant."""
 
     @router.get("/aggregates/{aggregate_id}/history", response_model=list[RecordedEvent])
     def history(aggregate_id: UUID) -> list[RecordedEvent]:
@@ -165,6 +177,10 @@ def audit_router(trail: AuditTrail, rebuild_check: Callable[[], ReadModelCheck] 
             raise not_found("aggregate", str(aggregate_id))
         return found
 
+
+def _add_chain_routes(router: APIRouter, trail: AuditTrail) -> None:
+    """The hash chain and the Merkle root, checked against this service's and others' checkpoints."""
+
     def store_report(held: list[tuple[str, Checkpoint]]) -> ChainReport:
         result = trail.verify_store(held)
         return ChainReport(
@@ -197,6 +213,10 @@ def audit_router(trail: AuditTrail, rebuild_check: Callable[[], ReadModelCheck] 
         """Reads only: as `GET /audit/verify`, and also against checkpoints of this log held elsewhere (witnesses,
         auditors): a store rolled back or rewritten past one of them is named (TRUNCATED, REWRITTEN, BAD_SIGNATURE)."""
         return store_report([(c.source, c.checkpoint()) for c in held.checkpoints])
+
+
+def _add_log_routes(router: APIRouter, trail: AuditTrail) -> None:
+    """The Merkle log: its head, its checkpoints (own and witnessed), inclusion and consistency proofs."""
 
     @router.get("/log", response_model=LogHead)
     def log_head() -> LogHead:
@@ -262,16 +282,16 @@ def audit_router(trail: AuditTrail, rebuild_check: Callable[[], ReadModelCheck] 
             raise not_found("tree size", f"{first}..{second} of {size}")
         return ConsistencyModel(first=first, second=second, proof=prove_consistency(recorder, first, second))
 
+
+def _add_process_route(router: APIRouter, trail: AuditTrail) -> None:
     @router.get("/correlations/{correlation_id}", response_model=list[RecordedEvent])
     def correlation(correlation_id: Annotated[str, Path(max_length=128)]) -> list[RecordedEvent]:
         """The events of one business process (e.g. one application's story) in this service."""
         return _read_store(lambda: trail.by_correlation(correlation_id), "correlation", correlation_id)
 
-    if rebuild_check is not None:
 
-        @router.get("/read-models/check", response_model=ReadModelCheck)
-        def read_models() -> ReadModelCheck:
-            """Rebuilds the read models from the events and compares them with the live ones."""
-            return rebuild_check()
-
-    return router
+def _add_read_model_route(router: APIRouter, rebuild_check: Callable[[], ReadModelCheck]) -> None:
+    @router.get("/read-models/check", response_model=ReadModelCheck)
+    def read_models() -> ReadModelCheck:
+        """Rebuilds the read models from the events and compares them with the live ones."""
+        return rebuild_check()

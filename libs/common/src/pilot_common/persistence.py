@@ -26,7 +26,22 @@ from eventsourcing_sqlalchemy.recorders import (
     SQLAlchemyApplicationRecorder,
     SQLAlchemyProcessRecorder,
 )
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text, and_, func, insert, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy_utils.types.uuid import UUIDType
@@ -173,6 +188,15 @@ class AuditChainMixin:
         if stored_events:
             rows = self._audit_rows(session, stored_events)
             session.execute(insert(self.audit), rows)
+            self._append_leaves(session, notification_ids, rows)
+            self._remember_heads(session, rows)
+        return notification_ids
+
+    _LEAVES_IN_ONE_STATEMENT = 50
+
+    def _append_leaves(self, session: Session, notification_ids: Sequence[int], rows: list[dict[str, Any]]) -> None:
+        pairs = list(zip(notification_ids, rows, strict=True))
+        if len(pairs) > self._LEAVES_IN_ONE_STATEMENT:  # a big save: one SELECT of the last leaf, one bulk INSERT
             next_leaf = session.execute(select(func.coalesce(func.max(self.merkle.c.leaf_index), -1))).scalar_one()
             session.execute(
                 insert(self.merkle),
@@ -184,10 +208,26 @@ class AuditChainMixin:
                         "originator_version": row["originator_version"],
                         "event_hash": row["hash"],
                     }
-                    for i, (notification_id, row) in enumerate(zip(notification_ids, rows, strict=True))
+                    for i, (notification_id, row) in enumerate(pairs)
                 ],
             )
-        return notification_ids
+            return
+        # A command's few events: the next leaf index is read in the INSERT itself (one round trip, not two).
+        leaf = self.merkle.c
+        base = select(func.coalesce(func.max(leaf.leaf_index), -1) + 1).scalar_subquery()
+        leaves = [
+            select(
+                (base + i).label("leaf_index"),
+                literal(notification_id, leaf.notification_id.type).label("notification_id"),
+                literal(row["originator_id"], leaf.originator_id.type).label("originator_id"),
+                literal(row["originator_version"], leaf.originator_version.type).label("originator_version"),
+                literal(row["hash"], leaf.event_hash.type).label("event_hash"),
+            )
+            for i, (notification_id, row) in enumerate(pairs)
+        ]
+        columns = ["leaf_index", "notification_id", "originator_id", "originator_version", "event_hash"]
+        source = union_all(*leaves) if len(leaves) > 1 else leaves[0]
+        session.execute(insert(self.merkle).from_select(columns, source))
 
     def _audit_rows(self, session: Session, stored_events: Sequence[StoredEvent]) -> list[dict[str, Any]]:
         heads: dict[Any, str] = {}
@@ -210,7 +250,42 @@ class AuditChainMixin:
             heads[key] = digest
         return rows
 
+    # The hash of each aggregate's latest event this process committed, so that the next event of the aggregate
+    # needs no SELECT of it (most commands change an aggregate this process has just written). Taken only after
+    # the commit: a rolled-back event never becomes anybody's previous hash. Another process's later event of the
+    # same aggregate cannot be missed: ours would then be a version that already exists, refused at the insert.
+    _HEADS_KEPT = 100_000
+
+    def _remember_heads(self, session: Session, rows: list[dict[str, Any]]) -> None:
+        pending: dict[Any, tuple[int, str]] = session.info.setdefault(_PENDING_HEADS, {})
+        for row in rows:
+            pending[row["originator_id"]] = (row["originator_version"], row["hash"])
+        if not session.info.get(_HEADS_LISTENING):
+            session.info[_HEADS_LISTENING] = True
+            sa_event.listen(session, "after_commit", self._heads_committed)
+            sa_event.listen(session, "after_rollback", _forget_pending)
+            sa_event.listen(session, "after_soft_rollback", _forget_pending_soft)
+
+    def _heads_committed(self, session: Session) -> None:
+        pending = session.info.pop(_PENDING_HEADS, None)
+        if pending:
+            heads = self._committed_heads()
+            if len(heads) + len(pending) > self._HEADS_KEPT:
+                heads.clear()
+            heads.update(pending)
+
+    def _committed_heads(self) -> dict[Any, tuple[int, str]]:
+        heads: dict[Any, tuple[int, str]] | None = self.__dict__.get("_heads")
+        if heads is None:
+            heads = self.__dict__["_heads"] = {}
+        return heads
+
     def _previous_hash(self, session: Session, originator_id: Any, version: int) -> str:
+        if version == 1:
+            return GENESIS_HASH  # the first event of an aggregate: nothing before it
+        known = self._committed_heads().get(originator_id)
+        if known is not None and known[0] == version - 1:
+            return known[1]
         found = session.execute(
             select(self.audit.c.hash).where(
                 and_(
@@ -220,6 +295,18 @@ class AuditChainMixin:
             )
         ).scalar_one_or_none()
         return found or GENESIS_HASH
+
+
+_PENDING_HEADS = "pilot_audit_pending_heads"
+_HEADS_LISTENING = "pilot_audit_heads_listening"
+
+
+def _forget_pending(session: Session) -> None:
+    session.info.pop(_PENDING_HEADS, None)
+
+
+def _forget_pending_soft(session: Session, previous_transaction: Any) -> None:
+    session.info.pop(_PENDING_HEADS, None)
 
 
 class AuditedApplicationRecorder(AuditChainMixin, SQLAlchemyApplicationRecorder):

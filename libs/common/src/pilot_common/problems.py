@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from pilot_common import context as _context
-from pilot_common.rules import DomainRuleViolation
+from pilot_common.rules import DomainRuleViolation, ViolationKind
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://pilots.example/problems/"
@@ -365,6 +365,17 @@ async def _on_unexpected(request: Request, exc: Exception) -> Response:
     return problem_response(internal_error(), request.url.path)
 
 
+#: How each kind of domain refusal is answered over HTTP (the domain knows kinds, not statuses).
+STATUS_OF_KIND: dict[ViolationKind, int] = {
+    ViolationKind.INVALID: 422,
+    ViolationKind.CONFLICT: 409,
+    ViolationKind.NOT_FOUND: 404,
+    ViolationKind.TOO_LARGE: 413,
+    ViolationKind.UNSUPPORTED_TYPE: 415,
+    ViolationKind.BUSY: 503,
+}
+
+
 def rule_problem(violation: DomainRuleViolation) -> ProblemError:
     """A broken domain rule as problem+json: its code, both messages, the field it concerns."""
     errors = (
@@ -380,7 +391,7 @@ def rule_problem(violation: DomainRuleViolation) -> ProblemError:
         else []
     )
     return ProblemError(
-        violation.status,
+        STATUS_OF_KIND[violation.kind],
         violation.code,
         violation.message_zh,
         violation.message_en,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from enum import StrEnum
 
-from pilot_common.rules import DomainRuleViolation
+from pilot_common.rules import DomainRuleViolation, ViolationKind
 
 
 class ProgrammeState(StrEnum):
@@ -58,9 +58,9 @@ ALLOWED: dict[str, tuple[frozenset[ProgrammeState], str, str]] = {
 
 
 class ProgrammeStateViolation(DomainRuleViolation):
-    """A command the programme's current state does not allow (HTTP 409)."""
+    """A command the programme's current state does not allow (a conflict)."""
 
-    status = 409
+    kind = ViolationKind.CONFLICT
 
 
 def refusal_code(current: str, allowed: Collection[str]) -> str:

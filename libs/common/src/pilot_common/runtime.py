@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pilot_common.aggregate import AuditedAggregate
+from pilot_common.auth import require_roles
 from pilot_common.clock import PersistedClock, using_clock
 from pilot_common.consumer import EventConsumer
+from pilot_common.context import Role
 from pilot_common.health import ReadinessCheck
 from pilot_common.observability import BACKBONE, configure_tracing
 from pilot_common.relay import OutboxRelay
@@ -262,12 +264,13 @@ def assemble_service(
         compared, differences = app.rebuild_check()
         return ReadModelCheck(ok=not differences, compared=compared, differences=differences)
 
-    backbone = APIRouter(tags=["health"])
+    # Interruptions carry error text (hosts, SQL): staff and auditors only; unauthenticated figures are /metrics.
+    backbone = APIRouter(tags=["health"], dependencies=[Depends(require_roles(Role.MINISTRY, Role.AUDITOR))])
     backbone.add_api_route(
         "/ops/backbone",
         runtime.backbone_status,
         methods=["GET"],
-        summary="事件总线状态 · Relay and consumer lag, interruptions and dead letters (operators, no business data)",
+        summary="事件总线状态 · Relay and consumer lag, interruptions and dead letters (staff and auditors)",
     )
     from pilot_common.story import story_router
 

@@ -15,8 +15,15 @@ from datetime import date
 from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
-from eventsourcing.persistence import JSONTranscoder, ProcessRecorder, Recording, Tracking, Transcoding
+from eventsourcing.application import AggregateNotFoundError, ProcessingEvent, project_aggregate
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    ProcessRecorder,
+    Recording,
+    StoredEvent,
+    Tracking,
+    Transcoding,
+)
 from eventsourcing.projection import EventSourcedProjection
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
@@ -30,7 +37,7 @@ from pilot_common.observability import STORE_APPEND
 from pilot_common.persistence import AuditedProcessRecorder, event_store_env
 from pilot_common.projection import Projection, rebuild_and_compare
 from pilot_common.publishing import NOTHING_PUBLISHED, PublicationTable
-from pilot_common.rules import DomainRuleViolation
+from pilot_common.rules import DomainRuleViolation, ViolationKind
 
 T = TypeVar("T")
 
@@ -178,8 +185,10 @@ class ServiceApplication(EventSourcedProjection[UUID]):
         return recordings
 
     def all_aggregates(self, batch: int = 500) -> Iterator[Any]:
-        """Every aggregate of this service, rebuilt from its events one at a time (streams)."""
+        """Every aggregate of this service, rebuilt from its events, streamed: one query for the ids of a batch of
+        aggregates and one for their events (not one per aggregate)."""
         audit = self.audited_recorder.audit
+        events = self.audited_recorder.events_record_cls.__table__
         last: Any = None
         while True:
             with self.reading() as session:
@@ -187,10 +196,20 @@ class ServiceApplication(EventSourcedProjection[UUID]):
                 if last is not None:
                     query = query.where(audit.c.originator_id > last)
                 ids = list(session.execute(query).scalars())
-            if not ids:
-                return
+                if not ids:
+                    return
+                rows = session.execute(
+                    select(events.c.originator_id, events.c.originator_version, events.c.topic, events.c.state)
+                    .where(events.c.originator_id.in_(ids))
+                    .order_by(events.c.originator_id, events.c.originator_version)
+                ).all()
+            by_aggregate: dict[Any, list[Any]] = {}
+            for row in rows:
+                stored = StoredEvent(row.originator_id, row.originator_version, row.topic, bytes(row.state))
+                by_aggregate.setdefault(row.originator_id, []).append(self.mapper.to_domain_event(stored))
             for aggregate_id in ids:
-                yield self.repository.get(aggregate_id)
+                if aggregate_id in by_aggregate:
+                    yield project_aggregate(None, by_aggregate.pop(aggregate_id))
             last = ids[-1]
 
     def rebuild_check(self) -> tuple[dict[str, int], list[str]]:
@@ -232,7 +251,10 @@ class ServiceApplication(EventSourcedProjection[UUID]):
             aggregate = None
         if not isinstance(aggregate, cls):
             raise DomainRuleViolation(
-                "NOT_FOUND", f"{what_zh}不存在：{aggregate_id}", f"no {what_en} {aggregate_id}", status=404
+                "NOT_FOUND",
+                f"{what_zh}不存在：{aggregate_id}",
+                f"no {what_en} {aggregate_id}",
+                kind=ViolationKind.NOT_FOUND,
             )
         return aggregate
 

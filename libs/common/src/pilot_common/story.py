@@ -24,7 +24,7 @@ from pilot_common.auth import require_roles
 from pilot_common.context import Role
 from pilot_common.envelope import event_type
 from pilot_common.problems import problem_responses
-from pilot_common.rules import DomainRuleViolation
+from pilot_common.rules import DomainRuleViolation, ViolationKind
 from pilot_common.service import ServiceApplication
 
 _META = {"originator_id", "originator_version", "timestamp", "actor", "correlation_id", "causation_id"}
@@ -115,7 +115,7 @@ def story_router(app: ServiceApplication) -> APIRouter:
                     "分布式部署中各服务分别回答其部分，请分别查询三个服务",
                     "in distributed mode each service answers its own part: ask each of the three services",
                     "scope",
-                    status=422,
+                    kind=ViolationKind.INVALID,
                 )
         return merged_story(sources, str(application_id))
 

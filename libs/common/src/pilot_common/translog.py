@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import LargeBinary, and_, func, insert, make_url, select, type_coerce
+from sqlalchemy import LargeBinary, Select, and_, func, insert, make_url, select, type_coerce
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -185,6 +185,7 @@ class CheckpointTimer:
         self.app, self.signer, self.interval = app, signer, interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.failures = 0  # ticks that failed (e.g. the database away); the next tick tries again
 
     def tick(self) -> Checkpoint | None:
         recorder = self.app.audited_recorder
@@ -201,6 +202,7 @@ class CheckpointTimer:
             try:
                 self.tick()
             except Exception:  # the database may be away for a while; the next tick tries again
+                self.failures += 1
                 log.exception("checkpoint not signed")
 
     def start(self) -> None:
@@ -446,16 +448,60 @@ def verify_store(
         if len(problems) < _MAX_PROBLEMS:
             problems.append(p)
 
+    engine = _engine(recorder)
+    builder = TreeBuilder()
+    reported: set[tuple[str, int]] = set()
+    expected_index = 0
+    with engine.connect() as connection:
+        rows = connection.execution_options(yield_per=batch_size).execute(_leaves_query(recorder, engine))
+        for row in rows:
+            leaf = tuple(row)
+            index, nid, m_oid, m_ver, m_hash = leaf[:5]
+            oid = _uuid_text(m_oid)
+            if index != expected_index:
+                problem(
+                    LogProblem(
+                        "GAP",
+                        f"leaves {expected_index}..{index - 1} are missing from the log",
+                        None,
+                        None,
+                        expected_index,
+                    )
+                )
+            expected_index = index + 1
+            _check_leaf(leaf, oid, result, reported, problem)
+            builder.add(leaf_hash(event_leaf_data(nid, oid, m_ver, m_hash)))
+            if builder.size == want:
+                roots[want] = builder.root()
+                want = next(next_sizes, None)
+        _check_rows_outside_the_log(recorder, connection, reported, problem)
+    result.leaves = builder.size
+    result.root_hash = b64(builder.root())
+    current_key = key_id(public_key) if public_key is not None else None
+    for source, c in checks:
+        status = _checkpoint_status(source, c, public_key, current_key, builder.size, roots, problem)
+        check = CheckpointCheck(source, c.size, c.signed_at, c.root_hash, status)
+        result.checkpoints.append(check)
+        if (
+            source == "own"
+            and status != "UNKNOWN_KEY"
+            and (result.latest_checkpoint is None or c.size >= result.latest_checkpoint.size)
+        ):
+            result.latest_checkpoint = check
+    return result
+
+
+def _leaves_query(recorder: Recorder, engine: Engine) -> Select[Any]:
+    """Every leaf of the log, in order, beside the event it names, that event's audit row and its predecessor's."""
     events = recorder.events_record_cls.__table__
     audit, merkle = recorder.audit, recorder.merkle
     prev = audit.alias("prev")
-    engine = _engine(recorder)
 
     def raw(column: Any) -> Any:
         # SQLite keeps a UUID as 16 bytes: compare and format those (uuid.UUID objects cost more than the hashing).
         return type_coerce(column, LargeBinary) if engine.dialect.name == "sqlite" else column
 
-    query = (
+    return (
         select(
             merkle.c.leaf_index,
             merkle.c.notification_id,
@@ -489,122 +535,110 @@ def verify_store(
         )
         .order_by(merkle.c.leaf_index)
     )
-    builder = TreeBuilder()
-    reported: set[tuple[str, int]] = set()
-    expected_index = 0
-    with engine.connect() as connection:
-        rows = connection.execution_options(yield_per=batch_size).execute(query)
-        for index, nid, m_oid, m_ver, m_hash, e_oid, e_ver, topic, state, prev_hash, a_hash, p_hash in rows:
-            oid = _uuid_text(m_oid)
-            if index != expected_index:
-                problem(
-                    LogProblem(
-                        "GAP",
-                        f"leaves {expected_index}..{index - 1} are missing from the log",
-                        None,
-                        None,
-                        expected_index,
-                    )
-                )
-            expected_index = index + 1
-            if e_oid is None:
-                reported.add((oid, m_ver))
-                problem(LogProblem("DELETED", f"notification {nid} was deleted from the store", oid, m_ver, index))
-            elif e_oid != m_oid or e_ver != m_ver:
-                problem(
-                    LogProblem(
-                        "REORDERED",
-                        f"notification {nid} holds another event ({_uuid_text(e_oid)} v{e_ver})",
-                        oid,
-                        m_ver,
-                        index,
-                    )
-                )
-            elif a_hash is None:
-                problem(LogProblem("MISSING_AUDIT", "event has no audit row", oid, m_ver, index))
-            else:
-                result.events_checked += 1
-                if m_ver == 1:
-                    result.aggregates_checked += 1
-                data = (
-                    state if isinstance(state, bytes) else (state.encode() if isinstance(state, str) else bytes(state))
-                )
-                if chain_hash(prev_hash, oid, m_ver, topic, data) != a_hash:
-                    problem(LogProblem("HASH_MISMATCH", "stored event differs from its hash", oid, m_ver, index))
-                expected_prev = GENESIS_HASH if m_ver == 1 else p_hash
-                if prev_hash != expected_prev:
-                    problem(LogProblem("BROKEN_LINK", "previous hash does not match the chain", oid, m_ver, index))
-                if a_hash != m_hash:
-                    problem(
-                        LogProblem(
-                            "LEAF_MISMATCH", "the chain hash differs from the one the log recorded", oid, m_ver, index
-                        )
-                    )
-            builder.add(leaf_hash(event_leaf_data(nid, oid, m_ver, m_hash)))
-            if builder.size == want:
-                roots[want] = builder.root()
-                want = next(next_sizes, None)
-        # Rows the pass above cannot see: events without a leaf, audit rows without an event.
-        unlogged = (
-            select(events.c.id, events.c.originator_id, events.c.originator_version)
-            .select_from(events.outerjoin(merkle, merkle.c.notification_id == events.c.id))
-            .where(merkle.c.leaf_index.is_(None))
-            .order_by(events.c.id)
-            .limit(_MAX_PROBLEMS)
+
+
+def _check_leaf(
+    row: tuple[Any, ...],
+    oid: str,
+    result: StoreVerification,
+    reported: set[tuple[str, int]],
+    problem: Callable[[LogProblem], None],
+) -> None:
+    """One leaf against its event and audit row: present, the same event, and its chain hash recomputed."""
+    index, nid, m_oid, m_ver, m_hash, e_oid, e_ver, topic, state, prev_hash, a_hash, p_hash = row
+    if e_oid is None:
+        reported.add((oid, m_ver))
+        problem(LogProblem("DELETED", f"notification {nid} was deleted from the store", oid, m_ver, index))
+        return
+    if e_oid != m_oid or e_ver != m_ver:
+        problem(
+            LogProblem(
+                "REORDERED", f"notification {nid} holds another event ({_uuid_text(e_oid)} v{e_ver})", oid, m_ver, index
+            )
         )
-        for nid, e_oid, e_ver in connection.execute(unlogged):
-            problem(LogProblem("UNLOGGED", f"notification {nid} is not in the log", str(e_oid), e_ver))
-        orphans = (
-            select(audit.c.originator_id, audit.c.originator_version)
-            .select_from(
-                audit.outerjoin(
-                    events,
-                    and_(
-                        events.c.originator_id == audit.c.originator_id,
-                        events.c.originator_version == audit.c.originator_version,
-                    ),
-                )
+        return
+    if a_hash is None:
+        problem(LogProblem("MISSING_AUDIT", "event has no audit row", oid, m_ver, index))
+        return
+    result.events_checked += 1
+    if m_ver == 1:
+        result.aggregates_checked += 1
+    data = state if isinstance(state, bytes) else (state.encode() if isinstance(state, str) else bytes(state))
+    if chain_hash(prev_hash, oid, m_ver, topic, data) != a_hash:
+        problem(LogProblem("HASH_MISMATCH", "stored event differs from its hash", oid, m_ver, index))
+    expected_prev = GENESIS_HASH if m_ver == 1 else p_hash
+    if prev_hash != expected_prev:
+        problem(LogProblem("BROKEN_LINK", "previous hash does not match the chain", oid, m_ver, index))
+    if a_hash != m_hash:
+        problem(LogProblem("LEAF_MISMATCH", "the chain hash differs from the one the log recorded", oid, m_ver, index))
+
+
+def _check_rows_outside_the_log(
+    recorder: Recorder,
+    connection: Connection,
+    reported: set[tuple[str, int]],
+    problem: Callable[[LogProblem], None],
+) -> None:
+    """Rows the pass over the leaves cannot see: events without a leaf, audit rows without an event."""
+    events = recorder.events_record_cls.__table__
+    audit, merkle = recorder.audit, recorder.merkle
+    unlogged = (
+        select(events.c.id, events.c.originator_id, events.c.originator_version)
+        .select_from(events.outerjoin(merkle, merkle.c.notification_id == events.c.id))
+        .where(merkle.c.leaf_index.is_(None))
+        .order_by(events.c.id)
+        .limit(_MAX_PROBLEMS)
+    )
+    for nid, e_oid, e_ver in connection.execute(unlogged):
+        problem(LogProblem("UNLOGGED", f"notification {nid} is not in the log", str(e_oid), e_ver))
+    orphans = (
+        select(audit.c.originator_id, audit.c.originator_version)
+        .select_from(
+            audit.outerjoin(
+                events,
+                and_(
+                    events.c.originator_id == audit.c.originator_id,
+                    events.c.originator_version == audit.c.originator_version,
+                ),
             )
-            .where(events.c.id.is_(None))
-            .limit(_MAX_PROBLEMS)
         )
-        for a_oid, a_ver in connection.execute(orphans):
-            if (str(a_oid), a_ver) not in reported:
-                problem(LogProblem("MISSING_EVENT", "audit row without its event (deleted?)", str(a_oid), a_ver))
-    result.leaves = builder.size
-    result.root_hash = b64(builder.root())
-    current_key = key_id(public_key) if public_key is not None else None
-    for source, c in checks:
-        status = "OK"
-        if public_key is not None and c.key_id != current_key:
-            # Signed by a key this service no longer (or never) had, e.g. a per-process key before a restart:
-            # neither trusted nor refuted; listed, not counted as damage.
-            status = "UNKNOWN_KEY"
-        elif public_key is not None and not c.verify(public_key):
-            status = "BAD_SIGNATURE"
-            problem(LogProblem("BAD_SIGNATURE", f"checkpoint of size {c.size} ({source}) has a bad signature"))
-        elif c.size > builder.size:
-            status = "TRUNCATED"
-            problem(
-                LogProblem(
-                    "TRUNCATED",
-                    f"the log has {builder.size} leaves; a checkpoint ({source}, signed {c.signed_at}) says {c.size}",
-                )
+        .where(events.c.id.is_(None))
+        .limit(_MAX_PROBLEMS)
+    )
+    for a_oid, a_ver in connection.execute(orphans):
+        if (str(a_oid), a_ver) not in reported:
+            problem(LogProblem("MISSING_EVENT", "audit row without its event (deleted?)", str(a_oid), a_ver))
+
+
+def _checkpoint_status(
+    source: str,
+    c: Checkpoint,
+    public_key: Ed25519PublicKey | None,
+    current_key: str | None,
+    leaves: int,
+    roots: dict[int, bytes],
+    problem: Callable[[LogProblem], None],
+) -> str:
+    """OK, or what is wrong with the log this checkpoint signed (reported), or UNKNOWN_KEY (not damage)."""
+    if public_key is not None and c.key_id != current_key:
+        # Signed by a key this service no longer (or never) had, e.g. a per-process key before a restart:
+        # neither trusted nor refuted; listed, not counted as damage.
+        return "UNKNOWN_KEY"
+    if public_key is not None and not c.verify(public_key):
+        problem(LogProblem("BAD_SIGNATURE", f"checkpoint of size {c.size} ({source}) has a bad signature"))
+        return "BAD_SIGNATURE"
+    if c.size > leaves:
+        problem(
+            LogProblem(
+                "TRUNCATED", f"the log has {leaves} leaves; a checkpoint ({source}, signed {c.signed_at}) says {c.size}"
             )
-        elif b64(roots[c.size]) != c.root_hash:
-            status = "REWRITTEN"
-            problem(
-                LogProblem(
-                    "REWRITTEN",
-                    f"the first {c.size} leaves do not hash to the root signed {c.signed_at} ({source})",
-                )
+        )
+        return "TRUNCATED"
+    if b64(roots[c.size]) != c.root_hash:
+        problem(
+            LogProblem(
+                "REWRITTEN", f"the first {c.size} leaves do not hash to the root signed {c.signed_at} ({source})"
             )
-        check = CheckpointCheck(source, c.size, c.signed_at, c.root_hash, status)
-        result.checkpoints.append(check)
-        if (
-            source == "own"
-            and status != "UNKNOWN_KEY"
-            and (result.latest_checkpoint is None or c.size >= result.latest_checkpoint.size)
-        ):
-            result.latest_checkpoint = check
-    return result
+        )
+        return "REWRITTEN"
+    return "OK"

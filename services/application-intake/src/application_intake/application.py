@@ -1,4 +1,5 @@
-"""ApplicationIntake: the intake service's commands, as the API and the consumers call them.
+"""ApplicationIntake: the intake service's commands (`domain/commands.py`, handled as `COMMAND_HANDLERS` says) and
+what the consumers ask of it.
 
 Submission takes a slot from the province's quota aggregate and records the submission and its verdict in one
 transaction; two submitters racing for the last slot conflict on the quota's version, and the loser retries on
@@ -20,6 +21,7 @@ from eventsourcing.persistence import IntegrityError
 from sqlalchemy import insert, or_, select
 
 from application_intake import registry_facts
+from application_intake.domain import commands
 from application_intake.domain.eligibility import (
     ApplicationFacts,
     Attachment,
@@ -41,16 +43,26 @@ from application_intake.projections.applications import APPLICATION_VIEWS
 from application_intake.projections.tables import applications, attachment_contents
 from application_intake.published import PUBLICATIONS
 from pilot_common.clock import Clock, SystemClock
+from pilot_common.commands import Command, CommandTable, commands_in
+from pilot_common.contracts.programme import ProgrammeRules
 from pilot_common.programme_state import FINAL_STATES, require_state
 from pilot_common.publishing import PublicationTable
+from pilot_common.rules import ViolationKind
 from pilot_common.service import HandlerTable, ServiceApplication
 
 SERVICE_NAME = "application-intake"
 _SUBMIT_ATTEMPTS = 30
 
 
-def _refused(code: str, zh: str, en: str, status: int = 409, field: str | None = None, **details: Any) -> Exception:
-    return IntakeRuleViolation(code, zh, en, field, status=status, details=details or None)
+def _refused(
+    code: str,
+    zh: str,
+    en: str,
+    kind: ViolationKind = ViolationKind.CONFLICT,
+    field: str | None = None,
+    **details: Any,
+) -> Exception:
+    return IntakeRuleViolation(code, zh, en, field, kind=kind, details=details or None)
 
 
 class ApplicationIntake(ServiceApplication):
@@ -75,91 +87,84 @@ class ApplicationIntake(ServiceApplication):
                 "UNKNOWN_PROGRAMME",
                 f"尚未获知试点批次 {programme_id}（登记服务的数据尚未同步）",
                 f"programme {programme_id} is not known to intake (yet)",
-                status=422,
+                kind=ViolationKind.INVALID,
                 field="programme_id",
             )
         return known
 
-    def _require_known(self, application: PilotApplication) -> None:
+    def _require_known(self, application: PilotApplication, facts: registry_facts.RegistryFacts) -> None:
         """A submission naming an organisation or object intake has not heard of is refused, never crashes."""
         details = application.details
-        with self.reading() as session:
-            missing = [
-                (field, value)
-                for field, value, found in (
-                    (
-                        "applicant_organisation_id",
-                        details["applicant_organisation_id"],
-                        registry_facts.organisation(session, details["applicant_organisation_id"])[0],
-                    ),
-                    (
-                        "implementer_organisation_id",
-                        details["implementer_organisation_id"],
-                        registry_facts.organisation(session, details["implementer_organisation_id"])[0],
-                    ),
-                    (
-                        "pilot_object_id",
-                        details["pilot_object_id"],
-                        registry_facts.pilot_object(session, details["pilot_object_id"])[0],
-                    ),
-                )
-                if found is None
-            ]
+        missing = [
+            (field, details[field])
+            for field, found in (
+                ("applicant_organisation_id", facts.applicant),
+                ("implementer_organisation_id", facts.implementer),
+                ("pilot_object_id", facts.pilot_object),
+            )
+            if found is None
+        ]
         if missing:
             field, value = missing[0]
             raise _refused(
                 "UNKNOWN_REGISTRY_REFERENCE",
                 f"登记库中没有{FIELD_LABELS_ZH.get(field, field)}“{value}”的记录（或尚未同步到本服务）",
                 f"the registry has no {field} {value} (or intake has not heard of it yet)",
-                status=422,
+                kind=ViolationKind.INVALID,
                 field=field,
                 unknown=[f for f, _ in missing],
             )
 
     # --- drafting -----------------------------------------------------------------------------------------------
 
-    def create_draft(self, province: str, programme_id: str, **details: Any) -> PilotApplication:
-        require_state("draft", self.known_programme(programme_id).status, programme_id)
-        application = PilotApplication(programme_id=programme_id, province=province, **details)
+    def handle(self, command: Command) -> Any:
+        """Runs one command (`domain/commands.py`) by its entry in `COMMAND_HANDLERS`."""
+        return COMMAND_HANDLERS.handle(self, command)
+
+    def create_draft(self, command: commands.CreateDraft) -> PilotApplication:
+        require_state("draft", self.known_programme(command.programme_id).status, command.programme_id)
+        application = PilotApplication(programme_id=command.programme_id, province=command.province, **command.details)
         self.save(application)
         return application
 
-    def require_state(self, application: PilotApplication, action: str) -> None:
-        """Refuses what the programme's state (as the registry last said) does not allow (DESIGN's table)."""
-        require_state(action, self.known_programme(application.programme_id).status, application.programme_id)
+    def require_state(self, application: PilotApplication, action: str) -> registry_facts.KnownProgramme:
+        """Refuses what the programme's state (as the registry last said) does not allow (DESIGN's table); returns
+        the programme as known, so that a command reads it once."""
+        known = self.known_programme(application.programme_id)
+        require_state(action, known.status, application.programme_id)
+        return known
 
-    def _require_editable_state(self, application: PilotApplication) -> None:
+    def _require_editable_state(self, application: PilotApplication) -> registry_facts.KnownProgramme:
         # A draft is edited while the batch takes drafts; an amendment (补正) only while amendments are allowed.
         amending = application.status == "AMENDMENT_REQUESTED"
-        self.require_state(application, "amendment" if amending else "draft")
+        return self.require_state(application, "amendment" if amending else "draft")
 
-    def change(self, application_id: UUID, command: str, **kwargs: Any) -> PilotApplication:
-        application = self.application(application_id)
-        if command == "record_late_entry":
-            self.require_state(application, "late_entry")
-        elif command == "request_amendment":
-            self.require_state(application, "amendment")
-        else:
-            self._require_editable_state(application)
-        if command == "update_plan_sections":
-            outline = self.known_programme(application.programme_id).rules.plan_outline
-            kwargs["outline_codes"] = {s.code for s in outline} | {sub.code for s in outline for sub in s.subsections}
-        getattr(application, command)(**kwargs)
+    def edit(self, command: commands.DraftEdit) -> PilotApplication:
+        application = self.application(command.application_id)
+        self._require_editable_state(application)
+        command.apply(application)
         self.save(application)
         return application
 
-    def attach_file(
-        self, application_id: UUID, kind: str, file_name: str, declared_type: str | None, content: bytes
-    ) -> dict[str, Any]:
+    def update_plan_sections(self, command: commands.UpdatePlanSections) -> PilotApplication:
+        application = self.application(command.application_id)
+        outline = self._require_editable_state(application).rules.plan_outline
+        codes = {s.code for s in outline} | {sub.code for s in outline for sub in s.subsections}
+        application.update_plan_sections(command.sections, codes)
+        self.save(application)
+        return application
+
+    def attach_file(self, command: commands.AttachFile) -> dict[str, Any]:
+        application_id, content = command.application_id, command.content
+        file_name, declared_type, kind = command.file_name, command.declared_type, command.kind
         application = self.application(application_id)
-        self._require_editable_state(application)
-        rules = self.known_programme(application.programme_id).rules
+        rules = self._require_editable_state(application).rules
         if len(content) > rules.max_package_bytes:
             raise _refused(
                 "FILE_TOO_LARGE",
                 f"文件超过材料电子件总大小{size_zh(rules.max_package_bytes)}的上限",
                 f"the file is larger than the {rules.max_package_bytes}-byte package limit",
-                status=413,
+                kind=ViolationKind.TOO_LARGE,
                 field="file",
             )
         media_type = sniff_media_type(content)
@@ -168,7 +173,7 @@ class ApplicationIntake(ServiceApplication):
                 "UNSUPPORTED_MEDIA_TYPE",
                 f"只接受{format_names(rules.accepted_media_types)}文件（按文件内容判断）",
                 "only PDF, OFD and DOCX files are accepted (judged by their content)",
-                status=415,
+                kind=ViolationKind.UNSUPPORTED_TYPE,
                 field="file",
             )
         declared = (declared_type or "").split(";")[0].strip().lower()
@@ -179,7 +184,7 @@ class ApplicationIntake(ServiceApplication):
                 "MEDIA_TYPE_MISMATCH",
                 "文件名或声明的类型与文件内容不符",
                 f"the file's name or declared type does not match its content ({media_type})",
-                status=415,
+                kind=ViolationKind.UNSUPPORTED_TYPE,
                 field="file",
             )
         attachment = {
@@ -212,7 +217,7 @@ class ApplicationIntake(ServiceApplication):
         application = self.application(application_id)
         meta = application.attachments.get(attachment_id)
         if meta is None:
-            raise _refused("ATTACHMENT_NOT_FOUND", "附件不存在", "no such attachment", status=404)
+            raise _refused("ATTACHMENT_NOT_FOUND", "附件不存在", "no such attachment", kind=ViolationKind.NOT_FOUND)
         with self.reading() as session:
             content = session.execute(
                 select(attachment_contents.c.content).where(attachment_contents.c.id == attachment_id)
@@ -227,14 +232,15 @@ class ApplicationIntake(ServiceApplication):
         quota: QuotaFacts,
         submitted_at: datetime,
         dry_run: bool = False,
+        known: registry_facts.KnownProgramme | None = None,
+        registry: registry_facts.RegistryFacts | None = None,
     ) -> EligibilitySnapshot:
-        known = self.known_programme(application.programme_id)
+        known = known or self.known_programme(application.programme_id)
         details = application.details
-        with self.reading() as session:
-            applicant, applicant_v = registry_facts.organisation(session, details["applicant_organisation_id"])
-            implementer, implementer_v = registry_facts.organisation(session, details["implementer_organisation_id"])
-            pilot_object, object_v = registry_facts.pilot_object(session, details["pilot_object_id"])
-            found = registry_facts.findings_about(session, pilot_object)
+        if registry is None:
+            with self.reading() as session:
+                registry = registry_facts.about(session, details)
+        found = registry.findings
         facts = ApplicationFacts(
             application_id=str(application.id),
             programme_id=application.programme_id,
@@ -257,9 +263,9 @@ class ApplicationIntake(ServiceApplication):
         return EligibilitySnapshot(
             application=facts,
             programme=known.facts,
-            applicant=applicant,
-            implementer=implementer,
-            pilot_object=pilot_object,
+            applicant=registry.applicant,
+            implementer=registry.implementer,
+            pilot_object=registry.pilot_object,
             findings=tuple(found),
             quota=quota,
             submitted_at=submitted_at,
@@ -267,9 +273,9 @@ class ApplicationIntake(ServiceApplication):
             late_entry=LateEntryFacts.model_validate(application.late_entry) if application.late_entry else None,
             registry_position=registry_facts.describe_position(
                 programme=known.version,
-                applicant=applicant_v,
-                implementer=implementer_v,
-                object=object_v,
+                applicant=registry.applicant_version,
+                implementer=registry.implementer_version,
+                object=registry.object_version,
                 findings=len(found),
             ),
             dry_run=dry_run,
@@ -312,8 +318,7 @@ class ApplicationIntake(ServiceApplication):
 
     # --- submission and withdrawal ------------------------------------------------------------------------------
 
-    def _check_window(self, application: PilotApplication, at: datetime) -> None:
-        rules = self.known_programme(application.programme_id).rules
+    def _check_window(self, application: PilotApplication, at: datetime, rules: ProgrammeRules) -> None:
         if application.late_entry:
             return  # recorded as sent on time: WINDOW judges it with its evidence
         local = at.astimezone(ZoneInfo(rules.timezone))
@@ -332,7 +337,8 @@ class ApplicationIntake(ServiceApplication):
                 rule="WINDOW",
             )
 
-    def submit(self, application_id: UUID) -> PilotApplication:
+    def submit(self, command: commands.Submit) -> PilotApplication:
+        application_id = command.application_id
         for _ in range(_SUBMIT_ATTEMPTS):
             application = self.application(application_id)
             if application.status == "DISCARDED":
@@ -341,38 +347,40 @@ class ApplicationIntake(ServiceApplication):
                 raise _refused("ALREADY_SUBMITTED", "申报已提交", f"the application is already {application.status}")
             known = self.known_programme(application.programme_id)
             require_state("late_entry" if application.late_entry else "submit", known.status, application.programme_id)
-            self._require_known(application)
+            with self.reading() as session:
+                registry = registry_facts.about(session, application.details)
+            self._require_known(application, registry)
             now = self.clock.now()
-            self._check_window(application, now)
+            self._check_window(application, now, known.rules)
             quota = self.quota(application.programme_id, application.province)
             allowed = known.facts.quota_allowed(application.province)
             slot = quota.take_slot(str(application.id), allowed)
-            subject = known.rules.subject_for(application.details["project_name"], self._applicant_name(application))
+            assert registry.applicant is not None  # _require_known
+            subject = known.rules.subject_for(application.details["project_name"], registry.applicant.name)
             application.submit(now, slot, subject)
-            verdict = evaluate(
-                self.snapshot(
-                    application, QuotaFacts(slots_held=quota.held, slots_allowed=allowed, slot_number=slot), now
-                )
+            snapshot = self.snapshot(
+                application,
+                QuotaFacts(slots_held=quota.held, slots_allowed=allowed, slot_number=slot),
+                now,
+                known=known,
+                registry=registry,
             )
-            application.record_verdict(verdict, "SUBMISSION", [])
+            verdict = evaluate(snapshot)
+            application.record_verdict(verdict, "SUBMISSION", [], snapshot)
             try:
                 self.save(application, quota)
                 return application
             except IntegrityError:
                 continue  # another submission of this province took a slot meanwhile: decide again on fresh state
-        raise _refused("BUSY", "同时提交的申报过多，请稍后重试", "too many concurrent submissions; retry", status=503)
+        raise _refused(
+            "BUSY", "同时提交的申报过多，请稍后重试", "too many concurrent submissions; retry", kind=ViolationKind.BUSY
+        )
 
-    def _applicant_name(self, application: PilotApplication) -> str:
-        """申报单位名称 for the e-mail subject line (the applicant is known: submission checked it)."""
-        with self.reading() as session:
-            org, _ = registry_facts.organisation(session, application.details["applicant_organisation_id"])
-        return org.name if org else str(application.details["applicant_organisation_id"])
-
-    def withdraw(self, application_id: UUID, reason: str) -> PilotApplication:
+    def withdraw(self, command: commands.Withdraw) -> PilotApplication:
+        reason = command.reason
         for _ in range(_SUBMIT_ATTEMPTS):
-            application = self.application(application_id)
-            self.require_state(application, "withdraw")
-            rules = self.known_programme(application.programme_id).rules
+            application = self.application(command.application_id)
+            rules = self.require_state(application, "withdraw").rules
             now = self.clock.now()
             application.withdraw(reason, now, deadline_passed=now >= rules.closes_at())
             quota = self.quota(application.programme_id, application.province)
@@ -382,13 +390,13 @@ class ApplicationIntake(ServiceApplication):
                 return application
             except IntegrityError:
                 continue
-        raise _refused("BUSY", "系统繁忙，请稍后重试", "busy; retry", status=503)
+        raise _refused("BUSY", "系统繁忙，请稍后重试", "busy; retry", kind=ViolationKind.BUSY)
 
-    def discard(self, application_id: UUID, reason: str) -> PilotApplication:
+    def discard(self, command: commands.Discard) -> PilotApplication:
         """A draft never submitted, dropped by its province (no slot was ever held)."""
-        application = self.application(application_id)
+        application = self.application(command.application_id)
         self.require_state(application, "discard")
-        application.discard(reason)
+        application.discard(command.reason)
         self.save(application)
         return application
 
@@ -408,40 +416,34 @@ class ApplicationIntake(ServiceApplication):
                 closed.append(application)
         return closed
 
-    def record_late_entry(
-        self, application_id: UUID, sent_on: datetime, channel: str, evidence_attachment_id: str, recorded_by: str
-    ) -> PilotApplication:
-        application = self.application(application_id)
-        closes_at = self.known_programme(application.programme_id).rules.closes_at()
-        return self.change(
-            application_id,
-            "record_late_entry",
-            sent_on=sent_on,
-            channel=channel,
-            evidence_attachment_id=evidence_attachment_id,
-            recorded_by=recorded_by,
-            closes_at=closes_at,
+    def record_late_entry(self, command: commands.RecordLateEntry) -> PilotApplication:
+        application = self.application(command.application_id)
+        closes_at = self.require_state(application, "late_entry").rules.closes_at()
+        application.record_late_entry(
+            command.sent_on, command.channel, command.evidence_attachment_id, command.recorded_by, closes_at
         )
+        self.save(application)
+        return application
 
-    def request_amendment(
-        self, application_id: UUID, sections: list[str], reason: str, detail_fields: list[str] | None = None
-    ) -> PilotApplication:
-        return self.change(
-            application_id, "request_amendment", sections=sections, reason=reason, detail_fields=detail_fields
-        )
-
-    def complete_amendment(self, application_id: UUID, note: str) -> PilotApplication:
-        application = self.application(application_id)
+    def request_amendment(self, command: commands.RequestAmendment) -> PilotApplication:
+        application = self.application(command.application_id)
         self.require_state(application, "amendment")
-        application.complete_amendment(note)
+        application.request_amendment(command.sections, command.reason, command.detail_fields)
+        self.save(application)
+        return application
+
+    def complete_amendment(self, command: commands.CompleteAmendment) -> PilotApplication:
+        application = self.application(command.application_id)
+        self.require_state(application, "amendment")
+        application.complete_amendment(command.note)
         self._record_new_verdict(application, "AMENDMENT", [f"revision {application.revision}"])
         self.save(application)
         return application
 
     def _record_new_verdict(self, application: PilotApplication, trigger: str, changes: list[str]) -> None:
         quota = self._quota_facts(application)
-        verdict = evaluate(self.snapshot(application, quota, application.submitted_at or self.clock.now()))
-        application.record_verdict(verdict, trigger, changes)
+        snapshot = self.snapshot(application, quota, application.submitted_at or self.clock.now())
+        application.record_verdict(evaluate(snapshot), trigger, changes, snapshot)
 
     def recheck(self, application_ids: list[str], trigger: str, changes: list[str]) -> list[PilotApplication]:
         """New verdicts for submitted applications after a registry change (the caller saves them)."""
@@ -475,3 +477,25 @@ class ApplicationIntake(ServiceApplication):
                 )
             ).scalars()
             return sorted(rows)
+
+
+#: Which handler takes which command: every command of `domain/commands.py`, one handler each (checked below).
+COMMAND_HANDLERS: CommandTable[ApplicationIntake] = CommandTable(
+    {
+        commands.CreateDraft: ApplicationIntake.create_draft,
+        commands.UpdateDetails: ApplicationIntake.edit,
+        commands.UpdateFoundation: ApplicationIntake.edit,
+        commands.SetFunding: ApplicationIntake.edit,
+        commands.SetSchedule: ApplicationIntake.edit,
+        commands.Detach: ApplicationIntake.edit,
+        commands.UpdatePlanSections: ApplicationIntake.update_plan_sections,
+        commands.AttachFile: ApplicationIntake.attach_file,
+        commands.Submit: ApplicationIntake.submit,
+        commands.Withdraw: ApplicationIntake.withdraw,
+        commands.Discard: ApplicationIntake.discard,
+        commands.RecordLateEntry: ApplicationIntake.record_late_entry,
+        commands.RequestAmendment: ApplicationIntake.request_amendment,
+        commands.CompleteAmendment: ApplicationIntake.complete_amendment,
+    }
+)
+COMMAND_HANDLERS.check(commands_in(commands))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from application_intake.api import applications
+from application_intake.api import applications, audit_replay
 from application_intake.api import registry_copy as registry_copy_api
 from application_intake.application import SERVICE_NAME, ApplicationIntake
 from application_intake.consumers import CONSUMES, HANDLERS
@@ -39,7 +39,7 @@ def build_intake(
         consumes=CONSUMES,
         title="application-intake 申报受理",
         description=DESCRIPTION,
-        routers=[applications.router, applications.quota_router, registry_copy_api.router],
+        routers=[applications.router, applications.quota_router, registry_copy_api.router, audit_replay.router],
         state_name="intake",
     )
 

@@ -30,6 +30,7 @@ from evaluation.domain import (
     Selection,
     SheetStatus,
     assign_reviewers,
+    commands,
     reassign,
     score_sheet_id,
     selection_id,
@@ -40,6 +41,7 @@ from evaluation.projections.kept import (
     first_row,
     in_evaluation,
     is_in_evaluation,
+    programme_row,
     programme_status,
     require_application,
     scoring_rules,
@@ -55,9 +57,11 @@ from evaluation.projections.tables import (
     selections,
 )
 from evaluation.published import PUBLICATIONS
+from pilot_common.commands import Command, CommandTable, commands_in
 from pilot_common.contracts.events.evaluation import reader_key_of
 from pilot_common.programme_state import require_state
 from pilot_common.publishing import PublicationTable
+from pilot_common.rules import ViolationKind
 from pilot_common.service import HandlerTable, ServiceApplication
 
 SERVICE_NAME = "evaluation"
@@ -65,7 +69,10 @@ SERVICE_NAME = "evaluation"
 
 def _not_found(what_zh: str, what_en: str, identifier: object) -> EvaluationRuleViolation:
     return EvaluationRuleViolation(
-        ErrorCode.NOT_FOUND, f"{what_zh}不存在：{identifier}", f"no {what_en} {identifier}", status=404
+        ErrorCode.NOT_FOUND,
+        f"{what_zh}不存在：{identifier}",
+        f"no {what_en} {identifier}",
+        kind=ViolationKind.NOT_FOUND,
     )
 
 
@@ -196,16 +203,15 @@ class EvaluationService(ServiceApplication):
                 "user_id",
             )
 
-    def register_reviewer(
-        self,
-        name: str,
-        organisation_id: str,
-        province: str,
-        expertise: Sequence[str] = (),
-        available: bool = True,
-        user_id: str | None = None,
-    ) -> Reviewer:
-        reviewer = Reviewer.register(name, organisation_id, province, expertise, available=available, user_id=user_id)
+    def handle(self, command: Command) -> Any:
+        """Runs one command (`domain/commands.py`) by its entry in `COMMAND_HANDLERS`."""
+        return COMMAND_HANDLERS.handle(self, command)
+
+    def register_reviewer(self, command: commands.RegisterReviewer) -> Reviewer:
+        c = command
+        reviewer = Reviewer.register(
+            c.name, c.organisation_id, c.province, c.expertise, available=c.available, user_id=c.user_id
+        )
         try:
             with self.unit_of_work() as session:
                 self._check_user_id_free(session, reviewer.user_id)
@@ -216,20 +222,13 @@ class EvaluationService(ServiceApplication):
             raise
         return reviewer
 
-    def update_reviewer(
-        self,
-        reviewer_id: UUID,
-        *,
-        available: bool | None = None,
-        availability_reason: str | None = None,
-        expertise: Sequence[str] | None = None,
-        organisation_id: str | None = None,
-        province: str | None = None,
-    ) -> Reviewer:
+    def update_reviewer(self, command: commands.UpdateReviewer) -> Reviewer:
         """Changes availability, expertise and/or affiliation in one save (all or nothing)."""
-        reviewer = self.reviewer(reviewer_id)
+        available, expertise = command.available, command.expertise
+        organisation_id, province = command.organisation_id, command.province
+        reviewer = self.reviewer(command.reviewer_id)
         if available is not None:
-            reviewer.set_availability(available, availability_reason)
+            reviewer.set_availability(available, command.availability_reason)
         if expertise is not None:
             reviewer.update_expertise(expertise)
         if organisation_id is not None or province is not None:
@@ -244,10 +243,11 @@ class EvaluationService(ServiceApplication):
 
     # --- assignment ------------------------------------------------------------------------------------------
 
-    def assign(self, programme_id: str) -> AssignmentRun:
+    def assign(self, command: commands.AssignReviewers) -> AssignmentRun:
         """Assigns reviewers to every application of the programme in evaluation that lacks them, and opens their
         score sheets. An application that cannot get enough eligible reviewers gets none and is reported as a
         shortage. Runs of one programme are serialised (the programme's row is locked)."""
+        programme_id = command.programme_id
         with self.unit_of_work() as session:
             session.execute(select(programmes.c.id).where(programmes.c.id == programme_id).with_for_update())
             rules = scoring_rules(session, programme_id)
@@ -295,11 +295,11 @@ class EvaluationService(ServiceApplication):
             sheet_ids={(s.application_id, s.reviewer_id): str(s.id) for s in opened},
         )
 
-    def reassign(
-        self, application_id: str, from_reviewer_id: str, to_reviewer_id: str, reason: str
-    ) -> ReassignmentDone:
+    def reassign(self, command: commands.Reassign) -> ReassignmentDone:
         """Ministry staff take the application from one reviewer (their sheet is withdrawn, with the reason) and
         give it to another (a new sheet), under the same conflict rules as the automatic assignment."""
+        application_id, reason = command.application_id, command.reason
+        from_reviewer_id, to_reviewer_id = command.from_reviewer_id, command.to_reviewer_id
         with self.unit_of_work() as session:
             application = require_application(session, application_id)
             programme_id = str(application["programme_id"])
@@ -365,19 +365,18 @@ class EvaluationService(ServiceApplication):
                 "application_id",
             )
 
-    def change_sheet(self, sheet_id: UUID, command: str, *, reviewer_id: str | None = None, **kwargs: Any) -> None:
-        """Runs one command of a sheet (`record_scores`, `submit`, `declare_conflict`, `confirm_current`,
-        `request_rescore`, `accept_moderation`). With `reviewer_id`, only that reviewer's own sheet: another's is
-        reported as not found (a reviewer learns nothing about other reviewers' sheets)."""
-        sheet = self.sheet(sheet_id)
-        if reviewer_id is not None and sheet.reviewer_id != reviewer_id:
-            raise _not_found("评分表", "score sheet", sheet_id)
+    def change_sheet(self, command: commands.SheetCommand) -> None:
+        """Runs one command of a sheet. With `reviewer_id`, only that reviewer's own sheet: another's is reported
+        as not found (a reviewer learns nothing about other reviewers' sheets)."""
+        sheet = self.sheet(command.sheet_id)
+        if command.reviewer_id is not None and sheet.reviewer_id != command.reviewer_id:
+            raise _not_found("评分表", "score sheet", command.sheet_id)
         with self.reading() as session:
             application = require_application(session, sheet.application_id)
             programme_id = str(application["programme_id"])
             require_state("scoring", programme_status(session, programme_id), programme_id)
             self._require_in_evaluation(application)
-        getattr(sheet, command)(**kwargs)
+        command.apply(sheet)
         self.save(sheet)
 
     # --- applications leaving evaluation or amended (called by the consumers) ------------------------------
@@ -425,14 +424,8 @@ class EvaluationService(ServiceApplication):
     def selection(self, programme_id: str) -> Selection:
         return self.load(selection_id(programme_id), Selection, "遴选名单", "selection")
 
-    def start_selection(
-        self,
-        programme_id: str,
-        target_count: int,
-        type_caps: Mapping[str, int] | None = None,
-        province_caps: Mapping[str, int] | None = None,
-        default_province_cap: int | None = None,
-    ) -> Selection:
+    def start_selection(self, command: commands.StartSelection) -> Selection:
+        programme_id = command.programme_id
         with self.reading() as session:
             scoring_rules(session, programme_id)  # the programme must be known
         self.require_state(programme_id, "selection")
@@ -444,43 +437,45 @@ class EvaluationService(ServiceApplication):
         )
         if self._has_selection(programme_id):
             raise exists
-        selection = Selection.start(programme_id, target_count, type_caps, province_caps, default_province_cap)
+        selection = Selection.start(
+            programme_id, command.target_count, command.type_caps, command.province_caps, command.default_province_cap
+        )
         try:
             self.save(selection)
         except (IntegrityError, DatabaseIntegrityError):
             raise exists from None
         return selection
 
-    def set_selection_limits(
-        self,
-        programme_id: str,
-        *,
-        target_count: int | None,
-        type_caps: Mapping[str, int] | None,
-        province_caps: Mapping[str, int] | None,
-        default_province_cap: int | None,
-        reason: str | None,
-    ) -> Selection:
+    def set_selection_limits(self, command: commands.SetSelectionLimits) -> Selection:
         """Replaces the caps and/or the target (each change voids existing sign-offs)."""
-        self.require_state(programme_id, "selection")
-        selection = self.selection(programme_id)
-        selection.set_caps(type_caps, province_caps, default_province_cap, reason=reason)
-        if target_count is not None:
-            selection.set_target(target_count, reason=reason)
+        c = command
+        self.require_state(c.programme_id, "selection")
+        selection = self.selection(c.programme_id)
+        selection.set_caps(c.type_caps, c.province_caps, c.default_province_cap, reason=c.reason)
+        if c.target_count is not None:
+            selection.set_target(c.target_count, reason=c.reason)
         self.save(selection)
         return selection
 
-    def propose(self, programme_id: str) -> Selection:
+    def propose(self, command: commands.ProposeSelection) -> Selection:
         """A new proposal from the current ranking (the same one the ranking API shows)."""
+        programme_id = command.programme_id
         self.require_state(programme_id, "selection")
         selection = self.selection(programme_id)
         with self.reading() as session:
             ranking = current_ranking(session, programme_id)
-        selection.propose(ranking.ranked_entries)
+            programme = programme_row(session, programme_id)
+        basis = (
+            {"rules_version": int(programme["rules_version"]), "scoring": dict(programme["rules"]["scoring"])}
+            if programme is not None
+            else None
+        )
+        selection.propose(ranking.ranked_entries, basis)
         self.save(selection)
         return selection
 
-    def include(self, programme_id: str, application_id: str, reason: str) -> Selection:
+    def include(self, command: commands.IncludeInSelection) -> Selection:
+        programme_id, application_id, reason = command.programme_id, command.application_id, command.reason
         self.require_state(programme_id, "selection")
         selection = self.selection(programme_id)
         with self.reading() as session:
@@ -489,22 +484,24 @@ class EvaluationService(ServiceApplication):
         self.save(selection)
         return selection
 
-    def exclude(self, programme_id: str, application_id: str, reason: str) -> Selection:
+    def exclude(self, command: commands.ExcludeFromSelection) -> Selection:
+        programme_id, application_id, reason = command.programme_id, command.application_id, command.reason
         self.require_state(programme_id, "selection")
         selection = self.selection(programme_id)
         selection.exclude(application_id, reason)
         self.save(selection)
         return selection
 
-    def sign_off(self, programme_id: str, party: str, user_id: str) -> Selection:
-        self.require_state(programme_id, "selection")
-        selection = self.selection(programme_id)
-        selection.sign_off(party, user_id)
+    def sign_off(self, command: commands.SignOff) -> Selection:
+        self.require_state(command.programme_id, "selection")
+        selection = self.selection(command.programme_id)
+        selection.sign_off(command.party, command.user_id)
         self.save(selection)
         return selection
 
-    def publish(self, programme_id: str, document_number: str) -> Selection:
+    def publish(self, command: commands.PublishList) -> Selection:
         """Publishes the signed list; every approved application must still be in evaluation."""
+        programme_id, document_number = command.programme_id, command.document_number
         self.require_state(programme_id, "selection")
         selection = self.selection(programme_id)
         with self.reading() as session:
@@ -537,3 +534,28 @@ class EvaluationService(ServiceApplication):
                 select(selections.c.published_at).where(selections.c.programme_id == programme_id)
             ).scalar()
         return published_at is not None
+
+
+#: Which handler takes which command: every command of `domain/commands.py`, one handler each (checked below).
+COMMAND_HANDLERS: CommandTable[EvaluationService] = CommandTable(
+    {
+        commands.RegisterReviewer: EvaluationService.register_reviewer,
+        commands.UpdateReviewer: EvaluationService.update_reviewer,
+        commands.AssignReviewers: EvaluationService.assign,
+        commands.Reassign: EvaluationService.reassign,
+        commands.RecordScores: EvaluationService.change_sheet,
+        commands.SubmitSheet: EvaluationService.change_sheet,
+        commands.DeclareConflict: EvaluationService.change_sheet,
+        commands.ConfirmCurrent: EvaluationService.change_sheet,
+        commands.RequestRescore: EvaluationService.change_sheet,
+        commands.AcceptModeration: EvaluationService.change_sheet,
+        commands.StartSelection: EvaluationService.start_selection,
+        commands.SetSelectionLimits: EvaluationService.set_selection_limits,
+        commands.ProposeSelection: EvaluationService.propose,
+        commands.IncludeInSelection: EvaluationService.include,
+        commands.ExcludeFromSelection: EvaluationService.exclude,
+        commands.SignOff: EvaluationService.sign_off,
+        commands.PublishList: EvaluationService.publish,
+    }
+)
+COMMAND_HANDLERS.check(commands_in(commands))

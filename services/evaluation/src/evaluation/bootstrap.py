@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evaluation.api import applications, programmes, ranking, reviewers, score_sheets, selection
+from evaluation.api import applications, audit_replay, programmes, ranking, reviewers, score_sheets, selection
 from evaluation.application import SERVICE_NAME, EvaluationService
 from evaluation.consumers import CONSUMES, HANDLERS
 from evaluation.migrations import MIGRATIONS
@@ -44,6 +44,7 @@ def build_evaluation(
             score_sheets.router,
             ranking.router,
             selection.router,
+            audit_replay.router,
         ],
         state_name="evaluation",
     )

@@ -1,11 +1,13 @@
-"""PilotRegistry: the registry service's commands, as the API and the consumers call them.
+"""PilotRegistry: the registry service's commands (`domain/commands.py`, handled as `COMMAND_HANDLERS` says) and
+what the consumers ask of it.
 
-Thin: load an aggregate, call its command, save. Rules live in the domain; checks that need other aggregates
+Thin: load an aggregate, apply the command, save. Rules live in the domain; checks that need other aggregates
 (a unique credit code, an existing pilot object, a member enterprise) live here.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID
@@ -14,8 +16,10 @@ from eventsourcing.persistence import IntegrityError
 from sqlalchemy import select
 
 from pilot_common.clock import Clock, SystemClock
-from pilot_common.contracts.programme import ProgrammeRules, batch_2_2023
+from pilot_common.commands import AggregateCommand, Command, CommandTable, commands_in
+from pilot_common.contracts.programme import batch_2_2023
 from pilot_common.publishing import PublicationTable
+from pilot_common.rules import ViolationKind
 from pilot_common.service import HandlerTable, ServiceApplication
 from pilot_registry.domain import (
     Finding,
@@ -24,6 +28,7 @@ from pilot_registry.domain import (
     PilotObject,
     Programme,
     RegistryRuleViolation,
+    commands,
     pilot_id_for,
 )
 from pilot_registry.projections import REGISTRY_VIEWS
@@ -48,25 +53,29 @@ class PilotRegistry(ServiceApplication):
     def programme(self, programme_id: UUID) -> Programme:
         return self.load(programme_id, Programme, "试点批次", "programme")
 
-    def draft_programme(self, code: str, name: str, rules: ProgrammeRules) -> Programme:
-        programme = Programme.draft(code=code, name=name, rules=rules)
+    def handle(self, command: Command) -> Any:
+        """Runs one command (`domain/commands.py`) by its entry in `COMMAND_HANDLERS`."""
+        return COMMAND_HANDLERS.handle(self, command)
+
+    def change(self, command: AggregateCommand[Any]) -> Any:
+        """A command to one aggregate: load it, apply the command, save; returns what the command returned."""
+        aggregate = self.load(command.target, command.aggregate, *_NAMES[command.aggregate])
+        result = command.apply(aggregate)
+        self.save(aggregate)
+        return result
+
+    def draft_programme(self, command: commands.DraftProgramme) -> Programme:
+        programme = Programme.draft(code=command.code, name=command.name, rules=command.rules)
         try:
             self.save(programme)
         except IntegrityError:
             raise RegistryRuleViolation(
                 "DUPLICATE_PROGRAMME_CODE",
-                f"批次编号“{code}”已存在",
-                f"programme code {code} exists",
+                f"批次编号“{command.code}”已存在",
+                f"programme code {command.code} exists",
                 "code",
-                status=409,
+                kind=ViolationKind.CONFLICT,
             ) from None
-        return programme
-
-    def change_programme(self, programme_id: UUID, command: str, **kwargs: Any) -> Programme:
-        """Runs one lifecycle or rule command of the programme (`open`, `close`, `revise_rules`, …)."""
-        programme = self.programme(programme_id)
-        getattr(programme, command)(**kwargs)
-        self.save(programme)
         return programme
 
     def seed_batch_2(self) -> Programme | None:
@@ -74,7 +83,9 @@ class PilotRegistry(ServiceApplication):
         if Programme.create_id(BATCH_2_CODE) in self.repository:
             return None
         try:
-            return self.draft_programme(BATCH_2_CODE, "第二批清洁生产审核创新试点", batch_2_2023())
+            return self.draft_programme(
+                commands.DraftProgramme(code=BATCH_2_CODE, name="第二批清洁生产审核创新试点", rules=batch_2_2023())
+            )
         except RegistryRuleViolation:
             return None  # another worker seeded it a moment ago
 
@@ -102,26 +113,26 @@ class PilotRegistry(ServiceApplication):
                 f"统一社会信用代码 {code} 已登记",
                 f"an organisation with credit code {code} is already registered",
                 "credit_code",
-                status=409,
+                kind=ViolationKind.CONFLICT,
             )
 
-    def register_organisation(self, **fields: Any) -> Organisation:
-        organisation = Organisation.register(**fields)
+    def register_organisation(self, command: commands.RegisterOrganisation) -> Organisation:
+        organisation = Organisation.register(**asdict(command))
         self._check_credit_code_free(organisation.credit_code)
         self.save(organisation)
         return organisation
 
-    def amend_organisation(self, organisation_id: UUID, reason: str, **changes: Any) -> Organisation:
-        organisation = self.organisation(organisation_id)
-        if "credit_code" in changes:
-            self._check_credit_code_free(changes["credit_code"], other_than=organisation_id)
-        organisation.amend(reason=reason, **changes)
+    def amend_organisation(self, command: commands.AmendOrganisation) -> Organisation:
+        organisation = self.organisation(command.organisation_id)
+        if "credit_code" in command.changes:
+            self._check_credit_code_free(command.changes["credit_code"], other_than=command.organisation_id)
+        organisation.amend(reason=command.reason, **command.changes)
         self.save(organisation)
         return organisation
 
-    def deactivate_organisation(self, organisation_id: UUID, reason: str) -> Organisation:
-        organisation = self.organisation(organisation_id)
-        organisation.deactivate(reason)
+    def deactivate_organisation(self, command: commands.DeactivateOrganisation) -> Organisation:
+        organisation = self.organisation(command.organisation_id)
+        organisation.deactivate(command.reason)
         self.save(organisation)
         return organisation
 
@@ -130,14 +141,8 @@ class PilotRegistry(ServiceApplication):
     def pilot_object(self, object_id: UUID) -> PilotObject:
         return self.load(object_id, PilotObject, "试点对象", "pilot object")
 
-    def register_pilot_object(self, **fields: Any) -> PilotObject:
-        pilot_object = PilotObject.register(**fields)
-        self.save(pilot_object)
-        return pilot_object
-
-    def change_pilot_object(self, object_id: UUID, command: str, **kwargs: Any) -> PilotObject:
-        pilot_object = self.pilot_object(object_id)
-        getattr(pilot_object, command)(**kwargs)
+    def register_pilot_object(self, command: commands.RegisterPilotObject) -> PilotObject:
+        pilot_object = PilotObject.register(**asdict(command))
         self.save(pilot_object)
         return pilot_object
 
@@ -156,26 +161,27 @@ class PilotRegistry(ServiceApplication):
                 "enterprise_credit_code",
             )
 
-    def record_finding(self, **fields: Any) -> Finding:
-        self._check_subject(fields["pilot_object_id"], fields.get("enterprise_credit_code"))
-        finding = Finding.record(**fields)
+    def record_finding(self, command: commands.RecordFinding) -> Finding:
+        self._check_subject(command.pilot_object_id, command.enterprise_credit_code)
+        finding = Finding.record(**asdict(command))
         self.save(finding)
         return finding
 
-    def correct_finding(self, finding_id: UUID, reason: str, **changes: Any) -> Finding:
-        finding = self.finding(finding_id)
+    def correct_finding(self, command: commands.CorrectFinding) -> Finding:
+        finding = self.finding(command.finding_id)
+        changes = command.changes
         if "pilot_object_id" in changes or "enterprise_credit_code" in changes:
             self._check_subject(
                 changes.get("pilot_object_id", finding.pilot_object_id),
                 changes.get("enterprise_credit_code", finding.enterprise_credit_code),
             )
-        finding.correct(reason=reason, **changes)
+        finding.correct(reason=command.reason, **changes)
         self.save(finding)
         return finding
 
-    def retract_finding(self, finding_id: UUID, reason: str) -> Finding:
-        finding = self.finding(finding_id)
-        finding.retract(reason)
+    def retract_finding(self, command: commands.RetractFinding) -> Finding:
+        finding = self.finding(command.finding_id)
+        finding.retract(command.reason)
         self.save(finding)
         return finding
 
@@ -219,8 +225,41 @@ class PilotRegistry(ServiceApplication):
         )
         return pilot
 
-    def change_pilot(self, pilot_id: UUID, command: str, **kwargs: Any) -> Any:
-        pilot = self.pilot(pilot_id)
-        result = getattr(pilot, command)(**kwargs)
-        self.save(pilot)
-        return result
+
+# How each aggregate is named in a "not found" problem (Chinese, English).
+_NAMES: dict[type[Any], tuple[str, str]] = {
+    Programme: ("试点批次", "programme"),
+    PilotObject: ("试点对象", "pilot object"),
+    Pilot: ("试点项目", "pilot"),
+}
+
+#: Which handler takes which command: every command of `domain/commands.py`, one handler each (checked below).
+COMMAND_HANDLERS: CommandTable[PilotRegistry] = CommandTable(
+    {
+        commands.DraftProgramme: PilotRegistry.draft_programme,
+        commands.ReviseRules: PilotRegistry.change,
+        commands.GrantQuotaException: PilotRegistry.change,
+        commands.RevokeQuotaException: PilotRegistry.change,
+        commands.ExtendDeadline: PilotRegistry.change,
+        commands.OpenProgramme: PilotRegistry.change,
+        commands.CloseProgramme: PilotRegistry.change,
+        commands.StartEvaluation: PilotRegistry.change,
+        commands.PublishResults: PilotRegistry.change,
+        commands.ConcludeProgramme: PilotRegistry.change,
+        commands.RegisterOrganisation: PilotRegistry.register_organisation,
+        commands.AmendOrganisation: PilotRegistry.amend_organisation,
+        commands.DeactivateOrganisation: PilotRegistry.deactivate_organisation,
+        commands.RegisterPilotObject: PilotRegistry.register_pilot_object,
+        commands.AmendPilotObject: PilotRegistry.change,
+        commands.AddMembers: PilotRegistry.change,
+        commands.RemoveMembers: PilotRegistry.change,
+        commands.RecordFinding: PilotRegistry.record_finding,
+        commands.CorrectFinding: PilotRegistry.correct_finding,
+        commands.RetractFinding: PilotRegistry.retract_finding,
+        commands.AddMilestone: PilotRegistry.change,
+        commands.CompleteMilestone: PilotRegistry.change,
+        commands.FileReport: PilotRegistry.change,
+        commands.AssessPilot: PilotRegistry.change,
+    }
+)
+COMMAND_HANDLERS.check(commands_in(commands))

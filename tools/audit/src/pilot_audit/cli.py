@@ -3,6 +3,13 @@
     pilot-audit verify   --service pilot-registry=http://…  --service application-intake=http://… …
     pilot-audit prove    --service pilot-registry=http://… --aggregate ID --version N
     pilot-audit history  --service pilot-registry=http://… --aggregate ID [--csv F] [--xlsx F]
+    pilot-audit replay   --service evaluation=http://… [--service pilot-registry=http://…] --programme ID
+    pilot-audit replay   --service application-intake=http://… --application ID
+
+`replay --programme` re-derives the programme's published list from evaluation's stored events (up to the
+publication) and compares it entry by entry with the published list, with evaluation's read models, and (given the
+registry) with the pilots the registry created from it. `replay --application` re-evaluates each of the
+application's verdicts from the snapshot it was made on.
 
 `verify` checks every service's store (chain, Merkle log, its own checkpoints) and also against the checkpoints of
 it that the other services witnessed and that this auditor holds (`--state`, a JSON file: the auditor is a witness
@@ -125,16 +132,7 @@ def _witness(
 def verify(services: dict[str, str], client_for: ClientFor, state_file: Path | None) -> int:
     state = _load_state(state_file)
     clients = {name: client_for(url) for name, url in services.items()}
-    heads: dict[str, Any] = {}
-    held_by_others: dict[str, list[dict[str, Any]]] = {name: [] for name in services}
-    refused: list[tuple[str, str, str]] = []
-    for name, client in track(list(clients.items()), description="checkpoints…", console=console):
-        heads[name] = _get(client, "/audit/log")
-        for w in _get(client, "/audit/log/witnessed"):
-            if w["status"] != "ACCEPTED":
-                refused.append((f"witness:{name}", w["origin"], f"{w['reason']} ({beijing(w['recorded_at'])})"))
-            elif w["origin"] in held_by_others:
-                held_by_others[w["origin"]].append({**w, "source": f"witness:{name}"})
+    heads, held_by_others, refused = _gather_checkpoints(clients)
     results: dict[str, Any] = {}
     for name, client in track(list(clients.items()), description="verifying stores…", console=console):
         refusal, holding = _witness(client, name, heads[name], state.get(name))
@@ -143,15 +141,46 @@ def verify(services: dict[str, str], client_for: ClientFor, state_file: Path | N
         held = [*held_by_others[name]]
         if state.get(name):
             held.append({**state[name]["checkpoint"], "source": "auditor"})
-        try:
-            response = client.post("/audit/verify/held-checkpoints", json={"checkpoints": held})
-        except httpx.HTTPError as e:
-            raise Unreachable(f"{name}: {e}") from e
-        if response.status_code != 200:
-            raise Unreachable(f"{name} /audit/verify: {response.status_code} {response.text[:300]}")
-        results[name] = response.json()
+        results[name] = _verify_store(client, name, held)
         if holding is not None and not refusal:
             state[name] = holding
+    damaged = _print_verification(results, refused)
+    if state_file is not None:
+        state_file.write_text(json.dumps(state, ensure_ascii=False, indent=2), encoding="utf-8")
+    return DAMAGED if damaged else OK
+
+
+def _gather_checkpoints(
+    clients: dict[str, httpx.Client],
+) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]], list[tuple[str, str, str]]]:
+    """Each service's log head; the checkpoints of each service that the others witnessed and accepted (to check
+    it against); and those they refused, as (holder, origin, reason)."""
+    heads: dict[str, Any] = {}
+    held_by_others: dict[str, list[dict[str, Any]]] = {name: [] for name in clients}
+    refused: list[tuple[str, str, str]] = []
+    for name, client in track(list(clients.items()), description="checkpoints…", console=console):
+        heads[name] = _get(client, "/audit/log")
+        for w in _get(client, "/audit/log/witnessed"):
+            if w["status"] != "ACCEPTED":
+                refused.append((f"witness:{name}", w["origin"], f"{w['reason']} ({beijing(w['recorded_at'])})"))
+            elif w["origin"] in held_by_others:
+                held_by_others[w["origin"]].append({**w, "source": f"witness:{name}"})
+    return heads, held_by_others, refused
+
+
+def _verify_store(client: httpx.Client, name: str, held: list[dict[str, Any]]) -> Any:
+    """The service's own report on its store, checked against the checkpoints held elsewhere."""
+    try:
+        response = client.post("/audit/verify/held-checkpoints", json={"checkpoints": held})
+    except httpx.HTTPError as e:
+        raise Unreachable(f"{name}: {e}") from e
+    if response.status_code != 200:
+        raise Unreachable(f"{name} /audit/verify: {response.status_code} {response.text[:300]}")
+    return response.json()
+
+
+def _print_verification(results: dict[str, Any], refused: list[tuple[str, str, str]]) -> bool:
+    """The table of every service's store, then the problems and refusals; True when anything is damaged."""
     table = Table(title="存储校验 · store verification")
     for column in ("service", "events", "leaves", "checkpoints", "latest signed", "result"):
         table.add_column(column)
@@ -174,9 +203,7 @@ def verify(services: dict[str, str], client_for: ClientFor, state_file: Path | N
             console.print(f"[red]{name}[/] {p['code']}: {p['detail']} {p.get('originator_id') or ''}")
     for holder, origin, reason in refused:
         console.print(f"[red]{origin}[/] checkpoint refused by {holder}: {reason}")
-    if state_file is not None:
-        state_file.write_text(json.dumps(state, ensure_ascii=False, indent=2), encoding="utf-8")
-    return DAMAGED if damaged else OK
+    return damaged
 
 
 def prove(url: str, client_for: ClientFor, aggregate: str, version: int) -> int:
@@ -258,6 +285,118 @@ def history(url: str, client_for: ClientFor, aggregate: str, csv_file: Path | No
     return DAMAGED if any(r["damage"] for r in rows) else OK
 
 
+# --- replaying decisions ---------------------------------------------------------------------------------------------
+
+
+def compare_with_pilots(published: Sequence[dict[str, Any]], pilots: Sequence[dict[str, Any]]) -> list[str]:
+    """The published entries against the registry's pilots of the programme: one pilot per entry, with the entry's
+    project, type and province; no pilot without an entry."""
+    found: list[str] = []
+    by_application = {str(p.get("application_id")): p for p in pilots}
+    for entry in published:
+        application_id = str(entry["application_id"])
+        pilot = by_application.pop(application_id, None)
+        if pilot is None:
+            found.append(f"PILOT_MISSING: entry {entry['position']} ({application_id}) has no pilot")
+            continue
+        for mine, theirs in (
+            ("project_name", "project_name"),
+            ("pilot_type", "pilot_type"),
+            ("province", "province_code"),
+        ):
+            if entry.get(mine) != pilot.get(theirs):
+                found.append(
+                    f"PILOT_DIFFERS: pilot {pilot.get('id')} has {theirs} {pilot.get(theirs)!r}, the published entry "
+                    f"{entry['position']} says {entry.get(mine)!r}"
+                )
+    for application_id, pilot in sorted(by_application.items()):
+        found.append(f"PILOT_NOT_PUBLISHED: pilot {pilot.get('id')} (application {application_id}) is on no list")
+    return found
+
+
+def _pilots(client: httpx.Client, programme: str) -> list[dict[str, Any]]:
+    pilots: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        body = _get(client, "/pilots", programme_id=programme, page=page, page_size=100)
+        pilots.extend(body["items"])
+        if len(pilots) >= body["total"] or not body["items"]:
+            return pilots
+        page += 1
+
+
+def _events(events: Sequence[dict[str, Any]]) -> str:
+    return ", ".join(f"{e['type']} v{e['version']} @{e['position']}" for e in events[:6]) + (
+        " …" if len(events) > 6 else ""
+    )
+
+
+def replay_decision(services: dict[str, str], client_for: ClientFor, programme: str) -> int:
+    if "evaluation" not in services:
+        raise SystemExit("replay --programme needs --service evaluation=URL")
+    result = _get(client_for(services["evaluation"]), f"/audit/decisions/{programme}/replay")
+    table = Table(title=f"名单重放 · decision replay {programme} ({result['document_number']})")
+    for column in ("position", "application", "published score", "replayed", "ranking position"):
+        table.add_column(column)
+    replayed = {e["application_id"]: e for e in result["replayed"]}
+    for entry in result["published"]:
+        mine = replayed.get(entry["application_id"], {})
+        table.add_row(
+            str(entry["position"]),
+            f"{entry['application_id']} {entry.get('project_name', '')}",
+            str(entry["score"]),
+            "[green]same[/]" if mine == entry else f"[red]{mine.get('position', '-')} / {mine.get('score', '-')}[/]",
+            str(entry["ranking_position"]),
+        )
+    console.print(table)
+    console.print(
+        f"published at {beijing(result['published_at'])}, notification position {result['published_position']}, "
+        f"{result['proposals']} proposal(s) replayed"
+    )
+    for d in result["differences"]:
+        console.print(f"[red]{d['code']}[/] {d['message_en']} — events: {_events(d['events'])}")
+    for d in result["read_model_drift"]:
+        console.print(f"[yellow]READ_MODEL_DRIFT[/] {d['message_en']} — from: {_events(d['events'])}")
+    for note in result["notes"]:
+        console.print(f"note: {note}")
+    pilot_problems: list[str] = []
+    if "pilot-registry" in services:
+        pilots = _pilots(client_for(services["pilot-registry"]), programme)
+        pilot_problems = compare_with_pilots(result["published"], pilots)
+        for problem in pilot_problems:
+            console.print(f"[red]{problem}[/]")
+        if not pilot_problems:
+            console.print(f"[green]the registry's {len(pilots)} pilots are the published entries[/]")
+    if result["reproduced"] and not result["read_model_drift"] and not pilot_problems:
+        console.print("[green]reproduced[/]: the events give exactly the published list")
+        return OK
+    return DAMAGED
+
+
+def replay_verdicts(url: str, client_for: ClientFor, application: str) -> int:
+    result = _get(client_for(url), f"/audit/applications/{application}/verdicts/replay")
+    table = Table(title=f"资格审查结论重放 · verdict replay {application}")
+    for column in ("version", "trigger", "programme version", "recorded", "replayed", "status"):
+        table.add_column(column)
+    for v in result["verdicts"]:
+        colour = {"REPRODUCED": "green", "DIFFERS": "red"}.get(v["status"], "yellow")
+        table.add_row(
+            str(v["version"]),
+            v["trigger"],
+            str(v["programme_version"]),
+            v["recorded_outcome"],
+            str(v["replayed_outcome"] or "-"),
+            f"[{colour}]{v['status']}[/]",
+        )
+    console.print(table)
+    for v in result["verdicts"]:
+        for d in v["differences"]:
+            console.print(f"[red]v{v['version']}[/] {d['field']}: recorded {d['recorded']}, replayed {d['replayed']}")
+        if v["reason"]:
+            console.print(f"v{v['version']}: {v['reason']}")
+    return OK if result["reproduced"] else DAMAGED
+
+
 def run(argv: Sequence[str], client_for: ClientFor | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="pilot-audit", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -278,6 +417,11 @@ def run(argv: Sequence[str], client_for: ClientFor | None = None) -> int:
     h.add_argument("--aggregate", required=True)
     h.add_argument("--csv", type=Path)
     h.add_argument("--xlsx", type=Path)
+    r = sub.add_parser("replay", help="replay a published list (--programme) or an application's verdicts")
+    r.add_argument("--service", action="append", required=True, metavar="NAME=URL")
+    target = r.add_mutually_exclusive_group(required=True)
+    target.add_argument("--programme", help="programme id: its published list, from evaluation (and the registry)")
+    target.add_argument("--application", help="application id: its verdicts, from application-intake")
     args = parser.parse_args(list(argv))
     headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
 
@@ -288,6 +432,13 @@ def run(argv: Sequence[str], client_for: ClientFor | None = None) -> int:
     try:
         if args.command == "verify":
             return verify(_services(args.service), make, args.state)
+        if args.command == "replay":
+            services = _services(args.service)
+            if args.programme:
+                return replay_decision(services, make, args.programme)
+            if "application-intake" not in services:
+                raise SystemExit("replay --application needs --service application-intake=URL")
+            return replay_verdicts(services["application-intake"], make, args.application)
         (url,) = _services([args.service]).values()
         if args.command == "prove":
             return prove(url, make, args.aggregate, args.version)

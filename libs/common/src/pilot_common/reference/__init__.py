@@ -1,6 +1,8 @@
 """Versioned reference data the registry serves and the rules use.
 
-Everything here is immutable Python data (no I/O). One :class:`ReferenceData` object,
+The data lives in ``data/*.json`` (package data, each file naming its sources: seeds 003 and 004, GB/T 2260,
+GB/T 4754-2017 and the plans that define the key areas' extents), read and validated once at import
+(:mod:`._data`; cross-references checked below); after that everything is immutable. One :class:`ReferenceData` object,
 :data:`REFERENCE_DATA`, bundles the collections; each collection keeps its entries in a stable published
 order, is looked up by code and carries the :data:`REFERENCE_DATA_VERSION` it belongs to.
 
@@ -14,9 +16,13 @@ order, is looked up by code and carries the :data:`REFERENCE_DATA_VERSION` it be
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
+from . import coverage, divisions, industries, programme, regions
 from ._collection import RefCollection
+from ._data import DataSource
 from ._version import REFERENCE_DATA_VERSION
 from .coverage import BATCH_COVERAGE, BatchCoverage, CoveredProject
 from .divisions import (
@@ -70,6 +76,42 @@ from .regions import (
     areas_containing,
     areas_touching_province,
 )
+
+DATA_SOURCES: Mapping[str, tuple[DataSource, ...]] = MappingProxyType(
+    {
+        "divisions.json": divisions.SOURCES,
+        "industries.json": industries.SOURCES,
+        "regions.json": regions.SOURCES,
+        "programme.json": programme.SOURCES,
+        "coverage.json": coverage.SOURCES,
+    }
+)
+"""Each data file's sources, as the file lists them."""
+
+
+def _check_references() -> None:
+    """What one file names in another exists: areas' provinces, focus industries and pollutants, and the cities
+    inside those provinces; the coverage's industries, park types and provinces."""
+    missing: list[str] = []
+    for area in KEY_AREAS:
+        missing += [f"{area.code}: province {p}" for p in area.provinces if p not in PROVINCIAL_UNITS]
+        missing += [f"{area.code}: industry {i}" for i in area.focus_industries if i not in KEY_INDUSTRIES]
+        missing += [f"{area.code}: pollutant {p}" for p in area.focus_pollutants if p not in POLLUTANTS]
+        missing += [
+            f"{area.code}: city {c.code}"
+            for c in area.cities
+            if not is_division_code(c.code) or province_of(c.code) not in area.provinces
+        ]
+    for batch in BATCH_COVERAGE:
+        missing += [f"{batch.code}: industry {i}" for i in batch.industries if i not in KEY_INDUSTRIES]
+        missing += [f"{batch.code}: park type {p}" for p in batch.park_types if p not in PARK_TYPES]
+        unknown = [e.province for e in batch.examples if e.province not in PROVINCIAL_UNITS]
+        missing += [f"{batch.code}: province {p}" for p in unknown]
+    if missing:
+        raise ValueError(f"reference data names what it does not hold: {missing}")
+
+
+_check_references()
 
 
 @dataclass(frozen=True)
@@ -135,6 +177,7 @@ def reference_data() -> ReferenceData:
 __all__ = [
     "AIR_REGIONS",
     "BATCH_COVERAGE",
+    "DATA_SOURCES",
     "INDUSTRIAL_COATING_RULE",
     "KEY_AREAS",
     "KEY_INDUSTRIES",
@@ -154,6 +197,7 @@ __all__ = [
     "BatchCoverage",
     "City",
     "CoveredProject",
+    "DataSource",
     "DivisionRangeRule",
     "GbtDivision",
     "IndustryMapping",

@@ -8,8 +8,9 @@ sources while this data was written, so the coverage below is split into
 * ``confirmed`` items, backed by named batch-1 projects in public reports (:data:`BATCH_1_EXAMPLES`), and
 * ``assumed`` items, a **plausible, provisional** reading of what a 56-project batch with 40 parks covered.
 
-The whole record is marked ``provisional``; the ministry should replace it with the real list as programme
-data (bumping :data:`REFERENCE_DATA_VERSION`).
+The assumed items are PROVISIONAL: plausible for a first, park-heavy batch, not established from the official
+list. The whole record (``data/coverage.json``) is marked ``provisional``; the ministry should replace it with the
+real list as programme data (bumping :data:`REFERENCE_DATA_VERSION`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ._collection import RefCollection
+from ._data import DataFile, load
 from ._version import REFERENCE_DATA_VERSION
 
 
@@ -64,46 +66,13 @@ class BatchCoverage:
         return park_type_code in self.park_types
 
 
-BATCH_1_EXAMPLES: tuple[CoveredProject, ...] = (
-    CoveredProject(
-        "大连松木岛化工产业开发区清洁生产审核创新试点项目",
-        "210000",
-        "CHEMICAL_PARK",
-        ("PETROCHEMICAL_CHEMICAL",),
-        "园区公告：列入第一批清洁生产审核创新试点并于2024年通过评估（东北唯一园区试点）",
-    ),
-    CoveredProject(
-        "连云港经济技术开发区清洁生产审核创新试点项目",
-        "320000",
-        "ECONOMIC_DEVELOPMENT_ZONE",
-        ("CHEMICAL_API", "NONFERROUS"),
-        "开发区公告：列入第一批56个试点（其中园区40个，江苏5个）；区内强审企业以化学原料药、有色金属为主",
-    ),
-)
+class _CoverageFile(DataFile):
+    batch_coverage: tuple[BatchCoverage, ...]
 
+
+_FILE = load("coverage.json", _CoverageFile)
+SOURCES = _FILE.sources
 BATCH_COVERAGE: RefCollection[BatchCoverage] = RefCollection.of(
-    "batch_coverage",
-    REFERENCE_DATA_VERSION,
-    (
-        BatchCoverage(
-            code="BATCH_1",
-            batch=1,
-            document="环办科财函〔2022〕476号",
-            approved_projects=56,
-            park_projects=40,
-            passed_assessment=44,
-            confirmed_industries=("PETROCHEMICAL_CHEMICAL", "CHEMICAL_API", "NONFERROUS"),
-            # PROVISIONAL: plausible for a first, park-heavy batch; not established from the official list.
-            assumed_industries=("STEEL", "BUILDING_MATERIALS", "ELECTROPLATING", "DYEING_PRINTING"),
-            confirmed_park_types=("CHEMICAL_PARK", "ECONOMIC_DEVELOPMENT_ZONE"),
-            # PROVISIONAL: as above.
-            assumed_park_types=("HIGH_TECH_ZONE", "COMPREHENSIVE_PARK"),
-            examples=BATCH_1_EXAMPLES,
-            provisional=True,
-            note=(
-                "第一批名单附件未能从公开渠道取得；“confirmed”项有公开报道的项目为据，“assumed”项为推定，"
-                "须由生态环境部按476号文附件核定后更新。"
-            ),
-        ),
-    ),
+    "batch_coverage", REFERENCE_DATA_VERSION, _FILE.batch_coverage
 )
+BATCH_1_EXAMPLES: tuple[CoveredProject, ...] = BATCH_COVERAGE["BATCH_1"].examples

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ._collection import RefCollection
+from ._data import DataFile, load
 from ._version import REFERENCE_DATA_VERSION
 
 XPCC_CODE = "660000"
@@ -45,53 +46,25 @@ class ProvincialUnit:
         return self.code[:2]
 
 
-_M, _P, _A = ProvincialKind.MUNICIPALITY, ProvincialKind.PROVINCE, ProvincialKind.AUTONOMOUS_REGION
+class _DivisionsFile(DataFile):
+    provincial_units: tuple[ProvincialUnit, ...]
 
+
+_FILE = load("divisions.json", _DivisionsFile)
+SOURCES = _FILE.sources
 PROVINCIAL_UNITS: RefCollection[ProvincialUnit] = RefCollection.of(
-    "provincial_units",
-    REFERENCE_DATA_VERSION,
-    (
-        ProvincialUnit("110000", "北京市", "北京", "Beijing", _M),
-        ProvincialUnit("120000", "天津市", "天津", "Tianjin", _M),
-        ProvincialUnit("130000", "河北省", "河北", "Hebei", _P),
-        ProvincialUnit("140000", "山西省", "山西", "Shanxi", _P),
-        ProvincialUnit("150000", "内蒙古自治区", "内蒙古", "Inner Mongolia Autonomous Region", _A),
-        ProvincialUnit("210000", "辽宁省", "辽宁", "Liaoning", _P),
-        ProvincialUnit("220000", "吉林省", "吉林", "Jilin", _P),
-        ProvincialUnit("230000", "黑龙江省", "黑龙江", "Heilongjiang", _P),
-        ProvincialUnit("310000", "上海市", "上海", "Shanghai", _M),
-        ProvincialUnit("320000", "江苏省", "江苏", "Jiangsu", _P),
-        ProvincialUnit("330000", "浙江省", "浙江", "Zhejiang", _P),
-        ProvincialUnit("340000", "安徽省", "安徽", "Anhui", _P),
-        ProvincialUnit("350000", "福建省", "福建", "Fujian", _P),
-        ProvincialUnit("360000", "江西省", "江西", "Jiangxi", _P),
-        ProvincialUnit("370000", "山东省", "山东", "Shandong", _P),
-        ProvincialUnit("410000", "河南省", "河南", "Henan", _P),
-        ProvincialUnit("420000", "湖北省", "湖北", "Hubei", _P),
-        ProvincialUnit("430000", "湖南省", "湖南", "Hunan", _P),
-        ProvincialUnit("440000", "广东省", "广东", "Guangdong", _P),
-        ProvincialUnit("450000", "广西壮族自治区", "广西", "Guangxi Zhuang Autonomous Region", _A),
-        ProvincialUnit("460000", "海南省", "海南", "Hainan", _P),
-        ProvincialUnit("500000", "重庆市", "重庆", "Chongqing", _M),
-        ProvincialUnit("510000", "四川省", "四川", "Sichuan", _P),
-        ProvincialUnit("520000", "贵州省", "贵州", "Guizhou", _P),
-        ProvincialUnit("530000", "云南省", "云南", "Yunnan", _P),
-        ProvincialUnit("540000", "西藏自治区", "西藏", "Xizang Autonomous Region", _A),
-        ProvincialUnit("610000", "陕西省", "陕西", "Shaanxi", _P),
-        ProvincialUnit("620000", "甘肃省", "甘肃", "Gansu", _P),
-        ProvincialUnit("630000", "青海省", "青海", "Qinghai", _P),
-        ProvincialUnit("640000", "宁夏回族自治区", "宁夏", "Ningxia Hui Autonomous Region", _A),
-        ProvincialUnit("650000", "新疆维吾尔自治区", "新疆", "Xinjiang Uygur Autonomous Region", _A),
-        ProvincialUnit(
-            XPCC_CODE,
-            "新疆生产建设兵团",
-            "新疆兵团",
-            "Xinjiang Production and Construction Corps",
-            ProvincialKind.CORPS,
-        ),
-    ),
+    "provincial_units", REFERENCE_DATA_VERSION, _FILE.provincial_units
 )
 
+
+def _check_units(units: RefCollection[ProvincialUnit]) -> None:
+    """32 units, each a six-digit provincial code (two digits + 0000), one per prefix, the Corps among them."""
+    bad = [u.code for u in units if _DIVISION_CODE.fullmatch(u.code) is None or not u.code.endswith("0000")]
+    if bad or len(units) != 32 or len({u.prefix for u in units}) != 32 or XPCC_CODE not in units:
+        raise ValueError(f"provincial_units: expected the 32 units with provincial codes; malformed {bad}")
+
+
+_check_units(PROVINCIAL_UNITS)
 _BY_PREFIX = {unit.prefix: unit for unit in PROVINCIAL_UNITS}
 
 

@@ -38,6 +38,22 @@ from application_intake.api.models import (
     VerdictRecord,
 )
 from application_intake.application import ApplicationIntake
+from application_intake.domain.commands import (
+    AttachFile,
+    CompleteAmendment,
+    CreateDraft,
+    Detach,
+    Discard,
+    RecordLateEntry,
+    RequestAmendment,
+    SetFunding,
+    SetSchedule,
+    Submit,
+    UpdateDetails,
+    UpdateFoundation,
+    UpdatePlanSections,
+    Withdraw,
+)
 from application_intake.domain.pilot_application import ApplicationStatus, PilotApplication
 from application_intake.projections.tables import applications
 from application_intake.projections.tables import organisations as registry_organisations
@@ -130,7 +146,15 @@ def draft_application(body: DraftRequest, principal: ProvinceUser, intake: Intak
     """Starts a draft for the caller's own province."""
     assert principal.province is not None
     ensure_own_registry_ids(intake, principal.province, body.model_dump())
-    return detail(intake.create_draft(principal.province, **body.model_dump()))
+    return detail(
+        intake.handle(
+            CreateDraft(
+                province=principal.province,
+                programme_id=body.programme_id,
+                details=body.model_dump(exclude={"programme_id"}),
+            )
+        )
+    )
 
 
 @router.get("", response_model=Page[ApplicationSummary])
@@ -180,32 +204,32 @@ def get_application(permitted: ReviewReadable, intake: Intake) -> ApplicationDet
 def change_details(permitted: ProvinceWritable, body: DetailsChange, intake: Intake) -> ApplicationDetail:
     changes = body.model_dump(exclude_unset=True)
     ensure_own_registry_ids(intake, permitted.province, changes)
-    return detail(intake.change(permitted.application_id, "update_details", **changes))
+    return detail(intake.handle(UpdateDetails(application_id=permitted.application_id, changes=changes)))
 
 
 @router.put("/{application_id}/foundation", response_model=ApplicationDetail)
 def set_foundation(permitted: ProvinceWritable, body: FoundationText, intake: Intake) -> ApplicationDetail:
     """清洁生产工作基础."""
-    return detail(intake.change(permitted.application_id, "update_foundation", text=body.text))
+    return detail(intake.handle(UpdateFoundation(application_id=permitted.application_id, text=body.text)))
 
 
 @router.put("/{application_id}/funding", response_model=ApplicationDetail)
 def set_funding(permitted: ProvinceWritable, body: Funding, intake: Intake) -> ApplicationDetail:
     """资金支持: each source with funder, amount in CNY, committed or not, and its evidence document."""
     sources = [to_jsonable_python(s.model_dump()) for s in body.sources]
-    return detail(intake.change(permitted.application_id, "set_funding", sources=sources))
+    return detail(intake.handle(SetFunding(application_id=permitted.application_id, sources=sources)))
 
 
 @router.put("/{application_id}/plan", response_model=ApplicationDetail)
 def set_plan_sections(permitted: ProvinceWritable, body: PlanSections, intake: Intake) -> ApplicationDetail:
     """实施方案: sections of the annex outline by code ("1.1", "3", …)."""
-    return detail(intake.change(permitted.application_id, "update_plan_sections", sections=body.sections))
+    return detail(intake.handle(UpdatePlanSections(application_id=permitted.application_id, sections=body.sections)))
 
 
 @router.put("/{application_id}/schedule", response_model=ApplicationDetail)
 def set_schedule(permitted: ProvinceWritable, body: Schedule, intake: Intake) -> ApplicationDetail:
     milestones = [to_jsonable_python(m.model_dump()) for m in body.milestones]
-    return detail(intake.change(permitted.application_id, "set_schedule", milestones=milestones))
+    return detail(intake.handle(SetSchedule(application_id=permitted.application_id, milestones=milestones)))
 
 
 @router.post("/{application_id}/attachments", status_code=201, response_model=dict[str, Any])
@@ -222,9 +246,16 @@ async def upload_attachment(
         content.extend(chunk)
         if len(content) > limit:
             break  # enough to refuse it; no need to read the rest into memory
-    return intake.attach_file(
-        permitted.application_id, kind, safe_file_name(file.filename), file.content_type, bytes(content)
+    attached: dict[str, Any] = intake.handle(
+        AttachFile(
+            application_id=permitted.application_id,
+            kind=kind,
+            file_name=safe_file_name(file.filename),
+            declared_type=file.content_type,
+            content=bytes(content),
+        )
     )
+    return attached
 
 
 @router.get("/{application_id}/attachments/{attachment_id}", response_class=Response)
@@ -239,33 +270,33 @@ def download_attachment(permitted: ReviewReadable, attachment_id: str, intake: I
 
 @router.delete("/{application_id}/attachments/{attachment_id}", response_model=ApplicationDetail)
 def remove_attachment(permitted: ProvinceWritable, attachment_id: str, intake: Intake) -> ApplicationDetail:
-    return detail(intake.change(permitted.application_id, "detach", attachment_id=attachment_id))
+    return detail(intake.handle(Detach(application_id=permitted.application_id, attachment_id=attachment_id)))
 
 
 @router.post("/{application_id}/submit", response_model=ApplicationDetail)
 def submit(permitted: ProvinceWritable, intake: Intake) -> ApplicationDetail:
     """Submits: checks the window (Asia/Shanghai), takes a quota slot, generates the subject line and records the
     eligibility verdict, all in one transaction."""
-    return detail(intake.submit(permitted.application_id))
+    return detail(intake.handle(Submit(application_id=permitted.application_id)))
 
 
 @router.post("/{application_id}/withdraw", response_model=ApplicationDetail)
 def withdraw(permitted: ProvinceWritable, body: ReasonIn, intake: Intake) -> ApplicationDetail:
     """Withdraws before the deadline; the quota slot is released."""
-    return detail(intake.withdraw(permitted.application_id, body.reason))
+    return detail(intake.handle(Withdraw(application_id=permitted.application_id, reason=body.reason)))
 
 
 @router.post("/{application_id}/discard", response_model=ApplicationDetail)
 def discard(permitted: ProvinceWritable, body: ReasonIn, intake: Intake) -> ApplicationDetail:
     """Discards a draft never submitted: it leaves the lists (unless asked for by status=DISCARDED) and its events
     stay in the history for auditors."""
-    return detail(intake.discard(permitted.application_id, body.reason))
+    return detail(intake.handle(Discard(application_id=permitted.application_id, reason=body.reason)))
 
 
 @router.post("/{application_id}/amendment", response_model=ApplicationDetail)
 def complete_amendment(permitted: ProvinceWritable, body: AmendmentIn, intake: Intake) -> ApplicationDetail:
     """Completes the amendment (补正) the ministry asked for; a new verdict follows."""
-    return detail(intake.complete_amendment(permitted.application_id, body.note))
+    return detail(intake.handle(CompleteAmendment(application_id=permitted.application_id, note=body.note)))
 
 
 @router.get("/{application_id}/verdict", response_model=dict[str, Any])
@@ -292,7 +323,16 @@ def dry_run(permitted: DryRunner, intake: Intake) -> dict[str, Any]:
 @router.post("/{application_id}/amendment-requests", response_model=ApplicationDetail)
 def request_amendment(permitted: MinistryWritable, body: AmendmentRequestIn, intake: Intake) -> ApplicationDetail:
     """补正: the ministry names the sections the province must amend, with a reason."""
-    return detail(intake.request_amendment(permitted.application_id, body.sections, body.reason, body.detail_fields))
+    return detail(
+        intake.handle(
+            RequestAmendment(
+                application_id=permitted.application_id,
+                sections=body.sections,
+                reason=body.reason,
+                detail_fields=body.detail_fields,
+            )
+        )
+    )
 
 
 @router.post("/{application_id}/late-entry", response_model=ApplicationDetail)
@@ -301,12 +341,14 @@ def record_late_entry(permitted: MinistryWritable, body: LateEntryIn, intake: In
     its sending evidence attached (kind SENDING_EVIDENCE). The only late entry: anything sent later is refused
     (逾期不予受理); no other override exists. Who recorded it is kept."""
     return detail(
-        intake.record_late_entry(
-            permitted.application_id,
-            body.sent_on,
-            body.channel,
-            body.evidence_attachment_id,
-            permitted.principal.user_id,
+        intake.handle(
+            RecordLateEntry(
+                application_id=permitted.application_id,
+                sent_on=body.sent_on,
+                channel=body.channel,
+                evidence_attachment_id=body.evidence_attachment_id,
+                recorded_by=permitted.principal.user_id,
+            )
         )
     )
 

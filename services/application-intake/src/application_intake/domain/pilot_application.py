@@ -13,9 +13,10 @@ from typing import Any
 
 from eventsourcing.domain import event
 
-from application_intake.domain.eligibility import EligibilityVerdict, Outcome
+from application_intake.domain.eligibility import EligibilitySnapshot, EligibilityVerdict, Outcome
 from application_intake.domain.errors import IntakeRuleViolation
 from pilot_common.aggregate import AuditedAggregate
+from pilot_common.rules import ViolationKind
 
 
 class ApplicationStatus(StrEnum):
@@ -124,8 +125,10 @@ DETAIL_FIELDS = frozenset(
 )
 
 
-def _violation(code: str, zh: str, en: str, field: str | None = None, status: int = 409) -> IntakeRuleViolation:
-    return IntakeRuleViolation(code, zh, en, field, status=status)
+def _violation(
+    code: str, zh: str, en: str, field: str | None = None, kind: ViolationKind = ViolationKind.CONFLICT
+) -> IntakeRuleViolation:
+    return IntakeRuleViolation(code, zh, en, field, kind=kind)
 
 
 class PilotApplication(AuditedAggregate):
@@ -205,7 +208,7 @@ class PilotApplication(AuditedAggregate):
                 "UNKNOWN_FIELD",
                 f"未知字段：{'、'.join(sorted(unknown))}",
                 f"unknown fields {sorted(unknown)}",
-                status=422,
+                kind=ViolationKind.INVALID,
             )
         self._editable("DETAILS")
         changed = {k: v for k, v in changes.items() if self.details.get(k) != v}
@@ -261,7 +264,7 @@ class PilotApplication(AuditedAggregate):
                 f"编制大纲中没有这些章节：{'、'.join(sorted(unknown))}",
                 f"the plan outline has no sections {sorted(unknown)}",
                 field="sections",
-                status=422,
+                kind=ViolationKind.INVALID,
             )
         self._editable("PLAN")
         self._plan_updated(sections=sections)
@@ -290,7 +293,7 @@ class PilotApplication(AuditedAggregate):
     def detach(self, attachment_id: str) -> None:
         self._editable("ATTACHMENTS")
         if attachment_id not in self.attachments:
-            raise _violation("ATTACHMENT_NOT_FOUND", "附件不存在", "no such attachment", status=404)
+            raise _violation("ATTACHMENT_NOT_FOUND", "附件不存在", "no such attachment", kind=ViolationKind.NOT_FOUND)
         self._detached(attachment_id=attachment_id)
 
     @event("FileDetached")
@@ -325,8 +328,17 @@ class PilotApplication(AuditedAggregate):
         self.slot_number = slot_number
         self.subject_line = subject_line
 
-    def record_verdict(self, verdict: EligibilityVerdict, trigger: str, changes: list[str]) -> None:
-        """A new eligibility verdict; `trigger` says why it was made (SUBMISSION, AMENDMENT, FINDING_RECORDED…)."""
+    def record_verdict(
+        self,
+        verdict: EligibilityVerdict,
+        trigger: str,
+        changes: list[str],
+        snapshot: EligibilitySnapshot | None = None,
+    ) -> None:
+        """A new eligibility verdict; `trigger` says why it was made (SUBMISSION, AMENDMENT, FINDING_RECORDED…).
+
+        The event keeps the snapshot the verdict was made on (everything the engine read), so that an auditor can
+        re-evaluate it later with the same engine (`application_intake.replay`)."""
         if self.status not in SUBMITTED_STATES - {ApplicationStatus.AMENDMENT_REQUESTED}:
             raise _violation("NOT_SUBMITTED", "申报未处于已提交状态", f"the application is {self.status}")
         keep_status = self.status is ApplicationStatus.IN_EVALUATION and verdict.outcome is not Outcome.INELIGIBLE
@@ -337,11 +349,35 @@ class PilotApplication(AuditedAggregate):
             changes=changes,
             revision=self.revision,
             status=str(self.status if keep_status else _VERDICT_STATUS[verdict.outcome]),
+            snapshot=snapshot.model_dump(mode="json") if snapshot is not None else None,
         )
 
-    @event("VerdictRecorded")
+    class VerdictRecorded(AuditedAggregate.Event):
+        """A verdict. Version 2 added ``snapshot`` (the engine's whole input); older verdicts have none."""
+
+        verdict: dict[str, Any]
+        outcome: str
+        trigger: str
+        changes: list[str]
+        revision: int
+        status: str
+        snapshot: dict[str, Any] | None
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["snapshot"] = None  # recorded before verdicts kept their snapshot: not replayable
+
+    @event(VerdictRecorded)
     def _verdict_recorded(
-        self, verdict: dict[str, Any], outcome: str, trigger: str, changes: list[str], revision: int, status: str
+        self,
+        verdict: dict[str, Any],
+        outcome: str,
+        trigger: str,
+        changes: list[str],
+        revision: int,
+        status: str,
+        snapshot: dict[str, Any] | None = None,
     ) -> None:
         self.verdict = verdict
         self.verdict_count += 1
@@ -362,7 +398,11 @@ class PilotApplication(AuditedAggregate):
             )
         if channel not in LATE_ENTRY_CHANNELS:
             raise _violation(
-                "UNKNOWN_CHANNEL", "寄送方式须为邮寄或电子邮件", "the channel is POST or EMAIL", "channel", 422
+                "UNKNOWN_CHANNEL",
+                "寄送方式须为邮寄或电子邮件",
+                "the channel is POST or EMAIL",
+                "channel",
+                ViolationKind.INVALID,
             )
         if self.attachments.get(evidence_attachment_id, {}).get("kind") != "SENDING_EVIDENCE":
             raise _violation(
@@ -370,7 +410,7 @@ class PilotApplication(AuditedAggregate):
                 "须附寄送凭证（邮戳或邮件发送记录），并在登记时指明该附件",
                 "the sending evidence (postmark or e-mail record) must be attached and named",
                 "evidence_attachment_id",
-                422,
+                ViolationKind.INVALID,
             )
         if sent_on >= closes_at:
             raise _violation(
@@ -378,7 +418,7 @@ class PilotApplication(AuditedAggregate):
                 "寄送（发送）时间晚于申报截止日期，逾期不予受理",
                 f"sent at {sent_on.isoformat()}, after the deadline (before {closes_at.isoformat()}); refused",
                 "sent_on",
-                422,
+                ViolationKind.INVALID,
             )
         self._late_entry_recorded(
             sent_on=sent_on, channel=channel, evidence_attachment_id=evidence_attachment_id, recorded_by=recorded_by
@@ -425,11 +465,13 @@ class PilotApplication(AuditedAggregate):
                 "补正部分须为" + "、".join(SECTION_LABELS_ZH[s] for s in sorted(AMENDABLE_SECTIONS)) + "之一",
                 f"sections must be among {sorted(AMENDABLE_SECTIONS)}",
                 field="sections",
-                status=422,
+                kind=ViolationKind.INVALID,
             )
         fields = self._amendable_fields(sections, detail_fields)
         if not reason.strip():
-            raise _violation("REASON_REQUIRED", "需填写理由", "a reason is required", field="reason", status=422)
+            raise _violation(
+                "REASON_REQUIRED", "需填写理由", "a reason is required", field="reason", kind=ViolationKind.INVALID
+            )
         if self.status not in SUBMITTED_STATES - {ApplicationStatus.AMENDMENT_REQUESTED}:
             raise _violation("CANNOT_REQUEST_AMENDMENT", "当前状态不能要求补正", f"the application is {self.status}")
         self._amendment_requested(sections=sorted(set(sections)), reason=reason, detail_fields=fields)
@@ -444,7 +486,7 @@ class PilotApplication(AuditedAggregate):
                 "只有补正“基本信息”时才能指明字段",
                 "detail fields can be named only when DETAILS is",
                 "detail_fields",
-                422,
+                ViolationKind.INVALID,
             )
         fixed = sorted(set(detail_fields) & FIXED_AFTER_SUBMISSION)
         if fixed:
@@ -453,11 +495,13 @@ class PilotApplication(AuditedAggregate):
                 f"申报提交后不能更改{'、'.join(FIELD_LABELS_ZH[f] for f in fixed)}，补正不能要求更改",
                 f"{', '.join(fixed)} cannot change after submission; an amendment cannot ask for it",
                 "detail_fields",
-                422,
+                ViolationKind.INVALID,
             )
         unknown = sorted(set(detail_fields) - DETAIL_FIELDS)
         if unknown or not detail_fields:
-            raise _violation("UNKNOWN_FIELD", "未知字段", f"unknown detail fields {unknown}", "detail_fields", 422)
+            raise _violation(
+                "UNKNOWN_FIELD", "未知字段", f"unknown detail fields {unknown}", "detail_fields", ViolationKind.INVALID
+            )
         return sorted(set(detail_fields))
 
     @event("AmendmentRequested")
@@ -501,7 +545,9 @@ class PilotApplication(AuditedAggregate):
                 f"only a draft never submitted can be discarded; this one is {self.status}",
             )
         if not isinstance(reason, str) or not reason.strip():
-            raise _violation("REASON_REQUIRED", "需填写理由", "a reason is required", field="reason", status=422)
+            raise _violation(
+                "REASON_REQUIRED", "需填写理由", "a reason is required", field="reason", kind=ViolationKind.INVALID
+            )
         self._discarded(reason=reason.strip())
 
     @event("Discarded")

@@ -12,6 +12,7 @@ from eventsourcing.domain import event
 
 from application_intake.domain.errors import IntakeRuleViolation
 from pilot_common.aggregate import AuditedAggregate
+from pilot_common.rules import ViolationKind
 
 
 class ProvinceQuota(AuditedAggregate):
@@ -37,7 +38,7 @@ class ProvinceQuota(AuditedAggregate):
                 "QUOTA_EXCEEDED",
                 f"本省已提交 {self.held} 个申报，已达上限 {allowed} 个（原则上不超过5个）",
                 f"the province already holds {self.held} of its {allowed} submission slots",
-                status=409,
+                kind=ViolationKind.CONFLICT,
                 details={"slots_held": self.held, "slots_allowed": allowed, "rule": "QUOTA"},
             )
         self._slot_taken(application_id=application_id, slot_number=self.held + 1)

@@ -1,17 +1,17 @@
 from __future__ import annotations
 
-from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from application_intake.domain.pilot_application import PilotApplication
 from application_intake.projections.tables import applications, own
-from pilot_common.projection import Projection
+from pilot_common.projection import Projection, replace_row
 
 
 def write_application(a: PilotApplication, session: Session) -> None:
-    session.execute(delete(applications).where(applications.c.id == str(a.id)))
-    session.execute(
-        insert(applications).values(
+    replace_row(
+        session,
+        applications,
+        dict(
             id=str(a.id),
             programme_id=a.programme_id,
             province=a.province,
@@ -28,7 +28,7 @@ def write_application(a: PilotApplication, session: Session) -> None:
             outcome=a.verdict["outcome"] if a.verdict else None,
             verdict_count=a.verdict_count,
             version=a.version,
-        )
+        ),
     )
 
 

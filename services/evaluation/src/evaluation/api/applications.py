@@ -13,6 +13,7 @@ from sqlalchemy import select
 from evaluation.api.deps import Evaluation, Ministry, StaffReader
 from evaluation.api.models import ApplicationView, ReassignmentRequest, ReassignmentView
 from evaluation.application import EvaluationService
+from evaluation.domain.commands import Reassign
 from evaluation.projections.kept import in_evaluation, is_in_evaluation
 from evaluation.projections.tables import application_scores, applications
 from pilot_common.pagination import Page, PageParams, ProvinceFilter, fetch_page, page_params
@@ -94,5 +95,12 @@ def get_application(application_id: UUID, _: StaffReader, service: Evaluation) -
 def reassign(application_id: UUID, body: ReassignmentRequest, _: Ministry, service: Evaluation) -> ReassignmentView:
     """Takes the application from one reviewer (their sheet is withdrawn with the reason) and gives it to another,
     under the same conflict rules as the automatic assignment (REVIEWER_CONFLICTED, REVIEWER_UNAVAILABLE, …)."""
-    done = service.reassign(str(application_id), body.from_reviewer_id, body.to_reviewer_id, body.reason)
+    done = service.handle(
+        Reassign(
+            application_id=str(application_id),
+            from_reviewer_id=body.from_reviewer_id,
+            to_reviewer_id=body.to_reviewer_id,
+            reason=body.reason,
+        )
+    )
     return ReassignmentView(**asdict(done))

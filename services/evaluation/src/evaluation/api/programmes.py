@@ -22,6 +22,7 @@ from evaluation.api.models import (
 )
 from evaluation.application import AssignmentRun
 from evaluation.domain import SheetStatus
+from evaluation.domain.commands import AssignReviewers
 from evaluation.projections.kept import in_evaluation, programme_row, scoring_rules
 from evaluation.projections.tables import applications, reviewers, score_sheets
 from pilot_common.problems import not_found, problem_responses
@@ -99,7 +100,7 @@ def run_assignment(programme_id: UUID, _: Ministry, service: Evaluation) -> Assi
     reviewers gets none: it is listed under `shortages` (code REVIEWER_SHORTAGE, with why) and `complete` is
     false. Opens one score sheet per new assignment with the programme's criteria and the application's
     current revision."""
-    return _run_view(service.assign(str(programme_id)))
+    return _run_view(service.handle(AssignReviewers(programme_id=str(programme_id))))
 
 
 @router.get("/{programme_id}/assignments", response_model=list[ApplicationAssignmentsView])

@@ -11,6 +11,7 @@ from evaluation.api.deps import Evaluation, Ministry, ReviewerCaller, SheetReade
 from evaluation.api.models import ReviewerRegistration, ReviewerUpdate, ReviewerView
 from evaluation.api.views import one_row, page
 from evaluation.domain import ErrorCode, EvaluationRuleViolation
+from evaluation.domain.commands import RegisterReviewer, UpdateReviewer
 from evaluation.projections.tables import reviewers
 from pilot_common.pagination import Page, PageParams, ProvinceFilter, page_params
 from pilot_common.problems import not_found, problem_responses
@@ -28,7 +29,7 @@ def _view(service: Evaluation, reviewer_id: str) -> ReviewerView:
 def register_reviewer(body: ReviewerRegistration, _: Ministry, service: Evaluation) -> ReviewerView:
     """Registers an expert. `province` and `organisation_id` are the affiliation the conflict rules compare with
     each application; `user_id` is the login of the reviewer's tokens (one reviewer per login)."""
-    reviewer = service.register_reviewer(**body.model_dump())
+    reviewer = service.handle(RegisterReviewer(**body.model_dump()))
     return _view(service, str(reviewer.id))
 
 
@@ -71,5 +72,5 @@ def update_reviewer(reviewer_id: UUID, body: ReviewerUpdate, _: Ministry, servic
     changes = body.model_dump(exclude_unset=True)
     if not changes:
         raise EvaluationRuleViolation(ErrorCode.NOTHING_TO_CHANGE, "没有要修改的内容", "nothing to change")
-    service.update_reviewer(reviewer_id, **changes)
+    service.handle(UpdateReviewer(reviewer_id=reviewer_id, **changes))
     return _view(service, str(reviewer_id))

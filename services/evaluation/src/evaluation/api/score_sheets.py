@@ -17,6 +17,14 @@ from sqlalchemy import select
 from evaluation.api.deps import Evaluation, Ministry, ReviewerCaller, SheetReader, own_reviewer_id
 from evaluation.api.models import Reason, ScoreSheetView, ScoresRecording
 from evaluation.application import EvaluationService
+from evaluation.domain.commands import (
+    AcceptModeration,
+    ConfirmCurrent,
+    DeclareConflict,
+    RecordScores,
+    RequestRescore,
+    SubmitSheet,
+)
 from evaluation.projections.tables import application_scores, applications, score_sheets
 from pilot_common.pagination import Page, PageParams, fetch_page, page_params
 from pilot_common.problems import not_found, problem_responses
@@ -117,12 +125,13 @@ def record_scores(
     """Records a complete set of scores (replacing the draft): every criterion within 0..max points
     (SCORE_OUT_OF_RANGE, SCORE_MISSING, UNKNOWN_CRITERION), each with a justification (JUSTIFICATION_REQUIRED).
     On a stale submitted sheet this is the rescore of the amended application (a new round)."""
-    service.change_sheet(
-        sheet_id,
-        "record_scores",
-        reviewer_id=reviewer.reviewer_id,
-        scores=body.scores,
-        justifications=body.justifications,
+    service.handle(
+        RecordScores(
+            sheet_id=sheet_id,
+            reviewer_id=reviewer.reviewer_id,
+            scores=body.scores,
+            justifications=body.justifications,
+        )
     )
     return sheet_view(service, sheet_id, reviewer.reviewer_id)
 
@@ -130,21 +139,21 @@ def record_scores(
 @router.post("/{sheet_id}/submit", response_model=ScoreSheetView)
 def submit(sheet_id: UUID, reviewer: ReviewerCaller, service: Evaluation) -> ScoreSheetView:
     """Locks the sheet (SHEET_INCOMPLETE before scoring; SHEET_STALE after an amendment until confirmed)."""
-    service.change_sheet(sheet_id, "submit", reviewer_id=reviewer.reviewer_id)
+    service.handle(SubmitSheet(sheet_id=sheet_id, reviewer_id=reviewer.reviewer_id))
     return sheet_view(service, sheet_id, reviewer.reviewer_id)
 
 
 @router.post("/{sheet_id}/conflict", response_model=ScoreSheetView)
 def declare_conflict(sheet_id: UUID, body: Reason, reviewer: ReviewerCaller, service: Evaluation) -> ScoreSheetView:
     """The reviewer declares a conflict of interest: the sheet is withdrawn and never reassigned to them."""
-    service.change_sheet(sheet_id, "declare_conflict", reviewer_id=reviewer.reviewer_id, reason=body.reason)
+    service.handle(DeclareConflict(sheet_id=sheet_id, reviewer_id=reviewer.reviewer_id, reason=body.reason))
     return sheet_view(service, sheet_id, reviewer.reviewer_id)
 
 
 @router.post("/{sheet_id}/confirm", response_model=ScoreSheetView)
 def confirm_current(sheet_id: UUID, reviewer: ReviewerCaller, service: Evaluation) -> ScoreSheetView:
     """The scores still hold for the amended application: the sheet moves to its current revision."""
-    service.change_sheet(sheet_id, "confirm_current", reviewer_id=reviewer.reviewer_id)
+    service.handle(ConfirmCurrent(sheet_id=sheet_id, reviewer_id=reviewer.reviewer_id))
     return sheet_view(service, sheet_id, reviewer.reviewer_id)
 
 
@@ -154,12 +163,12 @@ def confirm_current(sheet_id: UUID, reviewer: ReviewerCaller, service: Evaluatio
 @router.post("/{sheet_id}/rescore", response_model=ScoreSheetView)
 def request_rescore(sheet_id: UUID, body: Reason, _: Ministry, service: Evaluation) -> ScoreSheetView:
     """Sends a submitted sheet back to its reviewer (a new scoring round; the history is kept)."""
-    service.change_sheet(sheet_id, "request_rescore", reason=body.reason)
+    service.handle(RequestRescore(sheet_id=sheet_id, reason=body.reason))
     return sheet_view(service, sheet_id, None)
 
 
 @router.post("/{sheet_id}/accept-moderation", response_model=ScoreSheetView)
 def accept_moderation(sheet_id: UUID, body: Reason, _: Ministry, service: Evaluation) -> ScoreSheetView:
     """Keeps an outlying submitted total, with the moderator's reason."""
-    service.change_sheet(sheet_id, "accept_moderation", reason=body.reason)
+    service.handle(AcceptModeration(sheet_id=sheet_id, reason=body.reason))
     return sheet_view(service, sheet_id, None)

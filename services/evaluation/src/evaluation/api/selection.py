@@ -13,6 +13,15 @@ from evaluation.api.models import Publication, SelectionChoice, SelectionLimits,
 from evaluation.api.views import one_row
 from evaluation.application import EvaluationService
 from evaluation.domain import Party, selection_id
+from evaluation.domain.commands import (
+    ExcludeFromSelection,
+    IncludeInSelection,
+    ProposeSelection,
+    PublishList,
+    SetSelectionLimits,
+    SignOff,
+    StartSelection,
+)
 from evaluation.projections.tables import selections
 from pilot_common.problems import forbidden, problem_responses
 
@@ -31,7 +40,7 @@ def _view(service: EvaluationService, programme_id: UUID) -> SelectionView:
 def start_selection(programme_id: UUID, body: SelectionStart, _: Ministry, service: Evaluation) -> SelectionView:
     """Starts the programme's selection: how many projects to approve, and optional caps per pilot type and per
     province (`default_province_cap` for every province not named)."""
-    service.start_selection(str(programme_id), **body.model_dump())
+    service.handle(StartSelection(programme_id=str(programme_id), **body.model_dump()))
     return _view(service, programme_id)
 
 
@@ -43,7 +52,7 @@ def get_selection(programme_id: UUID, _: StaffReader, service: Evaluation) -> Se
 @router.put("/limits", response_model=SelectionView)
 def set_limits(programme_id: UUID, body: SelectionLimits, _: Ministry, service: Evaluation) -> SelectionView:
     """Replaces the caps (and the target, if given). The list is not changed: propose again to apply them."""
-    service.set_selection_limits(str(programme_id), **body.model_dump())
+    service.handle(SetSelectionLimits(programme_id=str(programme_id), **body.model_dump()))
     return _view(service, programme_id)
 
 
@@ -51,19 +60,23 @@ def set_limits(programme_id: UUID, body: SelectionLimits, _: Ministry, service: 
 def propose(programme_id: UUID, _: Ministry, service: Evaluation) -> SelectionView:
     """Fills the list from the current ranking in rank order within the target and caps; every candidate's
     outcome (SELECTED, SKIPPED_TYPE_CAP, SKIPPED_PROVINCE_CAP, EXCLUDED, BELOW_CUT) is recorded with why."""
-    service.propose(str(programme_id))
+    service.handle(ProposeSelection(programme_id=str(programme_id)))
     return _view(service, programme_id)
 
 
 @router.post("/include", response_model=SelectionView)
 def include(programme_id: UUID, body: SelectionChoice, _: Ministry, service: Evaluation) -> SelectionView:
-    service.include(str(programme_id), body.application_id, body.reason)
+    service.handle(
+        IncludeInSelection(programme_id=str(programme_id), application_id=body.application_id, reason=body.reason)
+    )
     return _view(service, programme_id)
 
 
 @router.post("/exclude", response_model=SelectionView)
 def exclude(programme_id: UUID, body: SelectionChoice, _: Ministry, service: Evaluation) -> SelectionView:
-    service.exclude(str(programme_id), body.application_id, body.reason)
+    service.handle(
+        ExcludeFromSelection(programme_id=str(programme_id), application_id=body.application_id, reason=body.reason)
+    )
     return _view(service, programme_id)
 
 
@@ -78,7 +91,7 @@ def sign_off(programme_id: UUID, principal: Ministry, service: Evaluation) -> Se
             title_zh="只有生态环境部或国家发展改革委人员可以会签",
             title_en="Only MEE or NDRC staff can sign off",
         )
-    service.sign_off(str(programme_id), str(party), principal.user_id)
+    service.handle(SignOff(programme_id=str(programme_id), party=str(party), user_id=principal.user_id))
     return _view(service, programme_id)
 
 
@@ -86,5 +99,5 @@ def sign_off(programme_id: UUID, principal: Ministry, service: Evaluation) -> Se
 def publish(programme_id: UUID, body: Publication, _: Ministry, service: Evaluation) -> SelectionView:
     """Publishes the list signed by both MEE and NDRC under the notice's document number; emits
     `evaluation.Selection.Published` (the registry creates the pilots)."""
-    service.publish(str(programme_id), body.document_number)
+    service.handle(PublishList(programme_id=str(programme_id), document_number=body.document_number))
     return _view(service, programme_id)

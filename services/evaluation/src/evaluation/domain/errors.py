@@ -108,8 +108,8 @@ CONFLICT_CODES: frozenset[str] = frozenset(
 class EvaluationRuleViolation(DomainRuleViolation):
     """A command broke an evaluation rule; nothing was changed (no event pending, state as before).
 
-    A :class:`pilot_common.rules.DomainRuleViolation`, so the web layer renders it as problem+json: 404 for
-    NOT_FOUND, 409 for the :data:`CONFLICT_CODES`, 422 for bad input."""
+    A :class:`pilot_common.rules.DomainRuleViolation` of kind NOT_FOUND for NOT_FOUND, CONFLICT for the
+    :data:`CONFLICT_CODES`, INVALID otherwise; the edge maps kinds to HTTP statuses."""
 
     conflict_codes = frozenset(str(c) for c in CONFLICT_CODES)
 

@@ -207,8 +207,12 @@ class Selection(AuditedAggregate):
 
     # ---- commands -------------------------------------------------------------------------------------------
 
-    def propose(self, ranking: Sequence[RankedEntry]) -> None:
-        """Fills the list from the ranking in rank order, honouring the target, the caps and manual exclusions."""
+    def propose(self, ranking: Sequence[RankedEntry], basis: Mapping[str, Any] | None = None) -> None:
+        """Fills the list from the ranking in rank order, honouring the target, the caps and manual exclusions.
+
+        Each candidate's row keeps the ranking's inputs (priority, innovation score, submission time) and ``basis``
+        the programme's scoring rules the scores were computed under (``rules_version``, ``scoring``): with the
+        score sheets' events, a replay re-derives the proposal from the store alone (`evaluation.replay`)."""
         self._refuse_if_published()
         if not ranking:
             raise EvaluationRuleViolation(
@@ -240,6 +244,10 @@ class Selection(AuditedAggregate):
                 "score": r.score,
                 "tied": r.tied,
                 "tied_with_selected": False,
+                # The ranking's other inputs, as they stood (intake's facts, the sheets' innovation score).
+                "priority": r.entry.priority,
+                "innovation_score": r.entry.innovation_score,
+                "submitted_at": r.entry.submitted_at.isoformat(),
             }
             type_cap = self.type_caps.get(r.pilot_type)
             province_cap = self.province_cap(province)
@@ -274,7 +282,12 @@ class Selection(AuditedAggregate):
             row.update({"outcome": str(outcome), "why_zh": why_zh, "why_en": why_en})
             rows.append(row)
         self._void_sign_offs("PROPOSED", "重新提出建议名单", "a new proposal was made")
-        self._proposed(candidates=rows, approved=selected, dropped_inclusions=sorted(self.inclusions))
+        self._proposed(
+            candidates=rows,
+            approved=selected,
+            dropped_inclusions=sorted(self.inclusions),
+            basis=dict(basis) if basis is not None else None,
+        )
 
     def include(self, application_id: str, reason: str) -> None:
         """Adds a candidate of the latest proposal by hand (within the target and caps), with a reason."""
@@ -476,8 +489,27 @@ class Selection(AuditedAggregate):
 
     # ---- events ---------------------------------------------------------------------------------------------
 
-    @event("Proposed")
-    def _proposed(self, candidates: list[dict[str, Any]], approved: list[str], dropped_inclusions: list[str]) -> None:
+    class Proposed(AuditedAggregate.Event):
+        """A proposal. Version 2 added ``basis`` (the scoring rules the ranking was computed under)."""
+
+        candidates: list[dict[str, Any]]
+        approved: list[str]
+        dropped_inclusions: list[str]
+        basis: dict[str, Any] | None
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["basis"] = None  # proposed before the basis was kept: a replay says so
+
+    @event(Proposed)
+    def _proposed(
+        self,
+        candidates: list[dict[str, Any]],
+        approved: list[str],
+        dropped_inclusions: list[str],
+        basis: dict[str, Any] | None = None,
+    ) -> None:
         self.proposal = [dict(c) for c in candidates]
         self.candidates = {c["application_id"]: dict(c) for c in candidates}
         self.selected = list(approved)

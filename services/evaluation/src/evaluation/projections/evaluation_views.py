@@ -6,17 +6,16 @@ from datetime import datetime
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Table, delete, insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from evaluation.domain import Reviewer, ScoreSheet, Selection
 from evaluation.projections.tables import metadata, reviewers, score_sheets, selections
-from pilot_common.projection import Projection
+from pilot_common.projection import Projection, replace_row
 
 
 def _replace(session: Session, table: Table, row: dict[str, Any]) -> None:
-    session.execute(delete(table).where(table.c.id == row["id"]))
-    session.execute(insert(table).values(**row))
+    replace_row(session, table, row)
 
 
 def _iso(moment: Any) -> str | None:
@@ -41,35 +40,36 @@ def write_reviewer(r: Reviewer, session: Session) -> None:
 
 
 def write_score_sheet(s: ScoreSheet, session: Session) -> None:
+    _replace(session, score_sheets, score_sheet_row(s))
+
+
+def score_sheet_row(s: ScoreSheet) -> dict[str, Any]:
+    """The sheet's row of ``ev_score_sheets`` (also what a replay scores an application from)."""
     latest = s.latest_submission if s.submitted else None
-    _replace(
-        session,
-        score_sheets,
-        {
-            "id": str(s.id),
-            "reviewer_id": s.reviewer_id,
-            "application_id": s.application_id,
-            "programme_id": s.programme_id,
-            "status": str(s.status),
-            "scoring_round": s.scoring_round,
-            "application_revision": s.application_revision,
-            "stale": s.stale,
-            "pending_revision": s.pending_revision,
-            "stale_reason": s.stale_reason,
-            "criteria": [dict(c) for c in s.criteria],
-            "scores": dict(s.scores),
-            "justifications": dict(s.justifications),
-            "weighted_total": s.weighted_total,
-            "submitted_total": float(latest["weighted_total"]) if latest else None,
-            "submitted_at": _iso(latest["submitted_at"]) if latest else None,
-            "submissions": len(s.submissions),
-            "rescore_reason": s.rescore_requests[-1]["reason"] if s.rescore_requests else None,
-            "moderation_accepted": s.moderation_accepted,
-            "conflict_declared": s.conflict_declared,
-            "withdrawal_reason": s.withdrawal_reason,
-            "version": s.version,
-        },
-    )
+    return {
+        "id": str(s.id),
+        "reviewer_id": s.reviewer_id,
+        "application_id": s.application_id,
+        "programme_id": s.programme_id,
+        "status": str(s.status),
+        "scoring_round": s.scoring_round,
+        "application_revision": s.application_revision,
+        "stale": s.stale,
+        "pending_revision": s.pending_revision,
+        "stale_reason": s.stale_reason,
+        "criteria": [dict(c) for c in s.criteria],
+        "scores": dict(s.scores),
+        "justifications": dict(s.justifications),
+        "weighted_total": s.weighted_total,
+        "submitted_total": float(latest["weighted_total"]) if latest else None,
+        "submitted_at": _iso(latest["submitted_at"]) if latest else None,
+        "submissions": len(s.submissions),
+        "rescore_reason": s.rescore_requests[-1]["reason"] if s.rescore_requests else None,
+        "moderation_accepted": s.moderation_accepted,
+        "conflict_declared": s.conflict_declared,
+        "withdrawal_reason": s.withdrawal_reason,
+        "version": s.version,
+    }
 
 
 def write_selection(s: Selection, session: Session) -> None:

@@ -8,11 +8,12 @@ listed as not ranked, with why.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from evaluation.domain import RankedEntry, RankingEntry, rank
@@ -24,8 +25,8 @@ from evaluation.projections.tables import application_scores, applications
 @dataclass(frozen=True)
 class RankedApplication:
     ranked: RankedEntry
-    application: Mapping[str, Any]  # the row of ev_applications
-    score: Mapping[str, Any]  # the row of ev_application_scores
+    application: Mapping[str, Any]  # APPLICATION_COLUMNS of the row of ev_applications
+    score: Mapping[str, Any]  # SCORE_COLUMNS of the row of ev_application_scores
 
 
 @dataclass(frozen=True)
@@ -47,15 +48,73 @@ class Ranking:
         return [e.ranked for e in self.entries]
 
 
+#: The columns of ``ev_applications`` and ``ev_application_scores`` a ranking entry carries (what the ranking API,
+#: the exports and the selection read of it).
+APPLICATION_COLUMNS = (
+    "id",
+    "programme_id",
+    "province",
+    "pilot_type",
+    "project_name",
+    "applicant_organisation_id",
+    "submitted_at",
+    "priority",
+    "priority_reason_zh",
+)
+SCORE_COLUMNS = (
+    "application_id",
+    "state",
+    "detail",
+    "score",
+    "spread",
+    "innovation_score",
+    "criterion_means",
+    "pending_moderation",
+    "sheet_count",
+    "open_sheets",
+    "required_sheets",
+)
+
+_SCORE_JSON = frozenset({"criterion_means", "pending_moderation"})
+
+
+class _ScoreRow(Mapping[str, Any]):
+    """A score row whose JSON columns are decoded on first read."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._values[key]
+        if key in _SCORE_JSON and isinstance(value, str):
+            value = self._values[key] = json.loads(value)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
 NOT_ASSIGNED = "NOT_ASSIGNED"
 NOT_SUBMITTED = "NOT_SUBMITTED"
 
 
 def current_ranking(session: Session, programme_id: str, pilot_type: str | None = None) -> Ranking:
     """The programme's ranking overall, or of one pilot type (positions restart at 1, as in ``rank_by_type``)."""
-    score_columns = [c.label(f"score__{c.name}") for c in application_scores.c]
+    # Only the columns the ranking and its readers use: the JSON columns the ranking never shows (industries,
+    # schedule, sheet totals, outliers) are not fetched nor decoded (they were most of its time at 10 k applications).
+    # The two JSON columns it shows come as text and are decoded only when read (`_ScoreRow`): the selection
+    # proposal never reads them.
+    score_columns = [
+        (cast(application_scores.c[name], Text) if name in _SCORE_JSON else application_scores.c[name]).label(
+            f"score__{name}"
+        )
+        for name in SCORE_COLUMNS
+    ]
     query = (
-        select(applications, *score_columns)
+        select(*(applications.c[name] for name in APPLICATION_COLUMNS), *score_columns)
         .join_from(
             applications,
             application_scores,
@@ -69,14 +128,10 @@ def current_ranking(session: Session, programme_id: str, pilot_type: str | None 
         query = query.where(applications.c.pilot_type == pilot_type)
     rankable: dict[str, tuple[RankingEntry, Mapping[str, Any], Mapping[str, Any]]] = {}
     not_ranked: list[UnrankedApplication] = []
-    application_columns = set(applications.c.keys())
-    for row in session.execute(query).mappings():
-        application = {k: row[k] for k in application_columns}
-        score = (
-            {c.name: row[f"score__{c.name}"] for c in application_scores.c}
-            if row["score__application_id"] is not None
-            else None
-        )
+    split = len(APPLICATION_COLUMNS)
+    for row in session.execute(query).tuples().all():  # one fetch: per-row fetches cost more than the rows
+        application = dict(zip(APPLICATION_COLUMNS, row[:split], strict=True))
+        score = _ScoreRow(dict(zip(SCORE_COLUMNS, row[split:], strict=True))) if row[split] is not None else None
         moment = submitted_at(application)
         if score is None:
             not_ranked.append(UnrankedApplication(application, NOT_ASSIGNED, None))

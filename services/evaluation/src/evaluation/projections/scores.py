@@ -120,6 +120,18 @@ def score_row(session: Session, application_id: str, programme_id: str) -> dict[
             .order_by(score_sheets.c.id)
         ).mappings()
     ]
+    return score_of(application_id, programme_id, rules_json, sheets)
+
+
+def score_of(
+    application_id: str,
+    programme_id: str,
+    rules_json: Mapping[str, Any] | None,
+    sheets: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """The score row from the application's live sheets (rows as ``ev_score_sheets`` has them, withdrawn ones left
+    out, in id order) and the programme's rules (None: not known): pure, so that a replay from the events computes
+    exactly what the read model holds."""
     submitted = [s for s in sheets if s["status"] == SheetStatus.SUBMITTED]
     row: dict[str, Any] = {
         "application_id": application_id,

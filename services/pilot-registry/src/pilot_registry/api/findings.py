@@ -14,6 +14,7 @@ from pilot_registry.api.deps import Ministry, Registry, RegistryReader, ensure_v
 from pilot_registry.api.models import FindingCorrection, FindingRecord, FindingView, Reason
 from pilot_registry.api.views import one, page
 from pilot_registry.application import PilotRegistry
+from pilot_registry.domain.commands import CorrectFinding, RecordFinding, RetractFinding
 from pilot_registry.domain.finding import FindingSource
 from pilot_registry.projections.tables import findings
 
@@ -28,7 +29,7 @@ def _view(registry: PilotRegistry, finding_id: UUID) -> FindingView:
 def record_finding(body: FindingRecord, _: Ministry, registry: Registry, today: BusinessToday) -> FindingView:
     """Records a finding; intake re-checks every submitted application it concerns."""
     ensure_not_after_today(body.disclosed_on, today, "body.disclosed_on")
-    finding = registry.record_finding(**body.model_dump())
+    finding = registry.handle(RecordFinding(**body.model_dump()))
     return _view(registry, finding.id)
 
 
@@ -70,11 +71,11 @@ def correct_finding(
 ) -> FindingView:
     ensure_not_after_today(body.disclosed_on, today, "body.disclosed_on")
     changes = body.model_dump(exclude_unset=True, exclude={"reason"})
-    registry.correct_finding(finding_id, body.reason, **changes)
+    registry.handle(CorrectFinding(finding_id=finding_id, reason=body.reason, changes=changes))
     return _view(registry, finding_id)
 
 
 @router.post("/{finding_id}/retract", response_model=FindingView)
 def retract_finding(finding_id: UUID, body: Reason, _: Ministry, registry: Registry) -> FindingView:
-    registry.retract_finding(finding_id, body.reason)
+    registry.handle(RetractFinding(finding_id=finding_id, reason=body.reason))
     return _view(registry, finding_id)

@@ -14,6 +14,7 @@ from pilot_registry.api.deps import Ministry, Registry, RegistryReader, ensure_v
 from pilot_registry.api.models import OrganisationAmendment, OrganisationRegistration, OrganisationView, Reason
 from pilot_registry.api.views import one, page
 from pilot_registry.application import PilotRegistry
+from pilot_registry.domain.commands import AmendOrganisation, DeactivateOrganisation, RegisterOrganisation
 from pilot_registry.projections.tables import organisations
 
 router = APIRouter(
@@ -28,7 +29,7 @@ def _view(registry: PilotRegistry, organisation_id: UUID) -> OrganisationView:
 @router.post("", status_code=201, response_model=OrganisationView)
 def register_organisation(body: OrganisationRegistration, _: Ministry, registry: Registry) -> OrganisationView:
     """Registers an organisation; the unified social credit code is checked per GB 32100 and must be unique."""
-    organisation = registry.register_organisation(**body.model_dump())
+    organisation = registry.handle(RegisterOrganisation(**body.model_dump()))
     return _view(registry, organisation.id)
 
 
@@ -66,11 +67,11 @@ def amend_organisation(
     organisation_id: UUID, body: OrganisationAmendment, _: Ministry, registry: Registry
 ) -> OrganisationView:
     changes = body.model_dump(exclude_unset=True, exclude={"reason"})
-    registry.amend_organisation(organisation_id, body.reason, **changes)
+    registry.handle(AmendOrganisation(organisation_id=organisation_id, reason=body.reason, changes=changes))
     return _view(registry, organisation_id)
 
 
 @router.post("/{organisation_id}/deactivate", response_model=OrganisationView)
 def deactivate_organisation(organisation_id: UUID, body: Reason, _: Ministry, registry: Registry) -> OrganisationView:
-    registry.deactivate_organisation(organisation_id, body.reason)
+    registry.handle(DeactivateOrganisation(organisation_id=organisation_id, reason=body.reason))
     return _view(registry, organisation_id)

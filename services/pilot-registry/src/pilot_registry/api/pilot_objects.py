@@ -19,6 +19,7 @@ from pilot_registry.api.models import (
 )
 from pilot_registry.api.views import one, page
 from pilot_registry.application import PilotRegistry
+from pilot_registry.domain.commands import AddMembers, AmendPilotObject, RegisterPilotObject, RemoveMembers
 from pilot_registry.domain.pilot_object import PilotObjectKind
 from pilot_registry.projections.tables import pilot_objects
 
@@ -33,7 +34,7 @@ def _view(registry: PilotRegistry, object_id: UUID) -> PilotObjectView:
 
 @router.post("", status_code=201, response_model=PilotObjectView)
 def register_pilot_object(body: PilotObjectRegistration, _: Ministry, registry: Registry) -> PilotObjectView:
-    pilot_object = registry.register_pilot_object(**body.model_dump())
+    pilot_object = registry.handle(RegisterPilotObject(**body.model_dump()))
     return _view(registry, pilot_object.id)
 
 
@@ -66,17 +67,17 @@ def get_pilot_object(object_id: UUID, principal: RegistryReader, registry: Regis
 @router.patch("/{object_id}", response_model=PilotObjectView)
 def amend_pilot_object(object_id: UUID, body: PilotObjectAmendment, _: Ministry, registry: Registry) -> PilotObjectView:
     changes = body.model_dump(exclude_unset=True, exclude={"reason"})
-    registry.change_pilot_object(object_id, "amend", reason=body.reason, **changes)
+    registry.handle(AmendPilotObject(object_id=object_id, reason=body.reason, changes=changes))
     return _view(registry, object_id)
 
 
 @router.post("/{object_id}/members", response_model=PilotObjectView)
 def add_members(object_id: UUID, body: Members, _: Ministry, registry: Registry) -> PilotObjectView:
-    registry.change_pilot_object(object_id, "add_members", credit_codes=body.credit_codes)
+    registry.handle(AddMembers(object_id=object_id, credit_codes=body.credit_codes))
     return _view(registry, object_id)
 
 
 @router.post("/{object_id}/members/remove", response_model=PilotObjectView)
 def remove_members(object_id: UUID, body: MembersRemoval, _: Ministry, registry: Registry) -> PilotObjectView:
-    registry.change_pilot_object(object_id, "remove_members", credit_codes=body.credit_codes, reason=body.reason)
+    registry.handle(RemoveMembers(object_id=object_id, credit_codes=body.credit_codes, reason=body.reason))
     return _view(registry, object_id)

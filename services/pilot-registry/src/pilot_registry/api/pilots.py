@@ -24,6 +24,7 @@ from pilot_registry.api.models import (
 )
 from pilot_registry.api.views import one, page
 from pilot_registry.application import PilotRegistry
+from pilot_registry.domain.commands import AddMilestone, AssessPilot, CompleteMilestone, FileReport
 from pilot_registry.projections.tables import deemed_audit_credits, pilots
 
 router = APIRouter(tags=["pilots 试点项目"], responses=problem_responses(401, 403, 404, 409, 422))
@@ -75,7 +76,7 @@ def get_pilot(pilot_id: UUID, principal: RegistryReader, registry: Registry) -> 
 
 @router.post("/pilots/{pilot_id}/milestones", status_code=201, response_model=CreatedId)
 def add_milestone(pilot_id: UUID, body: MilestonePlan, _: Ministry, registry: Registry) -> CreatedId:
-    milestone_id = registry.change_pilot(pilot_id, "add_milestone", title=body.title, due=body.due)
+    milestone_id = registry.handle(AddMilestone(pilot_id=pilot_id, title=body.title, due=body.due))
     return CreatedId(id=str(milestone_id), version=registry.pilot(pilot_id).version)
 
 
@@ -83,20 +84,20 @@ def add_milestone(pilot_id: UUID, body: MilestonePlan, _: Ministry, registry: Re
 def complete_milestone(
     pilot_id: UUID, milestone_id: UUID, body: MilestoneCompletion, _: Ministry, registry: Registry
 ) -> PilotDetail:
-    registry.change_pilot(pilot_id, "complete_milestone", milestone_id=milestone_id, on=body.on, note=body.note)
+    registry.handle(CompleteMilestone(pilot_id=pilot_id, milestone_id=milestone_id, on=body.on, note=body.note))
     return _detail(registry, pilot_id)
 
 
 @router.post("/pilots/{pilot_id}/reports", status_code=201, response_model=CreatedId)
 def file_report(pilot_id: UUID, body: ReportFiling, _: Ministry, registry: Registry) -> CreatedId:
-    report_id = registry.change_pilot(pilot_id, "file_report", **body.model_dump())
+    report_id = registry.handle(FileReport(pilot_id=pilot_id, **body.model_dump()))
     return CreatedId(id=str(report_id), version=registry.pilot(pilot_id).version)
 
 
 @router.post("/pilots/{pilot_id}/assessment", response_model=PilotDetail)
 def assess_pilot(pilot_id: UUID, body: AssessmentRecord, _: Ministry, registry: Registry) -> PilotDetail:
     """The final assessment (通过评估 or not); a pass credits every member enterprise with one audit."""
-    registry.change_pilot(pilot_id, "assess", **body.model_dump())
+    registry.handle(AssessPilot(pilot_id=pilot_id, **body.model_dump()))
     return _detail(registry, pilot_id)
 
 

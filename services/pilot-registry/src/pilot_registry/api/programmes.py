@@ -23,6 +23,18 @@ from pilot_registry.api.models import (
 )
 from pilot_registry.api.views import one, page
 from pilot_registry.application import PilotRegistry
+from pilot_registry.domain.commands import (
+    CloseProgramme,
+    ConcludeProgramme,
+    DraftProgramme,
+    ExtendDeadline,
+    GrantQuotaException,
+    OpenProgramme,
+    PublishResults,
+    ReviseRules,
+    RevokeQuotaException,
+    StartEvaluation,
+)
 from pilot_registry.domain.programme import ProgrammeStatus
 from pilot_registry.projections.tables import programmes
 
@@ -38,7 +50,7 @@ def _view(registry: PilotRegistry, programme_id: UUID) -> ProgrammeView:
 @router.post("", status_code=201, response_model=ProgrammeView)
 def draft_programme(body: ProgrammeDraft, _: Ministry, registry: Registry) -> ProgrammeView:
     """Drafts a programme batch with all its rules as data."""
-    programme = registry.draft_programme(body.code, body.name, body.rules)
+    programme = registry.handle(DraftProgramme(code=body.code, name=body.name, rules=body.rules))
     return _view(registry, programme.id)
 
 
@@ -66,7 +78,7 @@ def get_programme(programme_id: UUID, _: Reader, registry: Registry) -> Programm
 @router.put("/{programme_id}/rules", response_model=ProgrammeView)
 def revise_rules(programme_id: UUID, body: RulesRevision, _: Ministry, registry: Registry) -> ProgrammeView:
     """Revises the rules; after opening every change needs a reason, and the quota is fixed after closing."""
-    registry.change_programme(programme_id, "revise_rules", rules=body.rules, reason=body.reason)
+    registry.handle(ReviseRules(programme_id=programme_id, rules=body.rules, reason=body.reason))
     return _view(registry, programme_id)
 
 
@@ -75,7 +87,7 @@ def grant_quota_exception(
     programme_id: UUID, body: QuotaExceptionGrant, _: Ministry, registry: Registry
 ) -> ProgrammeView:
     """Grants a province extra submission slots, with the ministry's reason."""
-    registry.change_programme(programme_id, "grant_quota_exception", **body.model_dump())
+    registry.handle(GrantQuotaException(programme_id=programme_id, **body.model_dump()))
     return _view(registry, programme_id)
 
 
@@ -83,20 +95,20 @@ def grant_quota_exception(
 def revoke_quota_exception(
     programme_id: UUID, province_code: str, body: Reason, _: Ministry, registry: Registry
 ) -> ProgrammeView:
-    registry.change_programme(programme_id, "revoke_quota_exception", province_code=province_code, reason=body.reason)
+    registry.handle(RevokeQuotaException(programme_id=programme_id, province_code=province_code, reason=body.reason))
     return _view(registry, programme_id)
 
 
 @router.post("/{programme_id}/deadline", response_model=ProgrammeView)
 def extend_deadline(programme_id: UUID, body: DeadlineExtension, _: Ministry, registry: Registry) -> ProgrammeView:
-    registry.change_programme(programme_id, "extend_deadline", new_deadline=body.new_deadline, reason=body.reason)
+    registry.handle(ExtendDeadline(programme_id=programme_id, new_deadline=body.new_deadline, reason=body.reason))
     return _view(registry, programme_id)
 
 
 @router.post("/{programme_id}/open", response_model=ProgrammeView)
 def open_programme(programme_id: UUID, body: OptionalReason, _: Ministry, registry: Registry) -> ProgrammeView:
     """Opens the batch for submissions; refused while its rules are incomplete."""
-    registry.change_programme(programme_id, "open", reason=body.reason)
+    registry.handle(OpenProgramme(programme_id=programme_id, reason=body.reason))
     return _view(registry, programme_id)
 
 
@@ -104,19 +116,21 @@ def open_programme(programme_id: UUID, body: OptionalReason, _: Ministry, regist
 def close_programme(programme_id: UUID, body: ProgrammeClosing, _: Ministry, registry: Registry) -> ProgrammeView:
     """Closes submissions: after the deadline's end (business time), or before it only with early=true and a
     recorded reason."""
-    registry.change_programme(programme_id, "close", reason=body.reason, early=body.early, now=registry.clock.now())
+    registry.handle(
+        CloseProgramme(programme_id=programme_id, reason=body.reason, early=body.early, now=registry.clock.now())
+    )
     return _view(registry, programme_id)
 
 
 @router.post("/{programme_id}/start-evaluation", response_model=ProgrammeView)
 def start_evaluation(programme_id: UUID, _: Ministry, registry: Registry) -> ProgrammeView:
-    registry.change_programme(programme_id, "start_evaluation")
+    registry.handle(StartEvaluation(programme_id=programme_id))
     return _view(registry, programme_id)
 
 
 @router.post("/{programme_id}/publish-results", response_model=ProgrammeView)
 def publish_results(programme_id: UUID, body: ResultsPublication, _: Ministry, registry: Registry) -> ProgrammeView:
-    registry.change_programme(programme_id, "publish_results", document_number=body.document_number)
+    registry.handle(PublishResults(programme_id=programme_id, document_number=body.document_number))
     return _view(registry, programme_id)
 
 
@@ -125,5 +139,5 @@ def conclude_programme(
     programme_id: UUID, _: Ministry, registry: Registry, body: OptionalReason | None = None
 ) -> ProgrammeView:
     """Concludes the batch; intake closes out every application still open, citing the reason."""
-    registry.change_programme(programme_id, "conclude", reason=body.reason if body else None)
+    registry.handle(ConcludeProgramme(programme_id=programme_id, reason=body.reason if body else None))
     return _view(registry, programme_id)

@@ -34,6 +34,7 @@ from eventsourcing.domain import event
 from pilot_common.aggregate import AuditedAggregate
 from pilot_common.contracts.programme import ProgrammeRules
 from pilot_common.reference import KEY_INDUSTRIES, PARK_TYPES, PILOT_TYPES, is_valid_gbt4754_code
+from pilot_common.rules import ViolationKind
 from pilot_common.wording import zh_date
 from pilot_registry.domain._checks import (
     check_date,
@@ -289,13 +290,13 @@ def incomplete_rules(rules: ProgrammeRules) -> list[str]:
     return [str(gap) for gap in rule_gaps(rules)]
 
 
-def _incomplete_violation(gaps: list[RuleGap], status: int) -> RegistryRuleViolation:
+def _incomplete_violation(gaps: list[RuleGap], kind: ViolationKind) -> RegistryRuleViolation:
     return RegistryRuleViolation(
         "PROGRAMME_RULES_INCOMPLETE",
         "批次规则不完整：" + "；".join(f"{gap.path}：{gap.message_zh}" for gap in gaps) + "。",
         "The programme's rules are incomplete: " + "; ".join(str(gap) for gap in gaps) + ".",
         field="rules",
-        status=status,
+        kind=kind,
         details={"gaps": [str(gap) for gap in gaps]},
     )
 
@@ -420,7 +421,7 @@ class Programme(AuditedAggregate):
             self._check_locks(status, changed)
             gaps = rule_gaps(rules)
             if gaps:
-                raise _incomplete_violation(gaps, status=422)
+                raise _incomplete_violation(gaps, kind=ViolationKind.INVALID)
         self._rules_revised(rules=new, changed=changed, reason=checked_reason)
 
     def _check_locks(self, status: ProgrammeStatus, changed: list[str]) -> None:
@@ -534,7 +535,7 @@ class Programme(AuditedAggregate):
         self._check_transition(ProgrammeStatus.OPEN)
         gaps = rule_gaps(self.rules)
         if gaps:
-            raise _incomplete_violation(gaps, status=409)
+            raise _incomplete_violation(gaps, kind=ViolationKind.CONFLICT)
         self._opened(reason=optional_reason(reason))
 
     @event("Opened")
@@ -556,7 +557,7 @@ class Programme(AuditedAggregate):
                 f"The deadline {self.deadline.isoformat()} has not passed; closing early needs early=true "
                 "and a reason.",
                 field="early",
-                status=409,
+                kind=ViolationKind.CONFLICT,
                 details={"deadline": self.deadline.isoformat(), "closes_at": closes_at.isoformat()},
             )
         if before_deadline:

@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import Table, delete, insert
 from sqlalchemy.orm import Session
 
-from pilot_common.projection import Projection
+from pilot_common.projection import Projection, replace_row
 from pilot_registry.domain import Finding, Organisation, Pilot, PilotObject, Programme
 from pilot_registry.projections.tables import (
     deemed_audit_credits,
@@ -19,8 +19,7 @@ from pilot_registry.projections.tables import (
 
 
 def _replace(session: Session, table: Table, row: dict[str, Any]) -> None:
-    session.execute(delete(table).where(table.c.id == row["id"]))
-    session.execute(insert(table).values(**row))
+    replace_row(session, table, row)
 
 
 def write_programme(p: Programme, session: Session) -> None:

@@ -1,8 +1,9 @@
 """The eligibility engine: ``evaluate(snapshot) -> verdict``, a pure, deterministic function.
 
 Rules (codes and order): WINDOW, QUOTA, APPLICANT_LEVEL, SAME_ENTITY, PROVINCE_MATCH, CLEAN_RECORD, TYPE_SCOPE,
-FOUNDATION, PLAN, PACKAGE; plus PRIORITY, which is not a gate. See :mod:`.rules` for the date-window
-definitions.
+FOUNDATION, PLAN, PACKAGE; plus PRIORITY, which is not a gate. Each rule is one module of :mod:`.rules`
+(``rules/clean_record.py`` for CLEAN_RECORD), whose docstring defines its dates and windows; every sentence a
+rule says, in Chinese and English, is in :mod:`.messages`.
 
 Where DESIGN.md and the notice (环办科财函〔2023〕79号, seed 003) differ, the notice wins:
 
