@@ -61,7 +61,9 @@ class ApprovedList:
 
     @property
     def title(self) -> str:
-        return f"{self.programme_name}试点项目名单"
+        # 第二批清洁生产审核创新试点 → …试点项目名单, not …试点试点项目名单
+        name = self.programme_name
+        return f"{name}项目名单" if name.endswith("试点") else f"{name}试点项目名单"
 
     @property
     def published_text(self) -> str:

@@ -227,15 +227,15 @@ async def state_as_of(
     application_id: UUID,
     at: str | None = None,
     time_kind: str = "business",
-    version: int | None = None,
+    version: str | None = None,  # the form sends "" when left empty
 ) -> Response:
     """The application as it stood at the end of a day (Beijing), or after a version, beside now: what differs."""
     aid = str(application_id)
     intake = current.services.intake
     then = None
     moment = None
-    if version is not None:
-        then = await intake.get(f"/audit/aggregates/{aid}/state", version=version)
+    if version and version.isdigit():
+        then = await intake.get(f"/audit/aggregates/{aid}/state", version=int(version))
     elif at:
         day = datetime.fromisoformat(at)
         moment = day if day.tzinfo else datetime.combine(day.date(), time(23, 59, 59), BEIJING)
