@@ -41,25 +41,29 @@ SERVICE_LABELS = {
     "evaluation": ("评审服务", "Evaluation"),
 }
 
-# What an event type says, in the glossary's words (the last part of `<service>.<Aggregate>.<Event>`).
+# What an event type says, in the glossary's words (`<Aggregate>.<Event>`, the end of `<service>.<Aggregate>.<Event>`).
 EVENT_WORDS = {
-    "Created": ("创建申报草稿", "Draft created"),
-    "Submitted": ("提交申报", "Submitted"),
-    "VerdictRecorded": ("记录资格审查结论", "Verdict recorded"),
-    "SlotTaken": ("占用推荐名额", "Slot taken"),
-    "OutcomeRecorded": ("记录评审结果", "Outcome recorded"),
-    "Registered": ("登记", "Registered"),
-    "Opened": ("开放", "Opened"),
-    "Closed": ("关闭", "Closed"),
-    "ScoresRecorded": ("记录评分", "Scores recorded"),
-    "SheetSubmitted": ("提交评分表", "Sheet submitted"),
-    "SheetOpened": ("开出评分表", "Sheet opened"),
-    "ModerationAccepted": ("复核确认偏离评分", "Moderation accepted"),
-    "RescoreRequested": ("退回重评", "Rescore requested"),
-    "Proposed": ("提出建议名单", "List proposed"),
-    "SignedOff": ("会签", "Signed off"),
-    "Published": ("公布名单", "List published"),
-    "PilotStarted": ("试点启动", "Pilot started"),
+    "PilotApplication.Created": ("创建申报草稿", "Draft created"),
+    "PilotApplication.DetailsUpdated": ("修改基本信息", "Details updated"),
+    "PilotApplication.FoundationUpdated": ("填写工作基础", "Foundation written"),
+    "PilotApplication.FundingSet": ("填写资金计划", "Funding set"),
+    "PilotApplication.PlanSectionsUpdated": ("填写实施方案", "Plan written"),
+    "PilotApplication.ScheduleSet": ("填写进度安排", "Schedule set"),
+    "PilotApplication.FileAttached": ("上传附件", "File attached"),
+    "PilotApplication.Submitted": ("提交申报", "Submitted"),
+    "PilotApplication.VerdictRecorded": ("记录资格审查结论", "Verdict recorded"),
+    "PilotApplication.EnteredEvaluation": ("进入评审", "Entered evaluation"),
+    "PilotApplication.OutcomeRecorded": ("记录评审结果", "Outcome recorded"),
+    "ScoreSheet.Created": ("开出评分表", "Score sheet opened"),
+    "ScoreSheet.ScoresRecorded": ("记录评分", "Scores recorded"),
+    "ScoreSheet.Submitted": ("提交评分表", "Sheet submitted"),
+    "ScoreSheet.ModerationAccepted": ("复核确认偏离评分", "Outlier kept by the moderator"),
+    "ScoreSheet.RescoreRequested": ("退回重评", "Sent back for rescoring"),
+    "Selection.Proposed": ("提出建议名单", "List proposed"),
+    "Selection.SignedOff": ("会签", "Signed off"),
+    "Selection.Published": ("公布名单", "List published"),
+    "Pilot.Approved": ("试点立项", "Pilot approved"),
+    "Pilot.MilestoneAdded": ("列入进度节点", "Milestone added"),
 }
 
 
@@ -79,9 +83,14 @@ async def _quiet(call: Any) -> Any:
 
 
 def _what(event: dict[str, Any], lang: str) -> str:
-    short = event["type"].rsplit(".", 1)[-1]
+    short = ".".join(event["type"].split(".")[-2:])
     words = EVENT_WORDS.get(short)
-    return (words[0] if lang == "zh" else words[1]) if words else short
+    return (words[0] if lang == "zh" else words[1]) if words else short.rsplit(".", 1)[-1]
+
+
+# Every event carries these; the timeline's columns already say them (or they say nothing to a reader).
+_PLUMBING = {"originator_id", "originator_version", "originator_topic", "timestamp", "actor", "traceparent"}
+_PLUMBING |= {"correlation_id", "causation_id", "business_time"}
 
 
 def _changes(data: dict[str, Any] | None) -> str:
@@ -90,7 +99,7 @@ def _changes(data: dict[str, Any] | None) -> str:
         return ""
     parts = []
     for key, value in data.items():
-        if key in ("originator_id", "originator_version", "timestamp", "actor", "correlation_id", "causation_id"):
+        if key in _PLUMBING:
             continue
         shown = value if isinstance(value, (str, int, float, bool)) or value is None else "…"
         text = f"{key}={shown}"

@@ -538,7 +538,13 @@ async def approved_list_page(current: MinistryPage, pid: str) -> Response:
 async def approved_list_pdf(current: MinistryPage, request: Request, pid: str) -> Response:
     programme, listed, day = await _approved(current, pid)
     html = templates.get_template("ministry/approved_list_document.html").render(listed=listed, day=day)
-    content = await asyncio.to_thread(documents.to_pdf, html, str(request.base_url))
+    try:
+        content = await asyncio.to_thread(documents.to_pdf, html, str(request.base_url))
+    except OSError as error:  # WeasyPrint without Pango (a host missing libpango-1.0-0): say so, keep the rest
+        missing = ApiError(
+            503, "PDF_UNAVAILABLE", "本机无法生成PDF（缺少Pango）", "PDF unavailable here (no Pango)", str(error)
+        )
+        raise missing from error
     return _download(content, "application/pdf", documents.file_name(programme, "试点项目名单", day, "pdf"))
 
 
