@@ -282,6 +282,14 @@ def test_a_whole_batch_through_the_console_then_an_auditor_verifies(
     page.get_by_role("link", name=approved[0]).click()
     expect(page.get_by_role("heading", name=approved[0])).to_be_visible()
     shots(page, "pilot")
+    page.locator("main ul").last.get_by_role("link").first.click()  # a member enterprise's credit code
+    expect(page.get_by_role("heading", name="视同开展清洁生产审核查询")).to_be_visible()
+    expect(page.get_by_test_id("credits")).to_contain_text("该企业暂无视同审核记录")  # not assessed yet
+    shots(page, "credits")
+    page.get_by_role("link", name="登记信息").click()
+    expect(page.get_by_test_id("findings")).to_contain_text("第二轮中央生态环境保护督察")
+    expect(page.get_by_test_id("pilot-objects")).to_contain_text("苏州工业园区")
+    shots(page, "registry")
 
     # --- the approved list: page (printable), PDF and XLSX named by batch and date ---
     page.goto(console.base + DESK + "/approved-list")

@@ -321,6 +321,7 @@ async def evaluation(current: MinistryPage, pid: str) -> Response:
         progress={"submitted": submitted, "live": live},
         scoring=(scoring or {}).get("scoring"),
         run=run if isinstance(run, dict) and run.get("programme_id") == pid else None,
+        province_name=documents.province_name,
     )
 
 
