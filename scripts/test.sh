@@ -8,6 +8,8 @@
 #   3. where Kafka will be run locally (no KAFKA_BOOTSTRAP_SERVERS, no Docker engine), fetches the broker
 #      jars from Maven Central into ~/.cache/pilot-infra/kafka-<version>/lib (once);
 #      where /usr/bin/chromium is missing, installs Debian's 'chromium' and 'fonts-noto-cjk' (tests/console);
+#      where the CJK fonts or WeasyPrint's libraries (Pango, HarfBuzz subset: the approved list's PDF) are missing,
+#      installs 'fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0';
 #   4. installs the manifest tools (kustomize, kube-score) with `go install` into ~/.cache/pilot-infra/bin (once);
 #   5. runs pytest; the session fixtures in tests/infra start the servers on demand and stop them at the end.
 #
@@ -81,14 +83,20 @@ if [ -z "${DATABASE_URL:-}" ] && [ "$DOCKER" = no ] && ! have_pg_binaries; then
     fi
 fi
 
-# --- 2b. Chromium and CJK fonts (tests/console drives the console in Debian's Chromium; Playwright downloads nothing)
-if [ ! -x "${PILOT_CHROMIUM:-/usr/bin/chromium}" ]; then
-    say "Chromium missing: installing the Debian 'chromium' and 'fonts-noto-cjk' packages"
+# --- 2b. Chromium, CJK fonts and WeasyPrint's libraries (tests/console drives the console in Debian's Chromium,
+# Playwright downloads nothing; the approved list's PDF is drawn by WeasyPrint with Pango and Noto CJK)
+CONSOLE_PACKAGES=()
+[ -x "${PILOT_CHROMIUM:-/usr/bin/chromium}" ] || CONSOLE_PACKAGES+=(chromium)
+for package in fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || CONSOLE_PACKAGES+=("$package")
+done
+if [ "${#CONSOLE_PACKAGES[@]}" -gt 0 ]; then
+    say "missing for tests/console: installing the Debian packages ${CONSOLE_PACKAGES[*]}"
     if as_root apt-get update </dev/null \
-        && as_root apt-get install -y --no-install-recommends chromium fonts-noto-cjk </dev/null; then
-        say "Chromium installed: $(/usr/bin/chromium --version 2>/dev/null || true)"
+        && as_root apt-get install -y --no-install-recommends "${CONSOLE_PACKAGES[@]}" </dev/null; then
+        say "installed: ${CONSOLE_PACKAGES[*]}"
     else
-        say "WARNING: could not install Chromium (needs root or passwordless sudo); tests/console will fail"
+        say "WARNING: could not install ${CONSOLE_PACKAGES[*]} (needs root or passwordless sudo); tests/console will fail"
     fi
 fi
 

@@ -21,7 +21,7 @@ from pilot_common.settings import ServiceSettings
 from pilot_common.web import security_headers
 from pilot_console import signin
 from pilot_console.client import ApiError, ServiceUrls
-from pilot_console.pages import province, reviewer
+from pilot_console.pages import auditor, ministry, province, reviewer
 from pilot_console.settings import ConsoleSettings
 from pilot_console.web import HERE, CsrfRejected, NotAllowed, Page, SignInRequired, error_page, sign_in_url
 
@@ -133,6 +133,8 @@ def create_console(
     app.include_router(signin.router)
     app.include_router(province.router)
     app.include_router(reviewer.router)
+    app.include_router(ministry.router)
+    app.include_router(auditor.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(
         SessionMiddleware,

@@ -26,7 +26,9 @@ router = APIRouter()
 
 
 def home_of(role: str) -> str:
-    return {"province": "/province", "reviewer": "/reviewer"}.get(role, "/")
+    return {"province": "/province", "reviewer": "/reviewer", "ministry": "/ministry", "auditor": "/auditor"}.get(
+        role, "/"
+    )
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -123,7 +125,6 @@ async def sign_out(current: AnyPage) -> Response:
 async def home(current: AnyPage) -> Response:
     if current.user is None:
         return current.redirect("/signin")
-    if current.user.role in ("province", "reviewer"):
+    if current.user.role in ("province", "reviewer", "ministry", "auditor"):
         return current.redirect(home_of(current.user.role))
-    # Ministry staff and auditors get their desks in the next console issue; until then, the APIs.
     return current.render("home.html")
