@@ -35,7 +35,7 @@ from pilot_common.contracts.events.base import IntegrationEvent
 from pilot_common.envelope import EventEnvelope
 from pilot_common.observability import STORE_APPEND
 from pilot_common.persistence import AuditedProcessRecorder, event_store_env
-from pilot_common.projection import Projection, rebuild_and_compare
+from pilot_common.projection import Projection, batched_rows, rebuild_and_compare
 from pilot_common.publishing import NOTHING_PUBLISHED, PublicationTable
 from pilot_common.rules import DomainRuleViolation, ViolationKind
 
@@ -179,9 +179,10 @@ class ServiceApplication(EventSourcedProjection[UUID]):
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         with STORE_APPEND.labels(self.service).time(), self.unit_of_work() as session:
             recordings = super()._record(processing_event)
-            for aggregate in processing_event.aggregates.values():
-                for projection in self.projections:
-                    projection.apply(aggregate, session)
+            with batched_rows(session):  # a save of many aggregates: one executemany per read-model table
+                for aggregate in processing_event.aggregates.values():
+                    for projection in self.projections:
+                        projection.apply(aggregate, session)
         return recordings
 
     def all_aggregates(self, batch: int = 500) -> Iterator[Any]:
