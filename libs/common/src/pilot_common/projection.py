@@ -20,9 +20,8 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import MetaData, Table, create_engine, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import MetaData, Table, bindparam, create_engine, select, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 RowWriter = Callable[[Any, Session], None]
@@ -63,7 +62,7 @@ def replace_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any
     per table and columns so that SQLAlchemy compiles it once."""
     if not rows:
         return
-    statement = _upsert(session.get_bind().dialect.name, table, tuple(rows[0]))
+    statement = _upsert(session.get_bind().dialect, table, tuple(rows[0]))
     session.execute(statement, list(rows) if len(rows) > 1 else dict(rows[0]))
 
 
@@ -87,14 +86,23 @@ _PENDING_ROWS = "pilot_projection_pending_rows"
 
 
 @lru_cache(maxsize=512)
-def _upsert(dialect: str, table: Table, columns: tuple[str, ...]) -> Any:
-    insert_: Any = pg_insert if dialect == "postgresql" else sqlite_insert
+def _upsert(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> Any:
+    # Written as text: SQLAlchemy does not cache the compiled form of its PostgreSQL/SQLite INSERT ... ON CONFLICT
+    # (compiling it anew took as long as running it). Same statement on both (SQLite ≥ 3.24).
+    quote = dialect.identifier_preparer.quote
     keys = [c.name for c in table.primary_key.columns]
-    statement = insert_(table)
-    changed = {name: statement.excluded[name] for name in columns if name not in keys}
-    if changed:
-        return statement.on_conflict_do_update(index_elements=keys, set_=changed)
-    return statement.on_conflict_do_nothing(index_elements=keys)
+    changed = [name for name in columns if name not in keys]
+    action = (
+        "DO UPDATE SET " + ", ".join(f"{quote(name)} = excluded.{quote(name)}" for name in changed)
+        if changed
+        else "DO NOTHING"
+    )
+    sql = (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(f':{c}' for c in columns)}) "
+        f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) {action}"
+    )
+    return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
 
 
 def _norm(value: Any) -> Any:
