@@ -26,7 +26,9 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.projection import EventSourcedProjection
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from eventsourcing_sqlalchemy.datastore import transactions as _open_transaction
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -224,9 +226,19 @@ class ServiceApplication(EventSourcedProjection[UUID]):
 
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         super()._notify(recordings)
-        if recordings:
-            for listener in self._recorded_listeners:
-                listener()
+        if not recordings or not self._recorded_listeners:
+            return
+        # The library notifies inside the unit of work, before its commit: a relay woken then finds nothing new
+        # and waits for its next wake-up or idle pause. The listeners run once the transaction has committed.
+        transaction = _open_transaction.get(None)
+        if transaction is not None and transaction.nested_level > 0:
+            sa_event.listen(transaction.session, "after_commit", self._call_listeners, once=True)
+        else:
+            self._call_listeners()
+
+    def _call_listeners(self, *_: Any) -> None:
+        for listener in self._recorded_listeners:
+            listener()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
