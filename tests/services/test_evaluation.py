@@ -24,6 +24,7 @@ from fastapi.testclient import TestClient
 from kafka import KafkaConsumer, TopicPartition
 from openpyxl import load_workbook
 
+from evaluation.application import EvaluationService
 from evaluation.bootstrap import build_evaluation
 from pilot_common.context import Role
 from pilot_registry.bootstrap import build_registry
@@ -155,6 +156,43 @@ def qingdao(world: World) -> Applicant:
 
 
 # --- assignment --------------------------------------------------------------------------------------------------
+
+
+def test_an_assignment_saved_in_several_chunks_is_all_or_nothing(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    ev = world.evaluation
+    a = world.submit(suzhou(world), "苏州工业园区清洁生产整体审核创新试点", "PARK_CLUSTER")
+    b = world.submit(hangzhou(world), "杭州经开区印染行业清洁生产整体审核创新试点", "KEY_INDUSTRY")
+    wait_in_evaluation(ev, world.programme_id, 2)
+    for n, province in enumerate(("440000", "510000", "370000")):
+        world.reviewer(f"评审专家{n}", province, f"高校{n}", f"chunk.reviewer{n}")
+    monkeypatch.setattr(EvaluationService, "_SHEETS_PER_SAVE", 2)  # 6 sheets: three saves in the run
+    saves = 0
+    save = EvaluationService.save
+
+    def second_save_fails(self: EvaluationService, *objs: Any, **kwargs: Any) -> Any:
+        nonlocal saves
+        saves += 1
+        if saves == 2:
+            raise RuntimeError("the database went away in the middle of the run")
+        return save(self, *objs, **kwargs)
+
+    with monkeypatch.context() as failing:
+        failing.setattr(EvaluationService, "save", second_save_fails)
+        under_evaluation(world.registry, ev, world.programme_id)
+        try:
+            failed = ev.post(f"/programmes/{world.programme_id}/assignments", headers=MINISTRY).status_code >= 500
+        except RuntimeError:
+            failed = True
+    assert failed and saves == 2
+    assert world.sheets(a) == [] and world.sheets(b) == []  # the first chunk was not kept either
+
+    run = world.assign()
+    assert run["complete"] is True and len(run["new_assignments"]) == 6
+    listing = {
+        x["application_id"]: x for x in ev.get(f"/programmes/{world.programme_id}/assignments", headers=MINISTRY).json()
+    }
+    assert listing[a]["missing"] == 0 and listing[b]["missing"] == 0
+    assert {len(world.sheets(a, "OPEN")), len(world.sheets(b, "OPEN"))} == {3}
 
 
 def test_assignment_respects_conflicts_of_interest_and_reports_a_shortage(world: World) -> None:

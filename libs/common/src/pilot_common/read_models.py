@@ -12,15 +12,16 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import MetaData, Table, create_engine, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import MetaData, Table, bindparam, create_engine, select, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 RowWriter = Callable[[Any, Session], None]
@@ -43,18 +44,65 @@ class ReadModel:
 
 
 def replace_row(session: Session, table: Table, row: Mapping[str, Any]) -> None:
-    """Writes the row, replacing the one with the same primary key: one upsert statement (PostgreSQL and SQLite)
-    rather than a DELETE and an INSERT on every event."""
+    """Writes the row, replacing the one with the same primary key: one upsert (PostgreSQL and SQLite) rather than a
+    DELETE and an INSERT on every event. Inside :func:`batched_rows` the row waits for the batch's end (the last row
+    of a key wins), so that a save of many aggregates sends one executemany per table, not one statement per row."""
+    pending: dict[tuple[Table, tuple[str, ...]], dict[tuple[Any, ...], Mapping[str, Any]]] | None = session.info.get(
+        _PENDING_ROWS
+    )
+    if pending is None:
+        replace_rows(session, table, [row])
+        return
+    key = tuple(row[c.name] for c in table.primary_key.columns)
+    pending.setdefault((table, tuple(row)), {})[key] = row
+
+
+def replace_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Upserts rows that all name the same columns: one statement (an executemany for several rows), built once
+    per table and columns so that SQLAlchemy compiles it once."""
+    if not rows:
+        return
+    statement = _upsert(session.get_bind().dialect, table, tuple(rows[0]))
+    session.execute(statement, list(rows) if len(rows) > 1 else dict(rows[0]))
+
+
+@contextmanager
+def batched_rows(session: Session) -> Iterator[None]:
+    """Rows written by :func:`replace_row` inside the block are sent at its end, grouped by table (nested blocks
+    share the outer one). Nothing in the block may read back a row it wrote."""
+    if _PENDING_ROWS in session.info:
+        yield
+        return
+    session.info[_PENDING_ROWS] = {}
+    try:
+        yield
+    finally:
+        pending = session.info.pop(_PENDING_ROWS)  # dropped on an error: the transaction is rolled back anyway
+    for (table, _columns), rows in pending.items():
+        replace_rows(session, table, list(rows.values()))
+
+
+_PENDING_ROWS = "pilot_projection_pending_rows"
+
+
+@lru_cache(maxsize=512)
+def _upsert(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> Any:
+    # Written as text: SQLAlchemy does not cache the compiled form of its PostgreSQL/SQLite INSERT ... ON CONFLICT
+    # (compiling it anew took as long as running it). Same statement on both (SQLite ≥ 3.24).
+    quote = dialect.identifier_preparer.quote
     keys = [c.name for c in table.primary_key.columns]
-    dialect = session.get_bind().dialect.name
-    insert_: Any = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert_(table).values(**row)
-    changed = {name: statement.excluded[name] for name in row if name not in keys}
-    if changed:
-        statement = statement.on_conflict_do_update(index_elements=keys, set_=changed)
-    else:
-        statement = statement.on_conflict_do_nothing(index_elements=keys)
-    session.execute(statement)
+    changed = [name for name in columns if name not in keys]
+    action = (
+        "DO UPDATE SET " + ", ".join(f"{quote(name)} = excluded.{quote(name)}" for name in changed)
+        if changed
+        else "DO NOTHING"
+    )
+    sql = (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(f':{c}' for c in columns)}) "
+        f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) {action}"
+    )
+    return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
 
 
 def _norm(value: Any) -> Any:

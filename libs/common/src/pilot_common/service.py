@@ -26,7 +26,9 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.projection import EventSourcedProjection
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from eventsourcing_sqlalchemy.datastore import transactions as _open_transaction
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,7 +38,7 @@ from pilot_common.envelope import EventEnvelope
 from pilot_common.observability import STORE_APPEND
 from pilot_common.persistence import AuditedProcessRecorder, event_store_env
 from pilot_common.publishing import NOTHING_PUBLISHED, PublicationTable
-from pilot_common.read_models import ReadModel, rebuild_and_compare
+from pilot_common.read_models import ReadModel, batched_rows, rebuild_and_compare
 from pilot_common.violations import DomainRuleViolation, ViolationKind
 
 T = TypeVar("T")
@@ -179,9 +181,10 @@ class ServiceApplication(EventSourcedProjection[UUID]):
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         with STORE_APPEND.labels(self.service).time(), self.unit_of_work() as session:
             recordings = super()._record(processing_event)
-            for aggregate in processing_event.aggregates.values():
-                for projection in self.projections:
-                    projection.apply(aggregate, session)
+            with batched_rows(session):  # a save of many aggregates: one executemany per read-model table
+                for aggregate in processing_event.aggregates.values():
+                    for projection in self.projections:
+                        projection.apply(aggregate, session)
         return recordings
 
     def all_aggregates(self, batch: int = 500) -> Iterator[Any]:
@@ -223,9 +226,19 @@ class ServiceApplication(EventSourcedProjection[UUID]):
 
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         super()._notify(recordings)
-        if recordings:
-            for listener in self._recorded_listeners:
-                listener()
+        if not recordings or not self._recorded_listeners:
+            return
+        # The library notifies inside the unit of work, before its commit: a relay woken then finds nothing new
+        # and waits for its next wake-up or idle pause. The listeners run once the transaction has committed.
+        transaction = _open_transaction.get(None)
+        if transaction is not None and transaction.nested_level > 0:
+            sa_event.listen(transaction.session, "after_commit", self._call_listeners, once=True)
+        else:
+            self._call_listeners()
+
+    def _call_listeners(self, *_: Any) -> None:
+        for listener in self._recorded_listeners:
+            listener()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -243,6 +243,8 @@ class EvaluationService(ServiceApplication):
 
     # --- assignment ------------------------------------------------------------------------------------------
 
+    _SHEETS_PER_SAVE = 1500
+
     def assign(self, command: commands.AssignReviewers) -> AssignmentRun:
         """Assigns reviewers to every application of the programme in evaluation that lacks them, and opens their
         score sheets. An application that cannot get enough eligible reviewers gets none and is reported as a
@@ -285,8 +287,10 @@ class EvaluationService(ServiceApplication):
                 )
                 for a in plan.new_assignments
             ]
-            if opened:
-                self.save(*opened)
+            # Saved in chunks (bounded statements and memory per save), all in this one transaction: the run stays
+            # all or nothing and the programme's row stays locked to the end.
+            for start in range(0, len(opened), self._SHEETS_PER_SAVE):
+                self.save(*opened[start : start + self._SHEETS_PER_SAVE])
         return AssignmentRun(
             programme_id=programme_id,
             reviewers_per_application=rules.reviewers_per_application,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 
 from evaluation.domain.errors import ErrorCode, EvaluationRuleViolation
 from pilot_common.clock import business_clock_now
@@ -70,6 +71,7 @@ def now_or(moment: datetime | None, field: str = "at") -> datetime:
     return business_clock_now() if moment is None else require_aware(moment, field)
 
 
+@lru_cache(maxsize=4096)  # pure; the assignment asks it for every reviewer × application pair
 def provincial_unit_code(code: str) -> str:
     """The provincial unit a division code lies in (320500 → 320000); an unknown code as given (stripped)."""
     try:

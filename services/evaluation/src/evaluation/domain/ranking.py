@@ -135,8 +135,12 @@ def rank(entries: Sequence[RankingEntry]) -> list[RankedEntry]:
         )
     for e in entries:
         require_aware(e.submitted_at, f"submitted_at ({e.application_id})")
-    ordered = sorted(entries, key=lambda e: (*_key(e), e.application_id))
-    tie_counts = Counter(_key(e) for e in ordered)
+    # Each key computed once; ids are unique, so the entry itself is never compared. Equal keys sit next to each
+    # other once sorted: an entry is tied when its neighbour above or below has its key.
+    keyed = sorted((*_key(e), e.application_id, e) for e in entries)
+    keys = [k[:4] for k in keyed]
+    ordered: list[RankingEntry] = [k[5] for k in keyed]
+    last = len(ordered) - 1
     result: list[RankedEntry] = []
     for i, e in enumerate(ordered):
         decided_by, why_zh, why_en = _explain(e, ordered[i - 1] if i else None)
@@ -144,7 +148,7 @@ def rank(entries: Sequence[RankingEntry]) -> list[RankedEntry]:
             RankedEntry(
                 entry=e,
                 position=i + 1,
-                tied=tie_counts[_key(e)] > 1,
+                tied=(i > 0 and keys[i - 1] == keys[i]) or (i < last and keys[i + 1] == keys[i]),
                 decided_by=decided_by,
                 why_zh=why_zh,
                 why_en=why_en,

@@ -17,12 +17,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evaluation.domain import EvaluationRuleViolation, SheetStatus, SubmittedScores, score_application
 from evaluation.projections.tables import application_scores, applications, programmes, score_sheets
 from pilot_common.contracts.programme import ScoringCriterion, ScoringRules
+from pilot_common.read_models import replace_rows
 
 
 class ScoreState(StrEnum):
@@ -54,10 +55,13 @@ def lock_applications(session: Session, application_ids: Iterable[str]) -> None:
         ).all()
 
 
-def refresh_scores(session: Session, application_ids: Iterable[str]) -> None:
-    """Recomputes the score rows of these applications (locking their rows in id order: no deadlock)."""
-    for application_id in sorted(set(application_ids)):
-        _refresh(session, application_id)
+def refresh_scores(session: Session, application_ids: Iterable[str], chunk: int = 1000) -> None:
+    """Recomputes the score rows of these applications (locking their rows in id order: no deadlock): per chunk of
+    applications one read of their programmes, one of their sheets and one upsert of their rows."""
+    ids = sorted(set(application_ids))
+    rules: dict[str, ScoringRules | None] = {}
+    for start in range(0, len(ids), chunk):
+        _refresh(session, ids[start : start + chunk], rules)
 
 
 def refresh_programme_scores(session: Session, programme_id: str) -> None:
@@ -79,15 +83,40 @@ def _sheet_rules(rules: ScoringRules, sheets: Sequence[Mapping[str, Any]]) -> Sc
     return rules.model_copy(update={"criteria": [ScoringCriterion.model_validate(c) for c in sheets[0]["criteria"]]})
 
 
-def _refresh(session: Session, application_id: str) -> None:
-    programme_id = session.execute(
-        select(applications.c.programme_id).where(applications.c.id == application_id).with_for_update()
-    ).scalar()
-    if programme_id is None:
+def _refresh(session: Session, ids: Sequence[str], rules: dict[str, ScoringRules | None]) -> None:
+    programme_of = {
+        str(a): str(p)
+        for a, p in session.execute(
+            select(applications.c.id, applications.c.programme_id)
+            .where(applications.c.id.in_(ids))
+            .order_by(applications.c.id)
+            .with_for_update()
+        ).tuples()
+        if p is not None
+    }
+    if not programme_of:
         return
-    row = score_row(session, application_id, str(programme_id))
-    session.execute(delete(application_scores).where(application_scores.c.application_id == application_id))
-    session.execute(insert(application_scores).values(**row))
+    unknown = sorted(set(programme_of.values()) - rules.keys())
+    if unknown:
+        query = select(programmes.c.id, programmes.c.rules).where(programmes.c.id.in_(unknown))
+        found = {str(p): r for p, r in session.execute(query).tuples()}
+        rules.update({p: _scoring_rules(found.get(p)) for p in unknown})
+    sheets: dict[str, list[dict[str, Any]]] = {a: [] for a in programme_of}
+    for sheet in session.execute(
+        select(score_sheets)
+        .where(score_sheets.c.application_id.in_(list(programme_of)), score_sheets.c.status != SheetStatus.WITHDRAWN)
+        .order_by(score_sheets.c.application_id, score_sheets.c.id)
+    ).mappings():
+        sheets[str(sheet["application_id"])].append(dict(sheet))
+    replace_rows(
+        session,
+        application_scores,
+        [_score(a, p, rules[p], sheets[a]) for a, p in programme_of.items()],
+    )
+
+
+def _scoring_rules(rules_json: Mapping[str, Any] | None) -> ScoringRules | None:
+    return None if rules_json is None else ScoringRules.model_validate(rules_json["scoring"])
 
 
 def check_application_scores(session: Session) -> tuple[int, list[str]]:
@@ -132,6 +161,15 @@ def score_of(
     """The score row from the application's live sheets (rows as ``ev_score_sheets`` has them, withdrawn ones left
     out, in id order) and the programme's rules (None: not known): pure, so that a replay from the events computes
     exactly what the read model holds."""
+    return _score(application_id, programme_id, _scoring_rules(rules_json), sheets)
+
+
+def _score(
+    application_id: str,
+    programme_id: str,
+    rules: ScoringRules | None,
+    sheets: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
     submitted = [s for s in sheets if s["status"] == SheetStatus.SUBMITTED]
     row: dict[str, Any] = {
         "application_id": application_id,
@@ -150,10 +188,9 @@ def score_of(
         "required_sheets": 0,
         "aggregation": None,
     }
-    if rules_json is None:
+    if rules is None:
         row["state"] = ScoreState.RULES_UNKNOWN
     else:
-        rules = ScoringRules.model_validate(rules_json["scoring"])
         row["required_sheets"] = rules.reviewers_per_application
         row["aggregation"] = str(rules.aggregation)
         if submitted:
