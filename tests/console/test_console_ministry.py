@@ -17,8 +17,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from tests.console.conftest import PROGRAMME, Console, Shots, json_of, sign_in
-from tests.console.test_console_reviewer import _submit_complete_application
+from tests.console.conftest import PROGRAMME, Console, Shots, json_of, sign_in, submit_complete_application
 from tests.services.conftest import eventually
 
 DOCUMENT_NUMBER = "环办科财函〔2023〕261号"
@@ -136,7 +135,7 @@ def test_a_whole_batch_through_the_console_then_an_auditor_verifies(
     ids: dict[str, str] = {}
     for sub, name in PROJECTS:
         with console.api(sub) as province:
-            ids[name] = _submit_complete_application(province, name)
+            ids[name] = submit_complete_application(province, name)
     with console.api("sd.liu") as shandong:
         _submit_ineligible(shandong)
     names = [name for _, name in PROJECTS]
