@@ -5,7 +5,6 @@ started by scripts/run-distributed.sh)."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from pilot_common.auth import TokenIssuer
 from pilot_common.context import Role
 from pilot_common.settings import ServiceSettings
 from tests.idp import IdentityProvider
-from tests.infra import free_port
+from tests.infra import free_port, stop_process_group
 from tests.services.conftest import eventually
 from tests.services.intake_support import IN_WINDOW, outline_codes, pdf
 from tests.services.registry_data import credit_code, enterprise
@@ -51,16 +50,6 @@ def _wait_ready(urls: list[str], process: subprocess.Popen[bytes]) -> None:
             return False
 
     eventually(ready, timeout=120, interval=0.5)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(30)
 
 
 @pytest.fixture(params=["embedded", "distributed"])
@@ -106,7 +95,7 @@ def platform(
         _wait_ready(urls, process)
 
     def restart(clock_start: datetime) -> None:
-        _stop(running[-1])
+        stop_process_group(running[-1])
         start(clock_start)
 
     try:
@@ -114,7 +103,7 @@ def platform(
         yield Platform(*urls, mode=request.param, restart=restart)
     finally:
         for process in running:
-            _stop(process)
+            stop_process_group(process)
 
 
 class Http:

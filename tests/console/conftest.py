@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from tests.infra import free_port
+from tests.infra import free_port, stop_process_group
 from tests.services.conftest import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,16 +65,6 @@ def _start(tmp: Path) -> tuple[subprocess.Popen[bytes], Console]:
     return process, Console(base, tmp / "data")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(30)
-
-
 @pytest.fixture
 def fresh_console(tmp_path: Path) -> Iterator[Console]:
     """A platform of its own, for a test that moves the batch on (closes it, starts the evaluation)."""
@@ -83,7 +72,7 @@ def fresh_console(tmp_path: Path) -> Iterator[Console]:
     try:
         yield console
     finally:
-        _stop(process)
+        stop_process_group(process)
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +84,7 @@ def open_batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         open_batch_2(console)
         yield console
     finally:
-        _stop(process)
+        stop_process_group(process)
 
 
 def open_batch_2(console: Console) -> None:

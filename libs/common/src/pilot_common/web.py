@@ -114,10 +114,12 @@ _access = logging.getLogger("pilot_common.access")
 
 
 class SecurityHeadersMiddleware:
-    """Only the security headers, for an app that mounts services (the embedded platform)."""
+    """Only the security headers, for an app that mounts services (the embedded platform) or the console; `first`
+    are headers of the app's own that the usual ones do not override (e.g. the console's content policy)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, first: Mapping[str, str] | None = None) -> None:
         self.app = app
+        self.first = dict(first or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -126,7 +128,10 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                security_headers(scope["path"], MutableHeaders(scope=message))
+                headers = MutableHeaders(scope=message)
+                for name, value in self.first.items():
+                    headers.setdefault(name, value)
+                security_headers(scope["path"], headers)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -10,15 +10,13 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pilot_common.auth import DemoUser, Verifier, token_verifier
 from pilot_common.problems import ProblemError
 from pilot_common.settings import ServiceSettings
-from pilot_common.web import security_headers
+from pilot_common.web import SecurityHeadersMiddleware
 from pilot_console import signin
 from pilot_console.client import ApiError, ServiceUrls
 from pilot_console.pages import auditor, ministry, province, reviewer
@@ -32,26 +30,8 @@ CONSOLE_CSP = (
 )
 
 
-class ConsoleHeaders:
-    """The console's content policy, then the platform's usual security headers."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", CONSOLE_CSP)
-                headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-                security_headers(scope["path"], headers)
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+# The console's own headers, set before the platform's usual security headers (which do not override them).
+CONSOLE_HEADERS = {"Content-Security-Policy": CONSOLE_CSP, "X-Frame-Options": "SAMEORIGIN"}
 
 
 def create_console(
@@ -144,5 +124,5 @@ def create_console(
         same_site="lax",
         https_only=settings.cookie_secure,
     )
-    app.add_middleware(ConsoleHeaders)
+    app.add_middleware(SecurityHeadersMiddleware, first=CONSOLE_HEADERS)
     return app
