@@ -330,9 +330,12 @@ def test_a_whole_batch_through_the_console_then_an_auditor_verifies(
     timeline = page.get_by_test_id("timeline")
     for service in ("application-intake", "evaluation", "pilot-registry"):
         expect(timeline.locator(f'tr[data-service="{service}"]').first).to_be_visible()
-    expect(timeline.get_by_role("row", name=re.compile("提交申报")).first).to_contain_text(
-        "js.wang（省级主管部门，江苏省）"
-    )
+    submitted = timeline.get_by_role("row", name=re.compile("提交申报")).first
+    expect(submitted).to_contain_text("js.wang（省级主管部门，江苏省）")
+    # What changed reads as words and Beijing time, not as the event's field codes and ISO instants.
+    expect(submitted.locator("td.changes")).to_contain_text("占用名额")
+    expect(submitted.locator("td.changes")).to_contain_text("（北京时间）")
+    expect(submitted.locator("td.changes")).not_to_contain_text("submitted_at")
     expect(timeline).to_contain_text("2023年4月8日")
     shots(page, "auditor-timeline")
     page.get_by_role("link", name="某时状态与对比").click()
@@ -346,7 +349,8 @@ def test_a_whole_batch_through_the_console_then_an_auditor_verifies(
     expect(page.get_by_test_id("verdicts-reproduced")).to_contain_text("结果一致")
     history = page.request.get(f"{console.base}/auditor/applications/{chosen}/history.csv")
     assert history.ok and history.text().startswith("\ufeff业务时间（北京时间）")
-    assert approved[0] in history.text() or "js.wang" in history.text()
+    assert approved[0] in history.text() and "js.wang" in history.text()
+    assert '"slot_number"' in history.text()  # the export keeps each event's whole data
     page.goto(console.base + f"/auditor/applications/{chosen}")
     page.get_by_role("link", name="运行完整性验证").click()
     expect(page.get_by_test_id("verify-summary")).to_contain_text("全部 3 个服务验证通过")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Annotated, Any
@@ -20,6 +22,7 @@ from fastapi.responses import Response
 from pilot_common.inputs import content_disposition
 from pilot_console.client import ApiError, ServiceApi
 from pilot_console.documents import beijing, province_name
+from pilot_console.i18n import APPLICATION_STATUS, ATTACHMENT_KINDS, PILOT_TYPES, Lang, as_date, as_moment, label
 from pilot_console.pages.common import BEIJING, programmes
 from pilot_console.web import NotAllowed, Page, signed_in
 
@@ -93,18 +96,108 @@ _PLUMBING = {"originator_id", "originator_version", "originator_topic", "timesta
 _PLUMBING |= {"correlation_id", "causation_id", "business_time"}
 
 
-def _changes(data: dict[str, Any] | None) -> str:
-    """What the event carries, shortened for a table cell (the full data is in the CSV export)."""
-    if not data:
-        return ""
-    parts = []
-    for key, value in data.items():
+# An event field's name as the auditor reads it; a field not listed keeps its code.
+FIELD_WORDS: dict[str, tuple[str, str]] = {
+    "project_name": ("项目名称", "Project"),
+    "pilot_type": ("试点类型", "Pilot type"),
+    "province": ("省份", "Province"),
+    "province_code": ("省份", "Province"),
+    "programme_id": ("批次", "Batch"),
+    "application_id": ("申报", "Application"),
+    "application_revision": ("申报修订版本", "Application revision"),
+    "applicant_organisation_id": ("申报单位", "Applicant"),
+    "implementer_organisation_id": ("实施单位", "Implementer"),
+    "pilot_object_id": ("试点对象", "Pilot object"),
+    "attachment": ("附件", "Attachment"),
+    "changes": ("修改内容", "Changes"),
+    "text": ("内容", "Text"),
+    "sources": ("资金来源", "Funding sources"),
+    "sections": ("方案章节", "Plan sections"),
+    "milestones": ("进度节点", "Milestones"),
+    "submitted_at": ("提交时间", "Submitted at"),
+    "slot_number": ("占用名额", "Quota slot"),
+    "subject_line": ("申报标题", "Subject line"),
+    "verdict": ("审查结论", "Verdict"),
+    "outcome": ("结论", "Outcome"),
+    "trigger": ("触发原因", "Trigger"),
+    "revision": ("版本", "Revision"),
+    "status": ("状态", "Status"),
+    "reviewer_id": ("评审专家", "Reviewer"),
+    "reader_key": ("阅读权限", "Reader key"),
+    "criteria": ("评分项", "Criteria"),
+    "scores": ("评分", "Scores"),
+    "justifications": ("评分理由", "Justifications"),
+    "weighted_total": ("加权总分", "Weighted total"),
+    "scoring_round": ("评分轮次", "Scoring round"),
+    "candidates": ("候选项目", "Candidates"),
+    "approved": ("入选", "Approved"),
+    "dropped": ("未入选", "Not approved"),
+    "inclusions": ("调入", "Included"),
+    "exclusions": ("调出", "Excluded"),
+    "basis": ("依据", "Basis"),
+    "party": ("会签方", "Party"),
+    "user_id": ("签署人", "Signed by"),
+    "signed_at": ("会签时间", "Signed at"),
+    "document_number": ("文号", "Document number"),
+    "published_at": ("公布时间", "Published at"),
+    "entries": ("名单条目", "Entries"),
+    "milestone_id": ("节点", "Milestone"),
+    "title": ("名称", "Title"),
+    "due": ("到期日", "Due"),
+    "reason": ("理由", "Reason"),
+    "snapshot": ("审查所依据的材料快照", "Facts the engine read"),
+    "member_credit_codes": ("成员企业信用代码", "Members' credit codes"),
+    "approval_document_number": ("批准文号", "Approval document"),
+    "start_date": ("开始日期", "Start"),
+    "end_date": ("结束日期", "End"),
+    "implementation_months": ("实施期限（月）", "Months"),
+    "dropped_inclusions": ("失效的调入", "Dropped inclusions"),
+}
+_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _shown(key: str, value: Any, lang: Lang) -> str:
+    """One value as a reader takes it in: times in Beijing time, ids shortened, codes named, collections counted."""
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if isinstance(value, dict) and value.get("file_name"):
+        return f"{label(ATTACHMENT_KINDS, value.get('kind'), lang)}：{value['file_name']}"
+    if isinstance(value, (list, tuple, dict)):
+        return f"{len(value)} 项" if lang == "zh" else f"{len(value)} item(s)"
+    if value is None:
+        return "—"
+    text = str(value)
+    if key in ("province", "province_code"):
+        return province_name(text)
+    if key == "pilot_type":
+        return label(PILOT_TYPES, text, lang)
+    if key in ("outcome", "status") and text in APPLICATION_STATUS:
+        return label(APPLICATION_STATUS, text, lang)
+    if _MOMENT.match(text):
+        return as_moment(text, lang)
+    if _DAY.match(text):
+        return as_date(text, lang)
+    if _ID.match(text):
+        return text[:8] + "…"
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _changes(data: dict[str, Any] | None, lang: Lang) -> list[tuple[str, str]]:
+    """What the event carries, as (field, value) for a table cell; the full data is in the CSV export."""
+    shown = []
+    for key, value in (data or {}).items():
         if key in _PLUMBING:
             continue
-        shown = value if isinstance(value, (str, int, float, bool)) or value is None else "…"
-        text = f"{key}={shown}"
-        parts.append(text if len(text) <= 60 else text[:57] + "…")
-    return "; ".join(parts[:6]) + (" …" if len(parts) > 6 else "")
+        words = FIELD_WORDS.get(key)
+        shown.append(((words[0] if lang == "zh" else words[1]) if words else key, _shown(key, value, lang)))
+    return shown
+
+
+def _full_data(data: dict[str, Any]) -> str:
+    """The event's whole data for the CSV (the cell shows a reading of it): JSON, Chinese as written."""
+    return json.dumps({k: v for k, v in data.items() if k not in _PLUMBING}, ensure_ascii=False, default=str)
 
 
 @dataclass(frozen=True)
@@ -121,7 +214,7 @@ class Step:
     recorded_time: str
     correlation_id: str
     hash: str
-    changes: str
+    changes: list[tuple[str, str]]
     data: dict[str, Any]
 
 
@@ -159,7 +252,7 @@ async def timeline(current: Page, application_id: str) -> list[Step]:
                 recorded_time=e["recorded_time"],
                 correlation_id=e.get("correlation_id") or "",
                 hash=row.get("hash", ""),
-                changes=_changes(e.get("data")),
+                changes=_changes(e.get("data"), current.lang),
                 data=e.get("data") or {},
             )
         )
@@ -309,7 +402,7 @@ async def history_csv(current: AuditorPage, application_id: UUID) -> Response:
                 s.version,
                 s.correlation_id,
                 s.hash,
-                _changes(s.data),
+                _full_data(s.data),
             ]
         )
     name = f"申报历史-{aid[:8]}-{datetime.now(BEIJING):%Y%m%d}.csv"
