@@ -191,6 +191,7 @@ def test_a_whole_batch_through_the_console_then_an_auditor_verifies(
         for reviewer in ("张教授", "李研究员", "王高工"):
             expect(row).to_contain_text(reviewer)
     expect(page.get_by_test_id("progress")).to_have_text("已提交评分表 0/9")
+    expect(page.locator("main")).not_to_contain_text(re.compile(r"\b[A-Z]+_[A-Z_]+\b"))  # expertise by name, not code
     shots(page, "evaluation-assigned")
     page.get_by_role("navigation", name="批次工作").get_by_role("link", name="批次工作台").click()
     page.locator('li[data-action="start-evaluation"] button').click()
@@ -288,6 +289,12 @@ def test_a_whole_batch_through_the_console_then_an_auditor_verifies(
     page.get_by_role("link", name="登记信息").click()
     expect(page.get_by_test_id("findings")).to_contain_text("第二轮中央生态环境保护督察")
     expect(page.get_by_test_id("pilot-objects")).to_contain_text("苏州工业园区")
+    # Codes read as the glossary's words: kinds, park types and sources, never the services' enum values.
+    expect(page.get_by_test_id("pilot-objects")).to_contain_text("工业园区（化工园区）")
+    expect(page.get_by_test_id("findings")).to_contain_text("中央生态环境保护督察")
+    expect(page.locator("main")).not_to_contain_text(
+        re.compile(r"PARK_MANAGEMENT_BODY|INDUSTRIAL_PARK|CENTRAL_INSPECTION")
+    )
     shots(page, "registry")
 
     # --- the approved list: page (printable), PDF and XLSX named by batch and date ---

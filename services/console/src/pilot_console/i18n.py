@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from pilot_common.reference import KEY_INDUSTRIES, PARK_TYPES
 from pilot_common.wording import zh_date
 
 Lang = Literal["zh", "en"]
@@ -90,6 +91,40 @@ SHEET_STATUS: Labels = {
     "SUBMITTED": ("已提交", "Submitted"),
     "WITHDRAWN": ("已撤回", "Withdrawn"),
 }
+
+ORGANISATION_KINDS: Labels = {
+    "PARK_MANAGEMENT_BODY": ("园区管理机构", "Park management body"),
+    "GOVERNMENT": ("人民政府", "Government"),
+    "GOVERNMENT_DEPARTMENT": ("政府组成部门", "Government department"),
+    "PROVINCIAL_DEPARTMENT": ("省级政府组成部门", "Provincial department"),
+    "ENTERPRISE": ("企业", "Enterprise"),
+    "OTHER": ("其他", "Other"),
+}
+
+PILOT_OBJECT_KINDS: Labels = {
+    "INDUSTRIAL_PARK": ("工业园区", "Industrial park"),
+    "INDUSTRIAL_CLUSTER": ("产业集群", "Industrial cluster"),
+    "KEY_REGION_PART": ("重点区域（省内部分）", "Key region (the province's part)"),
+    "BASIN_SECTION": ("流域（省内段）", "River basin (the province's section)"),
+    "INDUSTRY_IN_AREA": ("区域内行业企业", "Enterprises of an industry in an area"),
+    "ENTERPRISE_GROUP": ("企业集合（集中连片）", "Group of enterprises"),
+}
+
+FINDING_SOURCES: Labels = {
+    "CENTRAL_INSPECTION": ("中央生态环境保护督察", "Central inspection"),
+    "PROVINCIAL_INSPECTION": ("省级生态环境保护督察", "Provincial inspection"),
+    "MEDIA": ("媒体曝光", "Media exposure"),
+}
+
+MEDIA_LEVELS: Labels = {
+    "NATIONAL": ("中央（国家级）媒体", "National media"),
+    "PROVINCIAL": ("省级媒体", "Provincial media"),
+    "CITY": ("地市级媒体", "City media"),
+}
+
+# From the reference data (the registry's own names), so the two never differ.
+PARK_TYPE_NAMES: Labels = {t.code: (t.name, t.english_name) for t in PARK_TYPES}
+KEY_INDUSTRY_NAMES: Labels = {i.code: (i.name, i.english_name) for i in KEY_INDUSTRIES}
 
 ROLES: Labels = {
     "province": ("省级主管部门", "Provincial department"),
