@@ -95,7 +95,7 @@ def test_lag_gauges_move_when_a_consumer_stops_and_comes_back(
     processed_before = samples(ink, "pilot_consumer_processed_total", service="application-intake")[0]
     consumer.start()
     seen = eventually(lambda: [v for v in samples(ink, "pilot_consumer_lag_messages", **lag) if v > 0], 90, 0.0)
-    assert 0 < sum(seen) < backlog
+    assert 0 < sum(seen) <= backlog  # measured before or after the first message of the backlog is handled
     eventually(
         lambda: (
             samples(ink, "pilot_consumer_processed_total", service="application-intake")[0]
