@@ -13,6 +13,8 @@ import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from json.scanner import make_scanner
 from typing import Any
 
 from sqlalchemy import Select, Text, cast, select
@@ -21,14 +23,23 @@ from sqlalchemy.orm import Session
 from evaluation.domain import RankedEntry, RankingEntry, rank
 from evaluation.projections.scores import ScoreState
 from evaluation.projections.tables import application_scores, applications
-from evaluation.projections.upstream_copy import in_evaluation, submitted_at
+from evaluation.projections.upstream_copy import in_evaluation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RankedApplication:
     ranked: RankedEntry
-    application: Mapping[str, Any]  # APPLICATION_COLUMNS of the row of ev_applications
-    score: Mapping[str, Any]  # SCORE_COLUMNS of the row of ev_application_scores
+    row: tuple[Any, ...]  # APPLICATION_COLUMNS then SCORE_COLUMNS, as fetched
+
+    @property
+    def application(self) -> Mapping[str, Any]:
+        """The APPLICATION_COLUMNS of the row of ev_applications."""
+        return _Columns(self.row, _APPLICATION_AT)
+
+    @property
+    def score(self) -> Mapping[str, Any]:
+        """The SCORE_COLUMNS of the row of ev_application_scores."""
+        return _Columns(self.row, _SCORE_AT)
 
 
 @dataclass(frozen=True)
@@ -78,25 +89,47 @@ SCORE_COLUMNS = (
 )
 
 _SCORE_JSON = frozenset({"criterion_means", "pending_moderation"})
+_APPLICATION_AT = {name: i for i, name in enumerate(APPLICATION_COLUMNS)}
+_SCORE_AT = {name: i + len(APPLICATION_COLUMNS) for i, name in enumerate(SCORE_COLUMNS)}
+# The C scanner of the standard decoder without `json.loads`'s wrapper (half the time of a small document).
+_DECODER: Any = json.JSONDecoder()  # typeshed types the scanner's argument as a scanner (it is duck-typed)
+_scan_json = make_scanner(_DECODER)
 
 
-class _ScoreRow(Mapping[str, Any]):
-    """A score row whose JSON columns are decoded on first read."""
+def _decode(text: str) -> Any:
+    try:
+        value, end = _scan_json(text, 0)
+    except StopIteration:
+        end = -1
+    return value if end == len(text) else json.loads(text)
 
-    def __init__(self, values: dict[str, Any]) -> None:
-        self._values = values
+
+class _Columns(Mapping[str, Any]):
+    """Some columns of a fetched row by name (one small object per entry instead of a dict per table); the JSON
+    columns come as text and are decoded on first read (the selection proposal never reads them)."""
+
+    __slots__ = ("_at", "_decoded", "_row")
+
+    def __init__(self, row: tuple[Any, ...], at: dict[str, int]) -> None:
+        self._row = row
+        self._at = at
+        self._decoded: dict[str, Any] | None = None
 
     def __getitem__(self, key: str) -> Any:
-        value = self._values[key]
+        value = self._row[self._at[key]]
         if key in _SCORE_JSON and isinstance(value, str):
-            value = self._values[key] = json.loads(value)
+            if self._decoded is None:
+                self._decoded = {}
+            if key not in self._decoded:
+                self._decoded[key] = _decode(value)
+            return self._decoded[key]
         return value
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
+        return iter(self._at)
 
     def __len__(self) -> int:
-        return len(self._values)
+        return len(self._at)
 
 
 NOT_ASSIGNED = "NOT_ASSIGNED"
@@ -147,30 +180,40 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _ranking(session: Session, query: Select[Any], programme_id: str, pilot_type: str | None) -> Ranking:
-    rankable: dict[str, tuple[RankingEntry, Mapping[str, Any], Mapping[str, Any]]] = {}
+    rankable: dict[str, tuple[RankingEntry, tuple[Any, ...]]] = {}
     not_ranked: list[UnrankedApplication] = []
-    split = len(APPLICATION_COLUMNS)
-    for row in session.execute(query).tuples().all():  # one fetch: per-row fetches cost more than the rows
-        application = dict(zip(APPLICATION_COLUMNS, row[:split], strict=True))
-        score = _ScoreRow(dict(zip(SCORE_COLUMNS, row[split:], strict=True))) if row[split] is not None else None
-        moment = submitted_at(application)
-        if score is None:
-            not_ranked.append(UnrankedApplication(application, NOT_ASSIGNED, None))
-        elif moment is None:
-            not_ranked.append(UnrankedApplication(application, NOT_SUBMITTED, score))
-        elif score["state"] != ScoreState.COMPLETE:
-            not_ranked.append(UnrankedApplication(application, str(score["state"]), score))
+    a, s = _APPLICATION_AT, _SCORE_AT
+    i_id, i_type, i_province, i_priority, i_submitted = (
+        a["id"],
+        a["pilot_type"],
+        a["province"],
+        a["priority"],
+        a["submitted_at"],
+    )
+    i_scored, i_state, i_score, i_innovation = s["application_id"], s["state"], s["score"], s["innovation_score"]
+    complete = ScoreState.COMPLETE.value
+    fromisoformat = datetime.fromisoformat
+    # One fetch (per-row fetches cost more than the rows), kept as plain tuples: the collector stops tracking a tuple
+    # of plain values, and what survives a ranking decides how often the whole heap is collected (see below).
+    for row in map(tuple, session.execute(query).tuples().all()):
+        moment = row[i_submitted]
+        if row[i_scored] is None:
+            not_ranked.append(UnrankedApplication(_Columns(row, a), NOT_ASSIGNED, None))
+        elif not moment:
+            not_ranked.append(UnrankedApplication(_Columns(row, a), NOT_SUBMITTED, _Columns(row, s)))
+        elif row[i_state] != complete:
+            not_ranked.append(UnrankedApplication(_Columns(row, a), str(row[i_state]), _Columns(row, s)))
         else:
             entry = RankingEntry(
-                application_id=str(application["id"]),
-                pilot_type=str(application["pilot_type"]),
-                province=str(application["province"]),
-                score=float(score["score"]),
-                priority=bool(application["priority"]),
-                innovation_score=float(score["innovation_score"]),
-                submitted_at=moment,
+                str(row[i_id]),
+                str(row[i_type]),
+                str(row[i_province]),
+                float(row[i_score]),
+                bool(row[i_priority]),
+                float(row[i_innovation]),
+                fromisoformat(moment),
             )
-            rankable[entry.application_id] = (entry, application, score)
-    ranked = rank([entry for entry, _, _ in rankable.values()])
-    entries = [RankedApplication(r, rankable[r.application_id][1], rankable[r.application_id][2]) for r in ranked]
+            rankable[entry.application_id] = (entry, row)
+    ranked = rank([entry for entry, _ in rankable.values()])
+    entries = [RankedApplication(r, rankable[r.application_id][1]) for r in ranked]
     return Ranking(programme_id, pilot_type, entries, not_ranked)
