@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from json.scanner import make_scanner
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, Text, cast, select
 from sqlalchemy.orm import Session
@@ -26,8 +26,9 @@ from evaluation.projections.tables import application_scores, applications
 from evaluation.projections.upstream_copy import in_evaluation
 
 
-@dataclass(frozen=True, slots=True)
-class RankedApplication:
+class RankedApplication(NamedTuple):
+    """A ranked entry and its row (a named tuple, as the entry: one per application, thousands a call)."""
+
     ranked: RankedEntry
     row: tuple[Any, ...]  # APPLICATION_COLUMNS then SCORE_COLUMNS, as fetched
 
@@ -105,24 +106,19 @@ def _decode(text: str) -> Any:
 
 
 class _Columns(Mapping[str, Any]):
-    """Some columns of a fetched row by name (one small object per entry instead of a dict per table); the JSON
-    columns come as text and are decoded on first read (the selection proposal never reads them)."""
+    """Some columns of a fetched row by name (a view made when asked for, not a dict per table and entry); the JSON
+    columns come as text and are decoded when read (the selection proposal never reads them)."""
 
-    __slots__ = ("_at", "_decoded", "_row")
+    __slots__ = ("_at", "_row")
 
     def __init__(self, row: tuple[Any, ...], at: dict[str, int]) -> None:
         self._row = row
         self._at = at
-        self._decoded: dict[str, Any] | None = None
 
     def __getitem__(self, key: str) -> Any:
         value = self._row[self._at[key]]
         if key in _SCORE_JSON and isinstance(value, str):
-            if self._decoded is None:
-                self._decoded = {}
-            if key not in self._decoded:
-                self._decoded[key] = _decode(value)
-            return self._decoded[key]
+            return _decode(value)
         return value
 
     def __iter__(self) -> Iterator[str]:
@@ -140,7 +136,7 @@ def current_ranking(session: Session, programme_id: str, pilot_type: str | None 
     """The programme's ranking overall, or of one pilot type (positions restart at 1, as in ``rank_by_type``)."""
     # Only the columns the ranking and its readers use: the JSON columns the ranking never shows (industries,
     # schedule, sheet totals, outliers) are not fetched nor decoded (they were most of its time at 10 k applications).
-    # The two JSON columns it shows come as text and are decoded only when read (`_ScoreRow`): the selection
+    # The two JSON columns it shows come as text and are decoded only when read (`_Columns`): the selection
     # proposal never reads them.
     score_columns = [
         (cast(application_scores.c[name], Text) if name in _SCORE_JSON else application_scores.c[name]).label(
@@ -157,7 +153,6 @@ def current_ranking(session: Session, programme_id: str, pilot_type: str | None 
             isouter=True,
         )
         .where(applications.c.programme_id == programme_id, in_evaluation())
-        .order_by(applications.c.id)
     )
     if pilot_type is not None:
         query = query.where(applications.c.pilot_type == pilot_type)
@@ -167,9 +162,11 @@ def current_ranking(session: Session, programme_id: str, pilot_type: str | None 
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    # Building 10 k entries allocates ~100 k objects that all survive, which triggers full collections of the whole
-    # process's heap: measured, they cost more than building the entries. The entries hold no cycles (reference
-    # counting frees them), so the cyclic collector waits until the ranking is built.
+    # Building 10 k entries allocates tens of thousands of objects that all survive, which triggers collections of
+    # the older generations, up to the whole process's heap: measured, they cost more than building the entries. The
+    # entries hold no cycles (reference counting frees them), so the cyclic collector waits until the ranking is
+    # built; then one young collection stops tracking the tuples of plain values (rows, entries), and what stays
+    # tracked (a ranked entry and its pair per application) is too little to trigger a full collection by itself.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -180,7 +177,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _ranking(session: Session, query: Select[Any], programme_id: str, pilot_type: str | None) -> Ranking:
-    rankable: dict[str, tuple[RankingEntry, tuple[Any, ...]]] = {}
+    rankable: list[RankingEntry] = []
+    rows: dict[str, tuple[Any, ...]] = {}
     not_ranked: list[UnrankedApplication] = []
     a, s = _APPLICATION_AT, _SCORE_AT
     i_id, i_type, i_province, i_priority, i_submitted = (
@@ -213,7 +211,9 @@ def _ranking(session: Session, query: Select[Any], programme_id: str, pilot_type
                 float(row[i_innovation]),
                 fromisoformat(moment),
             )
-            rankable[entry.application_id] = (entry, row)
-    ranked = rank([entry for entry, _ in rankable.values()])
-    entries = [RankedApplication(r, rankable[r.application_id][1]) for r in ranked]
+            rankable.append(entry)
+            rows[entry.application_id] = row
+    entries = [RankedApplication(r, rows[r.entry.application_id]) for r in rank(rankable)]
+    # Not sorted by the database: the ranked entries are ordered by `rank`, the few others here.
+    not_ranked.sort(key=lambda n: str(n.application["id"]))
     return Ranking(programme_id, pilot_type, entries, not_ranked)
