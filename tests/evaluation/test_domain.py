@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -429,6 +430,54 @@ class TestRanking:
     def test_timestamps_must_carry_a_time_zone(self) -> None:
         err = violation(rank, [entry("A", 80, at=datetime(2023, 4, 1, 9, 0))])
         assert err.code == ErrorCode.NAIVE_TIMESTAMP
+
+    def test_an_empty_ranking_is_empty(self) -> None:
+        assert rank([]) == [] and rank_by_type([]) == {}
+
+    def test_a_large_ranking_with_many_ties_reads_as_each_pair_of_neighbours(self) -> None:
+        # Few distinct figures, so every tie-break and full ties occur; the same instant written in two time zones
+        # is the same submission time.
+        rnd = random.Random(13)
+        beijing = timezone(timedelta(hours=8))
+        entries = [
+            entry(
+                f"A{n:05d}",
+                rnd.choice([80, 85.5, 90]),
+                priority=rnd.random() < 0.3,
+                innovation=rnd.choice([12, 18.5]),
+                at=(T0 + timedelta(minutes=rnd.randint(0, 2))).astimezone(rnd.choice([UTC, beijing])),
+            )
+            for n in range(3000)
+        ]
+        rnd.shuffle(entries)
+        ranked = rank(entries)
+
+        def key(e: RankingEntry) -> tuple[float, bool, float, datetime]:
+            return (-e.score, not e.priority, -e.innovation_score, e.submitted_at)
+
+        expected = sorted(entries, key=lambda e: (*key(e), e.application_id))
+        assert [r.entry for r in ranked] == expected
+        assert [r.position for r in ranked] == list(range(1, len(entries) + 1))
+        for i, r in enumerate(ranked):
+            above = ranked[i - 1].entry if i else None
+            below = ranked[i + 1].entry if i + 1 < len(ranked) else None
+            same = [b is not None and key(b) == key(r.entry) for b in (above, below)]
+            assert r.tied == any(same), r
+            if above is None:
+                assert r.decided_by is DecidedBy.FIRST and r.why_zh == "总分 90 最高，排名第一"
+            elif above.score != r.score:
+                assert r.decided_by is DecidedBy.SCORE
+                assert r.why_zh == f"总分 {r.score:g} 低于上一名（{above.score:g}）"
+            elif above.priority != r.entry.priority:
+                assert r.decided_by is DecidedBy.PRIORITY
+            elif above.innovation_score != r.entry.innovation_score:
+                assert r.decided_by is DecidedBy.INNOVATION
+                assert r.why_en.endswith(f"is lower ({above.innovation_score:g})")
+            elif above.submitted_at != r.entry.submitted_at:
+                assert r.decided_by is DecidedBy.SUBMISSION_TIME
+            else:
+                assert r.decided_by is DecidedBy.TIED and "并列" in r.why_zh
+        assert {r.decided_by for r in ranked} == set(DecidedBy)
 
 
 # ---- selection ---------------------------------------------------------------------------------------------

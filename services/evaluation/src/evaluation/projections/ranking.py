@@ -13,7 +13,9 @@ import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from json.scanner import make_scanner
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, Text, cast, select
 from sqlalchemy.orm import Session
@@ -21,14 +23,24 @@ from sqlalchemy.orm import Session
 from evaluation.domain import RankedEntry, RankingEntry, rank
 from evaluation.projections.scores import ScoreState
 from evaluation.projections.tables import application_scores, applications
-from evaluation.projections.upstream_copy import in_evaluation, submitted_at
+from evaluation.projections.upstream_copy import in_evaluation
 
 
-@dataclass(frozen=True)
-class RankedApplication:
+class RankedApplication(NamedTuple):
+    """A ranked entry and its row (a named tuple, as the entry: one per application, thousands a call)."""
+
     ranked: RankedEntry
-    application: Mapping[str, Any]  # APPLICATION_COLUMNS of the row of ev_applications
-    score: Mapping[str, Any]  # SCORE_COLUMNS of the row of ev_application_scores
+    row: tuple[Any, ...]  # APPLICATION_COLUMNS then SCORE_COLUMNS, as fetched
+
+    @property
+    def application(self) -> Mapping[str, Any]:
+        """The APPLICATION_COLUMNS of the row of ev_applications."""
+        return _Columns(self.row, _APPLICATION_AT)
+
+    @property
+    def score(self) -> Mapping[str, Any]:
+        """The SCORE_COLUMNS of the row of ev_application_scores."""
+        return _Columns(self.row, _SCORE_AT)
 
 
 @dataclass(frozen=True)
@@ -51,21 +63,18 @@ class Ranking:
 
 
 #: The columns of ``ev_applications`` and ``ev_application_scores`` a ranking entry carries (what the ranking API,
-#: the exports and the selection read of it).
+#: the exports and the selection read of it; each column fetched for 10 k rows costs).
 APPLICATION_COLUMNS = (
     "id",
-    "programme_id",
     "province",
     "pilot_type",
     "project_name",
     "applicant_organisation_id",
     "submitted_at",
     "priority",
-    "priority_reason_zh",
 )
 SCORE_COLUMNS = (
-    "application_id",
-    "state",
+    "state",  # NOT NULL: None when the application has no score row
     "detail",
     "score",
     "spread",
@@ -78,25 +87,40 @@ SCORE_COLUMNS = (
 )
 
 _SCORE_JSON = frozenset({"criterion_means", "pending_moderation"})
+_APPLICATION_AT = {name: i for i, name in enumerate(APPLICATION_COLUMNS)}
+_SCORE_AT = {name: i + len(APPLICATION_COLUMNS) for i, name in enumerate(SCORE_COLUMNS)}
+# The C scanner of the standard decoder without `json.loads`'s wrapper (half the time of a small document).
+_DECODER: Any = json.JSONDecoder()  # typeshed types the scanner's argument as a scanner (it is duck-typed)
+_scan_json = make_scanner(_DECODER)
 
 
-class _ScoreRow(Mapping[str, Any]):
-    """A score row whose JSON columns are decoded on first read."""
+class _Columns(Mapping[str, Any]):
+    """Some columns of a fetched row by name (a view made when asked for, not a dict per table and entry); the JSON
+    columns come as text and are decoded when read (the selection proposal never reads them)."""
 
-    def __init__(self, values: dict[str, Any]) -> None:
-        self._values = values
+    __slots__ = ("_at", "_row")
+
+    def __init__(self, row: tuple[Any, ...], at: dict[str, int]) -> None:
+        self._row = row
+        self._at = at
 
     def __getitem__(self, key: str) -> Any:
-        value = self._values[key]
+        value = self._row[self._at[key]]
         if key in _SCORE_JSON and isinstance(value, str):
-            value = self._values[key] = json.loads(value)
+            try:
+                decoded, end = _scan_json(value, 0)
+                if end == len(value):
+                    return decoded
+            except StopIteration:
+                pass
+            return json.loads(value)  # what the scanner alone does not take (e.g. spaces around the document)
         return value
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
+        return iter(self._at)
 
     def __len__(self) -> int:
-        return len(self._values)
+        return len(self._at)
 
 
 NOT_ASSIGNED = "NOT_ASSIGNED"
@@ -107,7 +131,7 @@ def current_ranking(session: Session, programme_id: str, pilot_type: str | None 
     """The programme's ranking overall, or of one pilot type (positions restart at 1, as in ``rank_by_type``)."""
     # Only the columns the ranking and its readers use: the JSON columns the ranking never shows (industries,
     # schedule, sheet totals, outliers) are not fetched nor decoded (they were most of its time at 10 k applications).
-    # The two JSON columns it shows come as text and are decoded only when read (`_ScoreRow`): the selection
+    # The two JSON columns it shows come as text and are decoded only when read (`_Columns`): the selection
     # proposal never reads them.
     score_columns = [
         (cast(application_scores.c[name], Text) if name in _SCORE_JSON else application_scores.c[name]).label(
@@ -124,7 +148,6 @@ def current_ranking(session: Session, programme_id: str, pilot_type: str | None 
             isouter=True,
         )
         .where(applications.c.programme_id == programme_id, in_evaluation())
-        .order_by(applications.c.id)
     )
     if pilot_type is not None:
         query = query.where(applications.c.pilot_type == pilot_type)
@@ -134,9 +157,11 @@ def current_ranking(session: Session, programme_id: str, pilot_type: str | None 
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    # Building 10 k entries allocates ~100 k objects that all survive, which triggers full collections of the whole
-    # process's heap: measured, they cost more than building the entries. The entries hold no cycles (reference
-    # counting frees them), so the cyclic collector waits until the ranking is built.
+    # Building 10 k entries allocates tens of thousands of objects that all survive, which triggers collections of
+    # the older generations, up to the whole process's heap: measured, they cost more than building the entries. The
+    # entries hold no cycles (reference counting frees them), so the cyclic collector waits until the ranking is
+    # built; then one young collection stops tracking the tuples of plain values (rows, entries), and what stays
+    # tracked (a ranked entry and its pair per application) is too little to trigger a full collection by itself.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -147,30 +172,43 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _ranking(session: Session, query: Select[Any], programme_id: str, pilot_type: str | None) -> Ranking:
-    rankable: dict[str, tuple[RankingEntry, Mapping[str, Any], Mapping[str, Any]]] = {}
+    rankable: list[RankingEntry] = []
+    rows: dict[str, tuple[Any, ...]] = {}
     not_ranked: list[UnrankedApplication] = []
-    split = len(APPLICATION_COLUMNS)
-    for row in session.execute(query).tuples().all():  # one fetch: per-row fetches cost more than the rows
-        application = dict(zip(APPLICATION_COLUMNS, row[:split], strict=True))
-        score = _ScoreRow(dict(zip(SCORE_COLUMNS, row[split:], strict=True))) if row[split] is not None else None
-        moment = submitted_at(application)
-        if score is None:
-            not_ranked.append(UnrankedApplication(application, NOT_ASSIGNED, None))
-        elif moment is None:
-            not_ranked.append(UnrankedApplication(application, NOT_SUBMITTED, score))
-        elif score["state"] != ScoreState.COMPLETE:
-            not_ranked.append(UnrankedApplication(application, str(score["state"]), score))
+    a, s = _APPLICATION_AT, _SCORE_AT
+    i_id, i_type, i_province, i_priority, i_submitted = (
+        a["id"],
+        a["pilot_type"],
+        a["province"],
+        a["priority"],
+        a["submitted_at"],
+    )
+    i_state, i_score, i_innovation = s["state"], s["score"], s["innovation_score"]
+    complete = ScoreState.COMPLETE.value
+    fromisoformat = datetime.fromisoformat
+    # One fetch (per-row fetches cost more than the rows), kept as plain tuples: the collector stops tracking a tuple
+    # of plain values, and what survives a ranking decides how often the whole heap is collected (see below).
+    for row in map(tuple, session.execute(query).tuples().all()):
+        moment = row[i_submitted]
+        if row[i_state] is None:
+            not_ranked.append(UnrankedApplication(_Columns(row, a), NOT_ASSIGNED, None))
+        elif not moment:
+            not_ranked.append(UnrankedApplication(_Columns(row, a), NOT_SUBMITTED, _Columns(row, s)))
+        elif row[i_state] != complete:
+            not_ranked.append(UnrankedApplication(_Columns(row, a), str(row[i_state]), _Columns(row, s)))
         else:
             entry = RankingEntry(
-                application_id=str(application["id"]),
-                pilot_type=str(application["pilot_type"]),
-                province=str(application["province"]),
-                score=float(score["score"]),
-                priority=bool(application["priority"]),
-                innovation_score=float(score["innovation_score"]),
-                submitted_at=moment,
+                str(row[i_id]),
+                str(row[i_type]),
+                str(row[i_province]),
+                float(row[i_score]),
+                bool(row[i_priority]),
+                float(row[i_innovation]),
+                fromisoformat(moment),
             )
-            rankable[entry.application_id] = (entry, application, score)
-    ranked = rank([entry for entry, _, _ in rankable.values()])
-    entries = [RankedApplication(r, rankable[r.application_id][1], rankable[r.application_id][2]) for r in ranked]
+            rankable.append(entry)
+            rows[entry.application_id] = row
+    entries = [RankedApplication(r, rows[r.entry.application_id]) for r in rank(rankable)]
+    # Not sorted by the database: the ranked entries are ordered by `rank`, the few others here.
+    not_ranked.sort(key=lambda n: str(n.application["id"]))
     return Ranking(programme_id, pilot_type, entries, not_ranked)
