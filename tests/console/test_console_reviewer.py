@@ -102,6 +102,10 @@ def test_a_reviewer_scores_the_assigned_application_beside_its_form(
     form = page.locator("form.score-form")
     expect(form.get_by_role("group")).to_have_count(6)
     expect(form.get_by_text("满分 25 分，权重 1；")).to_be_visible()
+    # Each criterion says what to look at: the plan sections it reads (the system's reading of the outline)
+    expect(form.get_by_role("group", name="特色与创新").get_by_test_id("guidance-INNOVATION")).to_contain_text(
+        "评分要点：重点查看实施方案第五部分“试点工作特色及主要创新点”"
+    )
     shots(page, "scoring-page")
 
     scores = {"试点基础": "16", "目标与内容": "20", "方法及技术路线": "12", "特色与创新": "15", "实施计划与保障": "8"}

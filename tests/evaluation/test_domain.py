@@ -184,6 +184,23 @@ class TestScoreSheetValidation:
         assert a.id == b.id == score_sheet_id("R1", "A1")
         assert c.id != a.id
 
+    def test_a_sheet_shows_each_criterions_guidance_and_guidance_never_changes_the_scoring(self) -> None:
+        from evaluation.projections.scores import _sheet_rules
+
+        sheet = ScoreSheet.open("R1", "A1", SCORING_2023.criteria, 1)
+        guidance = {c["code"]: c.get("guidance_zh", "") for c in sheet.criteria}
+        assert "第四部分第（二）节“试点方法及技术路线”" in guidance["METHOD"]
+        assert all(guidance.values())
+        # A sheet opened before criteria had guidance (or after the ministry reworded it) scores alike.
+        bare = [ScoringCriterion(**c.model_dump(exclude={"guidance_zh", "guidance_en"})) for c in SCORING_2023.criteria]
+        older = ScoreSheet.open("R2", "A1", bare, 1)
+        assert all("guidance_zh" not in c for c in older.criteria)
+        rows = [{"id": str(s.id), "criteria": s.criteria} for s in (sheet, older)]
+        assert [c.code for c in _sheet_rules(SCORING_2023, rows).criteria] == [c.code for c in SCORING_2023.criteria]
+        heavier = [c.model_copy(update={"weight": 2}) if c.code == "GOALS" else c for c in SCORING_2023.criteria]
+        rows.append({"id": "S3", "criteria": ScoreSheet.open("R3", "A1", heavier, 1).criteria})
+        assert violation(_sheet_rules, SCORING_2023, rows).code == "UNSCORABLE"
+
     def test_criteria_are_checked_when_opening(self) -> None:
         assert violation(ScoreSheet.open, "R1", "A1", [], 1).code == ErrorCode.NO_CRITERIA
         dup = [SCORING_2023.criteria[0], SCORING_2023.criteria[0]]
