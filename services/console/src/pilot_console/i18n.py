@@ -85,6 +85,21 @@ SECTIONS: Labels = {
     "ATTACHMENTS": ("附件", "Attachments"),
 }
 
+DETAIL_FIELDS: Labels = {
+    "project_name": ("项目名称", "Project name"),
+    "target_industries": ("目标行业", "Target industries"),
+    "has_coating_process": ("是否涉及工业涂装工序", "Industrial coating process"),
+    "key_area_code": ("重点区域或流域", "Key region or basin"),
+    "target_pollutants": ("重点污染物", "Target pollutants"),
+    "implementer_organisation_id": ("实施主体", "Implementer"),
+}
+
+#: Who asks for an amendment or sets a date: the ministries by their organisation code.
+ORGANISATIONS: Labels = {
+    "MEE": ("生态环境部", "Ministry of Ecology and Environment"),
+    "NDRC": ("国家发展改革委", "National Development and Reform Commission"),
+}
+
 SHEET_STATUS: Labels = {
     "OPEN": ("待评分", "Open"),
     "SUBMITTED": ("已提交", "Submitted"),
