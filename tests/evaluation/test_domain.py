@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -23,6 +23,7 @@ from evaluation.domain import (
     RankingEntry,
     Reviewer,
     ScoreSheet,
+    ScoringDeadline,
     Selection,
     SelectionStatus,
     SubmittedScores,
@@ -32,6 +33,7 @@ from evaluation.domain import (
     rank_by_type,
     score_application,
     score_sheet_id,
+    scoring_deadline_id,
     spread,
     weighted_total,
 )
@@ -721,6 +723,31 @@ def test_every_event_raised_is_in_the_published_list() -> None:
     selection.sign_off("MEE", "m")
     selection.sign_off("NDRC", "n")
     selection.publish("doc", projects())
-    for agg in [reviewer, *sheets, selection]:
+    deadline = ScoringDeadline.set("P", date(2023, 4, 20), today=date(2023, 4, 8))
+    deadline.change(date(2023, 4, 25), "延期", today=date(2023, 4, 8))
+    for agg in [reviewer, *sheets, selection, deadline]:
         seen |= {event_type(SERVICE, get_topic(type(e))) for e in agg.collect_events()}
     assert seen == set(EVENT_TYPES)
+
+
+class TestScoringDeadline:
+    """评审截止日期: the ministry's business date; a change needs a reason; never before business today."""
+
+    def test_set_then_moved_with_a_reason_kept(self) -> None:
+        deadline = ScoringDeadline.set("P-1", date(2023, 4, 20), today=date(2023, 4, 8))
+        assert deadline.id == scoring_deadline_id("P-1") and deadline.due_date == date(2023, 4, 20)
+        assert violation(deadline.change, date(2023, 4, 25), " ", date(2023, 4, 8)).code == ErrorCode.REASON_REQUIRED
+        same = violation(deadline.change, date(2023, 4, 20), "再议", date(2023, 4, 8))
+        assert same.code == ErrorCode.NOTHING_TO_CHANGE
+        deadline.change(date(2023, 4, 25), "部分专家申请延期", today=date(2023, 4, 10))
+        deadline.change(date(2023, 4, 15), "提前完成", today=date(2023, 4, 10))  # earlier is allowed too
+        assert deadline.due_date == date(2023, 4, 15) and deadline.last_reason == "提前完成"
+        assert deadline.changes[0] == {"due_date": "2023-04-25", "previous": "2023-04-20", "reason": "部分专家申请延期"}
+        assert event_names(deadline) == ["Created", "Changed", "Changed"]
+
+    def test_never_before_business_today(self) -> None:
+        past = violation(ScoringDeadline.set, "P-1", date(2023, 4, 7), date(2023, 4, 8))
+        assert (past.code, past.field) == (ErrorCode.DUE_DATE_PAST, "due_date")
+        assert "2023-04-08" in past.message_zh
+        deadline = ScoringDeadline.set("P-1", date(2023, 4, 8), today=date(2023, 4, 8))  # today itself is fine
+        assert violation(deadline.change, date(2023, 4, 9), "延期", date(2023, 4, 10)).code == ErrorCode.DUE_DATE_PAST

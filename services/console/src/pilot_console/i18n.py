@@ -159,6 +159,17 @@ def as_moment(value: datetime | str | None, lang: Lang) -> str:
     return f"{local:%Y-%m-%d %H:%M} (Beijing time)"
 
 
+def days_left(days: int | None, lang: Lang) -> str:
+    """A due date's distance from business today: 还剩12天 / 今天截止 / 已逾期3天."""
+    if days is None:
+        return ""
+    if days > 0:
+        return f"还剩{days}天" if lang == "zh" else f"{days} day{'s' if days > 1 else ''} left"
+    if days == 0:
+        return "今天截止" if lang == "zh" else "due today"
+    return f"已逾期{-days}天" if lang == "zh" else f"{-days} day{'s' if days < -1 else ''} overdue"
+
+
 def yuan_to_wan(amount: str | int | float | Decimal | None) -> str:
     """3000000 → "300" (万元), at most four decimals, no trailing zeros."""
     if amount in (None, ""):

@@ -30,6 +30,7 @@ _env.globals.update(
     as_money=i18n.as_money,
     as_megabytes=i18n.as_megabytes,
     as_points=i18n.as_points,
+    days_left=i18n.days_left,
     yuan_to_wan=i18n.yuan_to_wan,
     APPLICATION_STATUS=i18n.APPLICATION_STATUS,
     PROGRAMME_STATUS=i18n.PROGRAMME_STATUS,
