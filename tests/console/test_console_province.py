@@ -234,6 +234,11 @@ def test_a_province_answers_an_amendment_withdraws_and_discards(open_batch: Cons
     page.get_by_role("link", name=name).click()
     expect(page.get_by_test_id("status")).to_have_text("待补正")
     expect(page.locator("#amendment")).to_contain_text("需补正的部分：清洁生产工作基础")
+    # What was asked, why, by whom and when (business time), beside the answer
+    request = page.get_by_test_id("amendment-request")
+    expect(request.get_by_test_id("amendment-reason")).to_have_text("工作基础描述过于简略")
+    expect(request).to_contain_text(re.compile(r"提出人\s*生态环境部 mee\.li"))
+    expect(request).to_contain_text(re.compile(r"提出时间\s*2023年3月\d+日 \d\d:\d\d（北京时间）"))
     shots(page, "amendment-requested")
     page.get_by_role("link", name="继续填写").click()
     page.get_by_role("navigation", name="填写步骤").get_by_role("link", name="2. 清洁生产工作基础").click()

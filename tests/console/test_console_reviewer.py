@@ -75,6 +75,23 @@ def test_a_reviewer_scores_the_assigned_application_beside_its_form(
     with fresh_console.api(expert) as reviewer:  # intake lets them read it once it learns of the assignment
         eventually(lambda: reviewer.get(f"/intake/applications/{first['application_id']}").status_code == 200, 60)
 
+    # The ministry sets the scoring due date on its evaluation page (business today: 2023年4月8日), then moves it
+    sign_in(page, fresh_console, "mee.li")
+    page.goto(f"{fresh_console.base}/ministry/programmes/{PROGRAMME}/evaluation")
+    due = page.get_by_test_id("scoring-deadline")
+    expect(due).to_contain_text("尚未设定")
+    due.get_by_label("评审截止日期（北京时间）").fill("2023-04-18")
+    due.get_by_role("button", name="设定截止日期").click()
+    expect(page.get_by_role("status").filter(has_text="评审截止日期已设定")).to_be_visible()
+    expect(due.get_by_test_id("due-date")).to_have_text("2023年4月18日")
+    due.get_by_label("评审截止日期（北京时间）").fill("2023-04-20")
+    due.get_by_label("更改理由").fill("部分专家申请延期")
+    due.get_by_role("button", name="更改截止日期").click()
+    expect(due.get_by_test_id("due-date")).to_have_text("2023年4月20日")
+    expect(due).to_contain_text("还剩12天")
+    expect(due).to_contain_text("由 2023年4月18日 改为 2023年4月20日：部分专家申请延期")
+    shots(page, "ministry-scoring-deadline")
+
     sign_in(page, fresh_console, expert)
     expect(page).to_have_url(re.compile(r"/reviewer$"))
     expect(page.get_by_role("heading", name="我的评分表")).to_be_visible()
@@ -83,13 +100,25 @@ def test_a_reviewer_scores_the_assigned_application_beside_its_form(
     for application_id, name in names.items():
         expect(page.get_by_role("link", name=name)).to_have_count(1 if application_id in assigned else 0)
     expect(page.get_by_text("评审中").first).to_be_visible()
+    for due_cell in page.get_by_test_id("sheet-due").all():
+        expect(due_cell).to_have_text("2023年4月20日还剩12天")
     shots(page, "my-sheets")
+    # Past the due date the sheets are marked overdue; scoring is not refused (below, it is submitted late)
+    with fresh_console.api("mee.li") as ministry:
+        json_of(ministry.post("/registry/clock/advance", json={"to": "2023-04-21T09:00:00+08:00"}))
+    page.reload()
+    for due_cell in page.get_by_test_id("sheet-due").all():
+        expect(due_cell).to_have_text("2023年4月20日⚠ 已逾期1天")
+        expect(due_cell.locator(".overdue")).to_be_visible()
+    shots(page, "my-sheets-overdue")
 
     page.get_by_role("link", name=names[first["application_id"]]).click()
     expect(page.get_by_role("heading", name=names[first["application_id"]])).to_be_visible()
     page.wait_for_load_state("networkidle")  # the PDF viewer beside has loaded its document
     # The application beside the form: its plan by the outline, its attachments in the browser's PDF viewer
     expect(page.get_by_role("heading", name="一、试点对象基本概况")).to_be_visible()
+    late = "评审截止日期：2023年4月20日（已逾期1天） 逾期后仍可提交评分。"
+    expect(page.get_by_test_id("sheet-due")).to_contain_text(late)
     expect(page.get_by_text(f"{names[first['application_id']]}：试点工作目标的内容。")).to_be_visible()
     document = page.get_by_test_id("document")
     expect(document).to_have_attribute("title", "试点实施方案.pdf")
@@ -102,6 +131,10 @@ def test_a_reviewer_scores_the_assigned_application_beside_its_form(
     form = page.locator("form.score-form")
     expect(form.get_by_role("group")).to_have_count(6)
     expect(form.get_by_text("满分 25 分，权重 1；")).to_be_visible()
+    # Each criterion says what to look at: the plan sections it reads (the system's reading of the outline)
+    expect(form.get_by_role("group", name="特色与创新").get_by_test_id("guidance-INNOVATION")).to_contain_text(
+        "评分要点：重点查看实施方案第五部分“试点工作特色及主要创新点”"
+    )
     shots(page, "scoring-page")
 
     scores = {"试点基础": "16", "目标与内容": "20", "方法及技术路线": "12", "特色与创新": "15", "实施计划与保障": "8"}
@@ -126,6 +159,7 @@ def test_a_reviewer_scores_the_assigned_application_beside_its_form(
     expect(page.get_by_role("status").filter(has_text="评分已提交")).to_be_visible()
     expect(page.get_by_test_id("sheet-status")).to_have_text("已提交")
     expect(page.get_by_test_id("submitted-total")).to_contain_text("80")
+    expect(page.get_by_test_id("sheet-due")).to_have_text("评审截止日期：2023年4月20日")  # submitted: no longer overdue
     shots(page, "scoring-submitted")
     with fresh_console.api(expert) as reviewer:
         sheet = json_of(reviewer.get(f"/evaluation/score-sheets/{first['sheet_id']}"))

@@ -110,3 +110,24 @@ def test_a_message_that_does_not_fit_is_a_contract_violation(data: dict[str, Any
 def test_a_type_nobody_publishes_is_a_contract_violation() -> None:
     with pytest.raises(ContractViolation, match="not a published event type"):
         model_for("evaluation.ScoreSheet.ScoresRecorded")
+
+
+def test_rules_published_before_criterion_guidance_still_read_and_the_new_ones_carry_it() -> None:
+    from pilot_common.contracts.events.registry import ProgrammeRulesRevised
+    from pilot_common.contracts.programme import batch_2_2023
+
+    current = batch_2_2023().model_dump(mode="json")
+    old = {
+        **current,
+        "scoring": {
+            **current["scoring"],
+            "criteria": [
+                {k: v for k, v in c.items() if not k.startswith("guidance")} for c in current["scoring"]["criteria"]
+            ],
+        },
+    }
+    parsed = ProgrammeRulesRevised.parse({"programme_id": "P-1", "rules": old}, ProgrammeRulesRevised.schema_version)
+    assert [(c.guidance_zh, c.guidance_en) for c in parsed.rules.scoring.criteria] == [("", "")] * 6
+    fresh = ProgrammeRulesRevised.parse({"programme_id": "P-1", "rules": current}, ProgrammeRulesRevised.schema_version)
+    innovation = next(c for c in fresh.rules.scoring.criteria if c.code == "INNOVATION")
+    assert "试点工作特色及主要创新点" in innovation.guidance_zh and "section 5" in innovation.guidance_en

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -24,6 +24,7 @@ from evaluation.domain import (
     RankingEntry,
     Reviewer,
     ScoreSheet,
+    ScoringDeadline,
     Selection,
     SelectionStatus,
     SubmittedScores,
@@ -33,6 +34,7 @@ from evaluation.domain import (
     rank_by_type,
     score_application,
     score_sheet_id,
+    scoring_deadline_id,
     spread,
     weighted_total,
 )
@@ -184,6 +186,23 @@ class TestScoreSheetValidation:
         c = ScoreSheet.open("R2", "A1", SCORING_2023.criteria, 1)
         assert a.id == b.id == score_sheet_id("R1", "A1")
         assert c.id != a.id
+
+    def test_a_sheet_shows_each_criterions_guidance_and_guidance_never_changes_the_scoring(self) -> None:
+        from evaluation.projections.scores import _sheet_rules
+
+        sheet = ScoreSheet.open("R1", "A1", SCORING_2023.criteria, 1)
+        guidance = {c["code"]: c.get("guidance_zh", "") for c in sheet.criteria}
+        assert "第四部分第（二）节“试点方法及技术路线”" in guidance["METHOD"]
+        assert all(guidance.values())
+        # A sheet opened before criteria had guidance (or after the ministry reworded it) scores alike.
+        bare = [ScoringCriterion(**c.model_dump(exclude={"guidance_zh", "guidance_en"})) for c in SCORING_2023.criteria]
+        older = ScoreSheet.open("R2", "A1", bare, 1)
+        assert all("guidance_zh" not in c for c in older.criteria)
+        rows = [{"id": str(s.id), "criteria": s.criteria} for s in (sheet, older)]
+        assert [c.code for c in _sheet_rules(SCORING_2023, rows).criteria] == [c.code for c in SCORING_2023.criteria]
+        heavier = [c.model_copy(update={"weight": 2}) if c.code == "GOALS" else c for c in SCORING_2023.criteria]
+        rows.append({"id": "S3", "criteria": ScoreSheet.open("R3", "A1", heavier, 1).criteria})
+        assert violation(_sheet_rules, SCORING_2023, rows).code == "UNSCORABLE"
 
     def test_criteria_are_checked_when_opening(self) -> None:
         assert violation(ScoreSheet.open, "R1", "A1", [], 1).code == ErrorCode.NO_CRITERIA
@@ -753,6 +772,31 @@ def test_every_event_raised_is_in_the_published_list() -> None:
     selection.sign_off("MEE", "m")
     selection.sign_off("NDRC", "n")
     selection.publish("doc", projects())
-    for agg in [reviewer, *sheets, selection]:
+    deadline = ScoringDeadline.set("P", date(2023, 4, 20), today=date(2023, 4, 8))
+    deadline.change(date(2023, 4, 25), "延期", today=date(2023, 4, 8))
+    for agg in [reviewer, *sheets, selection, deadline]:
         seen |= {event_type(SERVICE, get_topic(type(e))) for e in agg.collect_events()}
     assert seen == set(EVENT_TYPES)
+
+
+class TestScoringDeadline:
+    """评审截止日期: the ministry's business date; a change needs a reason; never before business today."""
+
+    def test_set_then_moved_with_a_reason_kept(self) -> None:
+        deadline = ScoringDeadline.set("P-1", date(2023, 4, 20), today=date(2023, 4, 8))
+        assert deadline.id == scoring_deadline_id("P-1") and deadline.due_date == date(2023, 4, 20)
+        assert violation(deadline.change, date(2023, 4, 25), " ", date(2023, 4, 8)).code == ErrorCode.REASON_REQUIRED
+        same = violation(deadline.change, date(2023, 4, 20), "再议", date(2023, 4, 8))
+        assert same.code == ErrorCode.NOTHING_TO_CHANGE
+        deadline.change(date(2023, 4, 25), "部分专家申请延期", today=date(2023, 4, 10))
+        deadline.change(date(2023, 4, 15), "提前完成", today=date(2023, 4, 10))  # earlier is allowed too
+        assert deadline.due_date == date(2023, 4, 15) and deadline.last_reason == "提前完成"
+        assert deadline.changes[0] == {"due_date": "2023-04-25", "previous": "2023-04-20", "reason": "部分专家申请延期"}
+        assert event_names(deadline) == ["Created", "Changed", "Changed"]
+
+    def test_never_before_business_today(self) -> None:
+        past = violation(ScoringDeadline.set, "P-1", date(2023, 4, 7), date(2023, 4, 8))
+        assert (past.code, past.field) == (ErrorCode.DUE_DATE_PAST, "due_date")
+        assert "2023-04-08" in past.message_zh
+        deadline = ScoringDeadline.set("P-1", date(2023, 4, 8), today=date(2023, 4, 8))  # today itself is fine
+        assert violation(deadline.change, date(2023, 4, 9), "延期", date(2023, 4, 10)).code == ErrorCode.DUE_DATE_PAST

@@ -15,7 +15,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -806,3 +806,88 @@ def test_no_individual_reviewer_scores_leave_the_service_on_its_topic(world: Wor
     assert listed["schemaversion"] == 2 and listed["data"]["document_number"] == DOCUMENT_NUMBER
     (entry,) = listed["data"]["entries"]
     assert entry["application_id"] == a1 and entry["province_code"] == "320000" and entry["position"] == 1
+
+
+# --- the scoring due date (评审截止日期) ------------------------------------------------------------------------
+
+
+def test_the_ministry_sets_and_moves_the_scoring_due_date_and_each_sheet_shows_it(world: World) -> None:
+    ev, pid = world.evaluation, world.programme_id
+    url = f"/programmes/{pid}/scoring-deadline"
+    assert_problem(ev.get(url, headers=MINISTRY), 404, "NOT_FOUND")
+    assert_problem(ev.put(url, json={"due_date": "2099-06-30"}, headers=MINISTRY), 409, "PROGRAMME_NOT_CLOSED")
+    a = world.submit(suzhou(world), "苏州工业园区清洁生产整体审核创新试点", "PARK_CLUSTER")
+    wait_in_evaluation(ev, pid, 1)
+    world.reviewer("钱敏", "330000", "浙江大学环境与资源学院", "qian.min")
+    world.reviewer("黄涛", "440000", "华南理工大学环境与能源学院", "huang.tao")
+    world.reviewer("李娜", "510000", "四川大学建筑与环境学院", "li.na")
+    assert world.assign()["complete"] is True
+    assert all(s["due_date"] is None and s["days_left"] is None for s in world.sheets(a))
+
+    qian = reviewer_token("qian.min")
+    assert_problem(ev.put(url, json={"due_date": "2099-06-30"}, headers=qian), 403, "FORBIDDEN_ROLE")
+    first = ev.put(url, json={"due_date": "2099-06-30"}, headers=MINISTRY)
+    assert first.status_code == 200, first.text
+    assert first.json()["due_date"] == "2099-06-30" and first.json()["changes"] == []
+    today = date(2099, 6, 30) - timedelta(days=first.json()["days_left"])  # business today, as the service has it
+    # A change needs a reason; the same date, or one before business today, is refused; nothing is recorded.
+    assert_problem(ev.put(url, json={"due_date": "2099-07-15"}, headers=MINISTRY), 422, "REASON_REQUIRED", "reason")
+    same = {"due_date": "2099-06-30", "reason": "再议"}
+    assert_problem(ev.put(url, json=same, headers=MINISTRY), 422, "NOTHING_TO_CHANGE", "due_date")
+    past = {"due_date": (today - timedelta(days=1)).isoformat(), "reason": "提前"}
+    assert_problem(ev.put(url, json=past, headers=MINISTRY), 422, "DUE_DATE_PAST", "due_date")
+    assert ev.get(url, headers=MINISTRY).json()["version"] == first.json()["version"]
+
+    moved = ev.put(url, json={"due_date": today.isoformat(), "reason": "评审进度加快，提前截止"}, headers=MINISTRY)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["days_left"] == 0
+    assert moved.json()["changes"] == [
+        {"due_date": today.isoformat(), "previous": "2099-06-30", "reason": "评审进度加快，提前截止"}
+    ]
+    own = ev.get("/score-sheets", headers=qian).json()["items"]
+    assert [(s["due_date"], s["days_left"], s["overdue"]) for s in own] == [(today.isoformat(), 0, False)]
+    assert {s["due_date"] for s in world.sheets(a)} == {today.isoformat()}
+    # The read model rebuilt from the events says the same
+    check = ev.get("/audit/read-models/check", headers=AUDITOR).json()
+    assert check["ok"] is True and check["compared"]["ev_scoring_deadlines"] == 1, check
+
+
+def test_a_sheet_past_its_due_date_is_overdue_until_submitted_but_never_refused() -> None:
+    from evaluation.api.score_sheets import _view
+
+    row = {
+        "id": "S-1",
+        "reviewer_id": "R-1",
+        "application_id": "A-1",
+        "programme_id": "P-1",
+        "status": "OPEN",
+        "scoring_round": 1,
+        "application_revision": 1,
+        "stale": False,
+        "pending_revision": None,
+        "stale_reason": None,
+        "criteria": [],
+        "scores": {},
+        "justifications": {},
+        "weighted_total": None,
+        "submitted_total": None,
+        "submitted_at": None,
+        "submissions": 0,
+        "rescore_reason": None,
+        "moderation_accepted": False,
+        "conflict_declared": False,
+        "withdrawal_reason": None,
+        "version": 1,
+        "project_name": "苏州",
+        "pilot_type": "PARK_CLUSTER",
+        "outliers": [],
+        "due_date": "2023-04-20",
+    }
+    on_time = _view(row, staff=False, today=date(2023, 4, 20))
+    assert (on_time.days_left, on_time.overdue) == (0, False)
+    late = _view(row, staff=False, today=date(2023, 4, 23))
+    assert (late.days_left, late.overdue) == (-3, True)
+    submitted = _view({**row, "status": "SUBMITTED"}, staff=False, today=date(2023, 4, 23))
+    assert (submitted.days_left, submitted.overdue) == (-3, False)
+    unset = _view({**row, "due_date": None}, staff=False, today=date(2023, 4, 23))
+    assert (unset.due_date, unset.days_left, unset.overdue) == (None, None, False)

@@ -220,6 +220,16 @@ def test_amendment_request_and_new_verdict(start_batch: Callable[..., Batch]) ->
         headers=MINISTRY,
     )
     assert requested.json()["status"] == "AMENDMENT_REQUESTED"
+    # The province reads what was asked, why, by whom and when (business time) on its application
+    asked = batch.intake.get(f"/applications/{application_id}", headers=JIANGSU).json()["amendment_request"]
+    assert {k: v for k, v in asked.items() if k != "requested_at"} == {
+        "sections": ["ATTACHMENTS"],
+        "detail_fields": [],
+        "reason": "缺少省级发展改革部门推荐函",
+        "requested_by": "wang.mee",
+        "requested_by_organisation": "MEE",
+    }
+    assert datetime.fromisoformat(asked["requested_at"]).tzinfo is not None
     assert_problem(
         batch.intake.put(f"/applications/{application_id}/foundation", json={"text": "改"}, headers=JIANGSU),
         409,
@@ -230,6 +240,7 @@ def test_amendment_request_and_new_verdict(start_batch: Callable[..., Batch]) ->
     )
     amended = batch.intake.post(f"/applications/{application_id}/amendment", json={"note": "已补充"}, headers=JIANGSU)
     assert amended.json()["status"] == "ELIGIBLE" and amended.json()["revision"] == 2
+    assert amended.json()["amendment_request"] is None  # answered: nothing open any more
     history = batch.intake.get(f"/applications/{application_id}/verdicts", headers=MINISTRY).json()
     assert [h["trigger"] for h in history] == ["SUBMISSION", "AMENDMENT"]
 

@@ -96,6 +96,8 @@ SUMMARIES_ZH: dict[str, str] = {
     "PATCH /reviewers/{reviewer_id}": "更新评审专家信息",
     "GET /programmes/{programme_id}/assignments": "专家分配情况",
     "POST /programmes/{programme_id}/assignments": "分配评审专家",
+    "GET /programmes/{programme_id}/scoring-deadline": "评审截止日期",
+    "PUT /programmes/{programme_id}/scoring-deadline": "设定或更改评审截止日期",
     "POST /applications/{application_id}/reassignments": "更换评审专家",
     "GET /score-sheets": "评分表列表",
     "GET /score-sheets/{sheet_id}": "查询评分表",

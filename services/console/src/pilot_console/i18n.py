@@ -86,6 +86,21 @@ SECTIONS: Labels = {
     "ATTACHMENTS": ("附件", "Attachments"),
 }
 
+DETAIL_FIELDS: Labels = {
+    "project_name": ("项目名称", "Project name"),
+    "target_industries": ("目标行业", "Target industries"),
+    "has_coating_process": ("是否涉及工业涂装工序", "Industrial coating process"),
+    "key_area_code": ("重点区域或流域", "Key region or basin"),
+    "target_pollutants": ("重点污染物", "Target pollutants"),
+    "implementer_organisation_id": ("实施主体", "Implementer"),
+}
+
+#: Who asks for an amendment or sets a date: the ministries by their organisation code.
+ORGANISATIONS: Labels = {
+    "MEE": ("生态环境部", "Ministry of Ecology and Environment"),
+    "NDRC": ("国家发展改革委", "National Development and Reform Commission"),
+}
+
 SHEET_STATUS: Labels = {
     "OPEN": ("待评分", "Open"),
     "SUBMITTED": ("已提交", "Submitted"),
@@ -177,6 +192,17 @@ def as_moment(value: datetime | str | None, lang: Lang) -> str:
     if lang == "zh":
         return f"{zh_date(local.date())} {local:%H:%M}（北京时间）"
     return f"{local:%Y-%m-%d %H:%M} (Beijing time)"
+
+
+def days_left(days: int | None, lang: Lang) -> str:
+    """A due date's distance from business today: 还剩12天 / 今天截止 / 已逾期3天."""
+    if days is None:
+        return ""
+    if days > 0:
+        return f"还剩{days}天" if lang == "zh" else f"{days} day{'s' if days > 1 else ''} left"
+    if days == 0:
+        return "今天截止" if lang == "zh" else "due today"
+    return f"已逾期{-days}天" if lang == "zh" else f"{-days} day{'s' if days < -1 else ''} overdue"
 
 
 def yuan_to_wan(amount: str | int | float | Decimal | None) -> str:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Recording
@@ -27,12 +29,14 @@ from evaluation.domain import (
     Reviewer,
     ReviewerProfile,
     ScoreSheet,
+    ScoringDeadline,
     Selection,
     SheetStatus,
     assign_reviewers,
     commands,
     reassign,
     score_sheet_id,
+    scoring_deadline_id,
     selection_id,
 )
 from evaluation.projections import EVALUATION_VIEWS, current_ranking, refresh_scores
@@ -420,6 +424,39 @@ class EvaluationService(ServiceApplication):
                 changed.append(sheet)
         return changed
 
+    # --- the scoring due date ------------------------------------------------------------------------------------
+
+    def business_today(self, programme_id: str | None = None) -> date:
+        """Today in the programme's calendar (business time; Asia/Shanghai unless its rules say otherwise)."""
+        zone = "Asia/Shanghai"
+        if programme_id is not None:
+            with self.reading() as session:
+                row = programme_row(session, programme_id)
+            if row is not None:
+                zone = str(row["rules"].get("timezone") or zone)
+        return self.clock.now().astimezone(ZoneInfo(zone)).date()
+
+    def set_scoring_deadline(self, command: commands.SetScoringDeadline) -> ScoringDeadline:
+        """The first due date, or a change of it (a reason required); with the assignment or on starting the
+        evaluation, until the list is published."""
+        programme_id = command.programme_id
+        with self.reading() as session:
+            scoring_rules(session, programme_id)  # the programme must be known
+        self.require_state(programme_id, "assignment")
+        today = self.business_today(programme_id)
+        if scoring_deadline_id(programme_id) not in self.repository:
+            deadline = ScoringDeadline.set(programme_id, command.due_date, today)
+            try:
+                self.save(deadline)
+            except (IntegrityError, DatabaseIntegrityError):
+                pass  # set meanwhile by another call: this one is a change of it
+            else:
+                return deadline
+        deadline = self.load(scoring_deadline_id(programme_id), ScoringDeadline, "评审截止日期", "scoring due date")
+        deadline.change(command.due_date, command.reason or "", today)
+        self.save(deadline)
+        return deadline
+
     # --- selection -------------------------------------------------------------------------------------------
 
     def _has_selection(self, programme_id: str) -> bool:
@@ -553,6 +590,7 @@ COMMAND_HANDLERS: CommandTable[EvaluationService] = CommandTable(
         commands.ConfirmCurrent: EvaluationService.change_sheet,
         commands.RequestRescore: EvaluationService.change_sheet,
         commands.AcceptModeration: EvaluationService.change_sheet,
+        commands.SetScoringDeadline: EvaluationService.set_scoring_deadline,
         commands.StartSelection: EvaluationService.start_selection,
         commands.SetSelectionLimits: EvaluationService.set_selection_limits,
         commands.ProposeSelection: EvaluationService.propose,

@@ -71,6 +71,10 @@ class ScoringCriterion(BaseModel):
     name_en: str
     max_points: float = Field(gt=0)
     weight: float = Field(gt=0)
+    # What the reviewer should look at (shown beside the score); optional so that rules published before it still
+    # read, and not a scoring parameter: sheets opened with and without it score alike.
+    guidance_zh: str = Field(default="", max_length=1000, description="评分要点：评审专家应重点查看的内容")
+    guidance_en: str = Field(default="", max_length=1000, description="What the reviewer should look at")
 
 
 class ScoringRules(BaseModel):
@@ -193,15 +197,65 @@ PLAN_OUTLINE_2023 = [
 ]
 
 # The notice sets no scoring table; these criteria follow the outline and are programme data the ministry edits.
+# Their guidance names the outline sections (附件《实施方案》编制大纲) each criterion reads: the system's reading of
+# the outline, not the notice's words (docs/decisions.md).
 SCORING_2023 = ScoringRules(
     criteria=[
-        ScoringCriterion(code="FOUNDATION", name_zh="试点基础", name_en="Foundation", max_points=20, weight=1),
-        ScoringCriterion(code="GOALS", name_zh="目标与内容", name_en="Goals and content", max_points=25, weight=1),
-        ScoringCriterion(code="METHOD", name_zh="方法及技术路线", name_en="Method", max_points=15, weight=1),
-        ScoringCriterion(code="INNOVATION", name_zh="特色与创新", name_en="Innovation", max_points=20, weight=1),
-        ScoringCriterion(code="PLAN", name_zh="实施计划与保障", name_en="Implementation plan", max_points=10, weight=1),
         ScoringCriterion(
-            code="OUTCOMES", name_zh="预期成果及效益", name_en="Expected outcomes", max_points=10, weight=1
+            code="FOUNDATION",
+            name_zh="试点基础",
+            name_en="Foundation",
+            max_points=20,
+            weight=1,
+            guidance_zh="重点查看实施方案第一部分“试点对象基本概况”（范围与区位、产业概况）和第二部分“试点基础”"
+            "（环境现状与主要问题、清洁生产工作基础）。",
+            guidance_en="Read plan sections 1 (the pilot object: scope, location, industries) and 2 (foundation: "
+            "environmental situation and main problems, cleaner-production groundwork).",
+        ),
+        ScoringCriterion(
+            code="GOALS",
+            name_zh="目标与内容",
+            name_en="Goals and content",
+            max_points=25,
+            weight=1,
+            guidance_zh="重点查看实施方案第三部分“试点工作目标”和第四部分第（一）节“试点内容”。",
+            guidance_en="Read plan sections 3 (goals) and 4.1 (pilot content).",
+        ),
+        ScoringCriterion(
+            code="METHOD",
+            name_zh="方法及技术路线",
+            name_en="Method",
+            max_points=15,
+            weight=1,
+            guidance_zh="重点查看实施方案第四部分第（二）节“试点方法及技术路线”。",
+            guidance_en="Read plan section 4.2 (methods and technical route).",
+        ),
+        ScoringCriterion(
+            code="INNOVATION",
+            name_zh="特色与创新",
+            name_en="Innovation",
+            max_points=20,
+            weight=1,
+            guidance_zh="重点查看实施方案第五部分“试点工作特色及主要创新点”。",
+            guidance_en="Read plan section 5 (distinctive features and main innovations).",
+        ),
+        ScoringCriterion(
+            code="PLAN",
+            name_zh="实施计划与保障",
+            name_en="Implementation plan",
+            max_points=10,
+            weight=1,
+            guidance_zh="重点查看实施方案第六部分“试点项目实施计划”，以及进度安排和资金来源。",
+            guidance_en="Read plan section 6 (implementation plan) with the schedule and the funding sources.",
+        ),
+        ScoringCriterion(
+            code="OUTCOMES",
+            name_zh="预期成果及效益",
+            name_en="Expected outcomes",
+            max_points=10,
+            weight=1,
+            guidance_zh="重点查看实施方案第七部分“试点预期产出成果及效益”。",
+            guidance_en="Read plan section 7 (expected outputs and benefits).",
         ),
     ],
     reviewers_per_application=3,

@@ -30,6 +30,7 @@ from application_intake.api.models import (
     FoundationText,
     Funding,
     LateEntryIn,
+    OpenAmendmentRequest,
     PilotTypeName,
     PlanSections,
     QuotaView,
@@ -71,6 +72,21 @@ router = APIRouter(
 _UPLOAD_CHUNK = 1024 * 1024
 
 
+def _open_request(application: PilotApplication) -> OpenAmendmentRequest | None:
+    request = application.amendment_request
+    if request is None or application.status is not ApplicationStatus.AMENDMENT_REQUESTED:
+        return None
+    actor = request["requested_by"]
+    return OpenAmendmentRequest(
+        sections=request["sections"],
+        detail_fields=request["detail_fields"],
+        reason=request["reason"],
+        requested_by=str(actor.get("user_id") or ""),
+        requested_by_organisation=actor.get("organisation"),
+        requested_at=request["requested_at"],
+    )
+
+
 def detail(application: PilotApplication) -> ApplicationDetail:
     return ApplicationDetail(
         id=str(application.id),
@@ -91,6 +107,7 @@ def detail(application: PilotApplication) -> ApplicationDetail:
         verdict=application.verdict,
         amendment_sections=list(application.amendment_sections),
         amendment_detail_fields=list(application.amendment_detail_fields),
+        amendment_request=_open_request(application),
         late_entry=to_jsonable_python(application.late_entry),
         withdrawal_reason=application.withdrawal_reason,
         outcome_document=application.outcome_document,

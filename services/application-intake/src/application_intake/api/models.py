@@ -136,6 +136,17 @@ class ApplicationSummary(BaseModel):
     version: int
 
 
+class OpenAmendmentRequest(BaseModel):
+    """The 补正 request the province is answering: what was asked, why, by whom and when (business time)."""
+
+    sections: list[str] = Field(description="DETAILS, FOUNDATION, FUNDING, PLAN, SCHEDULE, ATTACHMENTS")
+    detail_fields: list[str] = Field(description="Of DETAILS, the fields that may change")
+    reason: str
+    requested_by: str = Field(description="The login of the ministry staff member who asked")
+    requested_by_organisation: str | None = Field(default=None, description="MEE or NDRC")
+    requested_at: str = Field(description="Business time of the request, ISO 8601")
+
+
 class ApplicationDetail(BaseModel):
     id: str
     programme_id: str
@@ -155,6 +166,9 @@ class ApplicationDetail(BaseModel):
     verdict: dict[str, Any] | None
     amendment_sections: list[str]
     amendment_detail_fields: list[str] = Field(default_factory=list)
+    amendment_request: OpenAmendmentRequest | None = Field(
+        default=None, description="The open 补正 request (while the status is AMENDMENT_REQUESTED), else null"
+    )
     late_entry: dict[str, Any] | None = Field(
         default=None, description="Sent on time, received late: sent_on, channel, evidence_attachment_id, recorded_by"
     )

@@ -15,7 +15,7 @@ from eventsourcing.domain import event
 
 from application_intake.domain.eligibility import EligibilitySnapshot, EligibilityVerdict, Outcome
 from application_intake.domain.errors import IntakeRuleViolation
-from pilot_common.aggregate import AuditedAggregate
+from pilot_common.aggregate import AuditedAggregate, business_time_of
 from pilot_common.violations import ViolationKind
 
 
@@ -171,6 +171,9 @@ class PilotApplication(AuditedAggregate):
         self.late_entry: dict[str, Any] | None = None
         self.amendment_sections: list[str] = []
         self.amendment_detail_fields: list[str] = []
+        # The open 补正 request: sections, detail_fields, reason, requested_by (the actor), requested_at (business
+        # time, ISO 8601); None when none is open.
+        self.amendment_request: dict[str, Any] | None = None
         self.outcome_document: str | None = None
         self.withdrawal_reason: str | None = None
 
@@ -504,16 +507,37 @@ class PilotApplication(AuditedAggregate):
             )
         return sorted(set(detail_fields))
 
-    @event("AmendmentRequested")
-    def _amendment_requested(self, sections: list[str], reason: str, detail_fields: list[str] | None = None) -> None:
-        self.status = ApplicationStatus.AMENDMENT_REQUESTED
-        self.amendment_sections = sections
-        # Requests recorded before fields were named opened every changeable field of DETAILS.
-        self.amendment_detail_fields = (
-            detail_fields
-            if detail_fields is not None
-            else (sorted(DETAIL_FIELDS - FIXED_AFTER_SUBMISSION) if "DETAILS" in sections else [])
-        )
+    class AmendmentRequested(AuditedAggregate.Event):
+        """补正 asked for. Applied by hand (not by ``@event``) so that the open request keeps who asked and when:
+        the province answering it reads them beside the reason."""
+
+        sections: list[str]
+        reason: str
+        detail_fields: list[str] | None
+
+        def apply(self, aggregate: Any) -> None:
+            application: PilotApplication = aggregate
+            sections = list(self.sections)
+            detail_fields: list[str] | None = getattr(self, "detail_fields", None)  # absent in the oldest requests
+            application.status = ApplicationStatus.AMENDMENT_REQUESTED
+            application.amendment_sections = sections
+            # Requests recorded before fields were named opened every changeable field of DETAILS.
+            application.amendment_detail_fields = (
+                list(detail_fields)
+                if detail_fields is not None
+                else (sorted(DETAIL_FIELDS - FIXED_AFTER_SUBMISSION) if "DETAILS" in sections else [])
+            )
+            asked_at = business_time_of(self) or self.timestamp
+            application.amendment_request = {
+                "sections": sections,
+                "detail_fields": list(application.amendment_detail_fields),
+                "reason": self.reason,
+                "requested_by": dict(self.actor),
+                "requested_at": asked_at.isoformat(),
+            }
+
+    def _amendment_requested(self, sections: list[str], reason: str, detail_fields: list[str]) -> None:
+        self.trigger_event(self.AmendmentRequested, sections=sections, reason=reason, detail_fields=detail_fields)
 
     def complete_amendment(self, note: str) -> None:
         if self.status is not ApplicationStatus.AMENDMENT_REQUESTED:
@@ -532,6 +556,7 @@ class PilotApplication(AuditedAggregate):
         self.revision = revision
         self.amendment_sections = []
         self.amendment_detail_fields = []
+        self.amendment_request = None
         self.status = ApplicationStatus.SUBMITTED
 
     # --- discarding a draft, closing out at the batch's end ----------------------------------------------------------

@@ -290,12 +290,13 @@ async def advance_clock(current: MinistryPage, request: Request, pid: str) -> Re
 @router.get("/programmes/{pid}/evaluation")
 async def evaluation(current: MinistryPage, pid: str) -> Response:
     services = current.services
-    programme, reviewers, assignments, sheets, scoring = await asyncio.gather(
+    programme, reviewers, assignments, sheets, scoring, due = await asyncio.gather(
         services.registry.get(f"/programmes/{pid}"),
         every(services.evaluation, "/reviewers"),
         optional(services.evaluation.get(f"/programmes/{pid}/assignments")),
         every(services.evaluation, "/score-sheets", programme_id=pid),
         optional(services.evaluation.get(f"/programmes/{pid}")),
+        optional(services.evaluation.get(f"/programmes/{pid}/scoring-deadline")),
     )
     by_application: dict[str, list[dict[str, Any]]] = {}
     for sheet in sheets:
@@ -320,9 +321,21 @@ async def evaluation(current: MinistryPage, pid: str) -> Response:
         queue=queue,
         progress={"submitted": submitted, "live": live},
         scoring=(scoring or {}).get("scoring"),
+        due=due,
+        overdue=sum(1 for s in sheets if s.get("overdue")),
         run=run if isinstance(run, dict) and run.get("programme_id") == pid else None,
         province_name=documents.province_name,
     )
+
+
+@router.post("/programmes/{pid}/scoring-deadline")
+async def set_scoring_deadline(current: MinistryPage, request: Request, pid: str) -> Response:
+    """评审截止日期: set, or moved with a reason (the evaluation service says which is missing)."""
+    form = await form_of(request)
+    body = {"due_date": text(form, "due_date"), "reason": text(form, "reason") or None}
+    call = current.services.evaluation.put(f"/programmes/{pid}/scoring-deadline", json=body)
+    back = _desk(pid, "/evaluation")
+    return await _act(current, pid, call, ("评审截止日期已设定。", "Scoring due date set."), back)
 
 
 @router.post("/programmes/{pid}/assignments")

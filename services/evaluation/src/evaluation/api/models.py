@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
@@ -238,6 +239,42 @@ class ScoreSheetView(BaseModel):
     outlier: bool | None = Field(
         default=None, description="Staff only: the submitted total is an outlier under the programme's threshold"
     )
+    due_date: date | None = Field(
+        default=None, description="The programme's scoring due date (评审截止日期, business date); null: not set"
+    )
+    days_left: int | None = Field(
+        default=None, description="Days from business today to the due date (0: due today; negative: past it)"
+    )
+    overdue: bool = Field(
+        default=False, description="Past the due date and not submitted (shown only: scoring is not refused)"
+    )
+    version: int
+
+
+# --- the scoring due date ----------------------------------------------------------------------------------------
+
+
+class ScoringDeadlineIn(Strict):
+    due_date: date = Field(description="Business date (the programme's calendar) by which experts should score")
+    reason: str | None = Field(
+        default=None,
+        max_length=MAX_NAME * 5,
+        description="Required when changing a due date already set",
+        examples=["部分专家申请延期，经司务会同意顺延"],
+    )
+
+
+class ScoringDeadlineChange(BaseModel):
+    due_date: date
+    previous: date
+    reason: str
+
+
+class ScoringDeadlineView(BaseModel):
+    programme_id: str
+    due_date: date
+    days_left: int = Field(description="Days from business today to the due date (negative: past it)")
+    changes: list[ScoringDeadlineChange] = Field(description="Each later change of the due date, with its reason")
     version: int
 
 

@@ -3,6 +3,7 @@ to their applications (专家分配)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -17,13 +18,16 @@ from evaluation.api.models import (
     InvalidExistingView,
     NewAssignmentView,
     ProgrammeView,
+    ScoringDeadlineChange,
+    ScoringDeadlineIn,
+    ScoringDeadlineView,
     ShortageReasonView,
     ShortageView,
 )
-from evaluation.application import AssignmentRun
+from evaluation.application import AssignmentRun, EvaluationService
 from evaluation.domain import SheetStatus
-from evaluation.domain.commands import AssignReviewers
-from evaluation.projections.tables import applications, reviewers, score_sheets
+from evaluation.domain.commands import AssignReviewers, SetScoringDeadline
+from evaluation.projections.tables import applications, reviewers, score_sheets, scoring_deadlines
 from evaluation.projections.upstream_copy import in_evaluation, programme_row, scoring_rules
 from pilot_common.problems import not_found, problem_responses
 
@@ -147,3 +151,48 @@ def list_assignments(programme_id: UUID, _: StaffReader, service: Evaluation) ->
         )
         for r in rows
     ]
+
+
+# --- the scoring due date (评审截止日期) ------------------------------------------------------------------------
+
+
+def _deadline_view(service: EvaluationService, programme_id: str) -> ScoringDeadlineView:
+    with service.reading() as session:
+        row = (
+            session.execute(select(scoring_deadlines).where(scoring_deadlines.c.programme_id == programme_id))
+            .mappings()
+            .first()
+        )
+    if row is None:
+        raise not_found("scoring due date", programme_id)
+    due = date.fromisoformat(str(row["due_date"]))
+    return ScoringDeadlineView(
+        programme_id=programme_id,
+        due_date=due,
+        days_left=(due - service.business_today(programme_id)).days,
+        changes=[ScoringDeadlineChange.model_validate(c) for c in row["changes"]],
+        version=int(row["version"]),
+    )
+
+
+@router.get("/{programme_id}/scoring-deadline", response_model=ScoringDeadlineView)
+def get_scoring_deadline(programme_id: UUID, _: StaffReader, service: Evaluation) -> ScoringDeadlineView:
+    """The programme's scoring due date (评审截止日期) and its changes; 404 while none is set."""
+    return _deadline_view(service, str(programme_id))
+
+
+@router.put(
+    "/{programme_id}/scoring-deadline",
+    response_model=ScoringDeadlineView,
+    responses=problem_responses(422),
+)
+def set_scoring_deadline(
+    programme_id: UUID, body: ScoringDeadlineIn, _: Ministry, service: Evaluation
+) -> ScoringDeadlineView:
+    """Sets the business date by which experts should score (the ministry's decision: no source document fixes
+    one), or moves it with a reason (REASON_REQUIRED; NOTHING_TO_CHANGE for the same date; DUE_DATE_PAST before
+    business today). Allowed from the batch's close until the list is published. Scoring after it is not refused:
+    sheets show it as overdue."""
+    pid = str(programme_id)
+    service.handle(SetScoringDeadline(programme_id=pid, due_date=body.due_date, reason=body.reason))
+    return _deadline_view(service, pid)

@@ -8,6 +8,7 @@ response to a reviewer carries another reviewer's scores or totals.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from evaluation.api.deps import Evaluation, Ministry, ReviewerCaller, SheetReader, own_reviewer_id
 from evaluation.api.models import Reason, ScoreSheetView, ScoresRecording
 from evaluation.application import EvaluationService
+from evaluation.domain import SheetStatus
 from evaluation.domain.commands import (
     AcceptModeration,
     ConfirmCurrent,
@@ -25,7 +27,7 @@ from evaluation.domain.commands import (
     RequestRescore,
     SubmitSheet,
 )
-from evaluation.projections.tables import application_scores, applications, score_sheets
+from evaluation.projections.tables import application_scores, applications, score_sheets, scoring_deadlines
 from pilot_common.pagination import Page, PageParams, fetch_page, page_params
 from pilot_common.problems import not_found, problem_responses
 
@@ -41,6 +43,7 @@ def _query() -> Any:
             applications.c.project_name,
             applications.c.pilot_type,
             application_scores.c.outliers,
+            scoring_deadlines.c.due_date,
         )
         .join_from(
             score_sheets,
@@ -54,17 +57,29 @@ def _query() -> Any:
             application_scores.c.application_id == score_sheets.c.application_id,
             isouter=True,
         )
+        .join_from(
+            score_sheets,
+            scoring_deadlines,
+            scoring_deadlines.c.programme_id == score_sheets.c.programme_id,
+            isouter=True,
+        )
     )
 
 
-def _view(row: Mapping[str, Any], staff: bool) -> ScoreSheetView:
+def _view(row: Mapping[str, Any], staff: bool, today: date) -> ScoreSheetView:
     data = {c.name: row[c.name] for c in score_sheets.c}
     outliers = row["outliers"] or []
+    due = date.fromisoformat(row["due_date"]) if row["due_date"] else None
+    days_left = (due - today).days if due is not None else None
     return ScoreSheetView(
         **data,
         project_name=row["project_name"],
         pilot_type=row["pilot_type"],
         outlier=(str(row["id"]) in outliers) if staff else None,
+        due_date=due,
+        days_left=days_left,
+        # Shown only: scoring after the due date is not refused (the ministry may still wait).
+        overdue=days_left is not None and days_left < 0 and row["status"] == SheetStatus.OPEN,
     )
 
 
@@ -74,7 +89,7 @@ def sheet_view(service: EvaluationService, sheet_id: UUID, own: str | None) -> S
         row = session.execute(_query().where(score_sheets.c.id == str(sheet_id))).mappings().first()
     if row is None or (own is not None and row["reviewer_id"] != own):
         raise not_found("score sheet", str(sheet_id))
-    return _view(dict(row), staff=own is None)
+    return _view(dict(row), staff=own is None, today=service.business_today())
 
 
 @router.get("", response_model=Page[ScoreSheetView])
@@ -102,8 +117,9 @@ def list_sheets(
         query = query.where(score_sheets.c.status == status)
     with service.reading() as session:
         rows, total = fetch_page(session, query.order_by(score_sheets.c.application_id, score_sheets.c.id), params)
+    today = service.business_today()
     return Page(
-        items=[_view(dict(r._mapping), staff=own is None) for r in rows],
+        items=[_view(dict(r._mapping), staff=own is None, today=today) for r in rows],
         total=total,
         page=params.page,
         page_size=params.page_size,

@@ -37,6 +37,7 @@ from evaluation.domain.scoring import (
     validate_scores,
     weighted_total,
 )
+from evaluation.domain.scoring_deadline import ScoringDeadline, scoring_deadline_id
 from evaluation.domain.selection import Outcome, Party, ProjectDetails, Selection, SelectionStatus, selection_id
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "Reviewer",
     "ReviewerProfile",
     "ScoreSheet",
+    "ScoringDeadline",
     "Selection",
     "SelectionStatus",
     "SheetStatus",
@@ -80,6 +82,7 @@ __all__ = [
     "reassign",
     "score_application",
     "score_sheet_id",
+    "scoring_deadline_id",
     "selection_id",
     "spread",
     "validate_scores",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import ClassVar
 from uuid import UUID
 
@@ -111,6 +112,18 @@ class AcceptModeration(SheetCommand):
 
     def apply(self, sheet: ScoreSheet) -> None:
         sheet.accept_moderation(self.reason)
+
+
+# --- the scoring due date ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetScoringDeadline(Command):
+    """Sets the programme's scoring due date, or moves it (then with a reason)."""
+
+    programme_id: str
+    due_date: date
+    reason: str | None = None
 
 
 # --- selection and publication ------------------------------------------------------------------------------------

@@ -68,6 +68,8 @@ class ErrorCode(StrEnum):
     DUPLICATE_USER_ID = "DUPLICATE_USER_ID"
     SELECTION_EXISTS = "SELECTION_EXISTS"
     NOTHING_TO_CHANGE = "NOTHING_TO_CHANGE"
+    # the scoring due date
+    DUE_DATE_PAST = "DUE_DATE_PAST"
 
 
 #: Codes that mean "not in this state" rather than "bad input": HTTP 409 (all others 422).

@@ -36,6 +36,10 @@ EVENTS_BY_AGGREGATE: dict[str, tuple[str, ...]] = {
         "SignOffsVoided",
         "Published",
     ),
+    "ScoringDeadline": (
+        "Created",
+        "Changed",
+    ),
 }
 EVENT_TYPES: tuple[str, ...] = tuple(
     sorted(f"{SERVICE}.{aggregate}.{name}" for aggregate, names in EVENTS_BY_AGGREGATE.items() for name in names)

@@ -44,6 +44,8 @@ class Criterion:
     weight: float
     name_zh: str = ""
     name_en: str = ""
+    guidance_zh: str = ""  # what the reviewer should look at: shown, never scored
+    guidance_en: str = ""
 
     @classmethod
     def of(cls, criterion: CriterionLike) -> Criterion:
@@ -53,16 +55,24 @@ class Criterion:
             weight=float(criterion.weight),
             name_zh=str(getattr(criterion, "name_zh", "") or ""),
             name_en=str(getattr(criterion, "name_en", "") or ""),
+            guidance_zh=str(getattr(criterion, "guidance_zh", "") or ""),
+            guidance_en=str(getattr(criterion, "guidance_en", "") or ""),
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "code": self.code,
             "name_zh": self.name_zh,
             "name_en": self.name_en,
             "max_points": self.max_points,
             "weight": self.weight,
         }
+        # Only when given: a sheet opened without guidance keeps the shape it always had.
+        if self.guidance_zh:
+            found["guidance_zh"] = self.guidance_zh
+        if self.guidance_en:
+            found["guidance_en"] = self.guidance_en
+        return found
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Criterion:
@@ -72,6 +82,8 @@ class Criterion:
             weight=float(data["weight"]),
             name_zh=str(data.get("name_zh", "")),
             name_en=str(data.get("name_en", "")),
+            guidance_zh=str(data.get("guidance_zh", "")),
+            guidance_en=str(data.get("guidance_en", "")),
         )
 
 

@@ -9,8 +9,8 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from evaluation.domain import Reviewer, ScoreSheet, Selection
-from evaluation.projections.tables import metadata, reviewers, score_sheets, selections
+from evaluation.domain import Reviewer, ScoreSheet, ScoringDeadline, Selection
+from evaluation.projections.tables import metadata, reviewers, score_sheets, scoring_deadlines, selections
 from pilot_common.read_models import ReadModel, replace_row
 
 
@@ -100,8 +100,27 @@ def write_selection(s: Selection, session: Session) -> None:
     )
 
 
+def write_scoring_deadline(d: ScoringDeadline, session: Session) -> None:
+    _replace(
+        session,
+        scoring_deadlines,
+        {
+            "id": str(d.id),
+            "programme_id": d.programme_id,
+            "due_date": d.due_date.isoformat(),
+            "changes": list(d.changes),
+            "version": d.version,
+        },
+    )
+
+
 EVALUATION_VIEWS = ReadModel(
     "evaluation-views",
     metadata,
-    {Reviewer: write_reviewer, ScoreSheet: write_score_sheet, Selection: write_selection},
+    {
+        Reviewer: write_reviewer,
+        ScoreSheet: write_score_sheet,
+        Selection: write_selection,
+        ScoringDeadline: write_scoring_deadline,
+    },
 )

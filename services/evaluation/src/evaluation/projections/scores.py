@@ -70,11 +70,19 @@ def refresh_programme_scores(session: Session, programme_id: str) -> None:
     refresh_scores(session, list(ids))
 
 
+#: A criterion's words for the reader: sheets that differ only in these score alike.
+_READING_AIDS = frozenset({"name_zh", "name_en", "guidance_zh", "guidance_en"})
+
+
+def _scoring_terms(criteria: Sequence[Mapping[str, Any]]) -> list[tuple[tuple[str, Any], ...]]:
+    return [tuple(sorted((k, v) for k, v in c.items() if k not in _READING_AIDS)) for c in criteria]
+
+
 def _sheet_rules(rules: ScoringRules, sheets: Sequence[Mapping[str, Any]]) -> ScoringRules:
     """The programme's rules with the criteria the sheets were opened with (fixed at assignment)."""
-    criteria = [tuple(sorted(c.items())) for c in sheets[0]["criteria"]]
+    criteria = _scoring_terms(sheets[0]["criteria"])
     for sheet in sheets[1:]:
-        if [tuple(sorted(c.items())) for c in sheet["criteria"]] != criteria:
+        if _scoring_terms(sheet["criteria"]) != criteria:
             raise EvaluationRuleViolation(
                 ScoreState.UNSCORABLE,
                 "各评分表的评分细则不一致",

@@ -77,6 +77,17 @@ selections = Table(
     Column("version", Integer, nullable=False),
 )
 
+# The programme's scoring due date (评审截止日期), a business date set by ministry staff.
+scoring_deadlines = Table(
+    "ev_scoring_deadlines",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("programme_id", String(36), nullable=False, unique=True),
+    Column("due_date", String(10), nullable=False),  # ISO date in the programme's calendar
+    Column("changes", JSON, nullable=False),  # each change: due_date, previous, reason
+    Column("version", Integer, nullable=False),
+)
+
 upstream_copy = MetaData()
 
 programmes = Table(
