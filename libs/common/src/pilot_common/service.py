@@ -206,12 +206,18 @@ class ServiceApplication(EventSourcedProjection[UUID]):
                 run.saved[aggregate_id] = aggregate  # cached once the command's transaction has committed
             else:
                 self._forget(aggregate_id)  # changed outside a command (a consumer's handler): read it afresh
-        with STORE_APPEND.labels(self.service).time(), self.unit_of_work() as session:
+        # The read-model rows are projected first and wait in the batch: a command's few rows go into the statement
+        # that inserts its events (PostgreSQL), the rows of a save of many aggregates follow it as one executemany
+        # per table. Either way in this transaction.
+        with (
+            STORE_APPEND.labels(self.service).time(),
+            self.unit_of_work() as session,
+            batched_rows(session),
+        ):
+            for aggregate in processing_event.aggregates.values():
+                for projection in self.projections:
+                    projection.apply(aggregate, session)
             recordings = super()._record(processing_event)
-            with batched_rows(session):  # a save of many aggregates: one executemany per read-model table
-                for aggregate in processing_event.aggregates.values():
-                    for projection in self.projections:
-                        projection.apply(aggregate, session)
         return recordings
 
     def all_aggregates(self, batch: int = 500) -> Iterator[Any]:
