@@ -32,8 +32,8 @@ from eventsourcing.projection import EventSourcedProjection
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.datastore import transactions as _open_transaction
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from sqlalchemy import Engine, select
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pilot_common.clock import Clock, SystemClock, using_clock
@@ -415,6 +415,17 @@ class ServiceApplication(EventSourcedProjection[UUID]):
     def reading(self) -> Iterator[Session]:
         with self.datastore.transaction(commit=False) as session:
             yield session
+
+    def read_first(self, statement: Any) -> Any:
+        """The first row of one SELECT, in autocommit: one round trip, where `reading()` adds a BEGIN and a
+        ROLLBACK (a request's access check runs this before every command). Inside a transaction, in it."""
+        if _open_transaction.get(None) is not None:
+            with self.reading() as session:
+                return session.execute(statement).first()
+        engine = self.datastore.engine
+        assert isinstance(engine, Engine)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            return connection.execute(statement).first()
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         with self.unit_of_work() as session:

@@ -224,9 +224,6 @@ class ApplicationIntake(ServiceApplication):
             self.save(application)
         return attachment
 
-    def max_upload_bytes(self, application_id: UUID) -> int:
-        return self.known_programme(self.application(application_id).programme_id).rules.max_package_bytes
-
     def file_content(self, application_id: UUID, attachment_id: str) -> tuple[dict[str, Any], bytes]:
         application = self.application(application_id)
         meta = application.attachments.get(attachment_id)
