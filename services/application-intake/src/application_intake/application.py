@@ -89,8 +89,7 @@ class ApplicationIntake(ServiceApplication):
         return self.load(application_id, PilotApplication, "申报", "application")
 
     def known_programme(self, programme_id: str) -> registry_facts.KnownProgramme:
-        with self.reading() as session:
-            known = registry_facts.programme(session, programme_id)
+        known = registry_facts.programme_of(self.read_first(registry_facts.programme_query(programme_id)))
         if known is None:
             raise _refused(
                 "UNKNOWN_PROGRAMME",
