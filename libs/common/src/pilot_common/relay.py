@@ -179,14 +179,14 @@ class OutboxRelay:
         idle_seconds: float = 0.05,
         retry_seconds: float = 1.0,
         lease_seconds: float = 15.0,
-        linger_seconds: float = 0.05,
+        min_batch_interval: float = 0.02,
     ) -> None:
         self.app = app
         self.transport = transport
         self.topic = service_topic(app.service)
         self.batch_size = batch_size
         self.idle_seconds = idle_seconds
-        self.linger_seconds = linger_seconds
+        self.min_batch_interval = min_batch_interval
         self.retry_seconds = retry_seconds
         self.lease = RelayLease(app, f"relay:{app.service}", lease_seconds)
         self._position: int | None = self._recorded_position()
@@ -272,6 +272,7 @@ class OutboxRelay:
     def run(self) -> None:
         while not self._stop.is_set():
             try:
+                started = time.monotonic()
                 covered = self.publish_next_batch()
                 if covered == self.batch_size:
                     continue
@@ -293,12 +294,13 @@ class OutboxRelay:
                 self._reload_position()
                 self._stop.wait(self.retry_seconds)
                 continue
-            if covered and self.linger_seconds:
+            pause = self.min_batch_interval - (time.monotonic() - started)
+            if covered and pause > 0:
                 # Under load a command commits every few milliseconds and each wakes the relay: a batch per command
                 # (a SELECT, a send, a position recorded) took a third of an API worker's time, beside the requests.
-                # Lingering a moment after a batch lets the next one carry the commands committed meanwhile; an
+                # At most one batch per interval: the next one carries the commands committed meanwhile, and an
                 # event waits at most this long more.
-                self._stop.wait(self.linger_seconds)
+                self._stop.wait(pause)
             self._wake.wait(self.idle_seconds)
             self._wake.clear()
 
