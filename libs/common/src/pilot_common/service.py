@@ -419,7 +419,8 @@ class ServiceApplication(EventSourcedProjection[UUID]):
     def read_first(self, statement: Any) -> Any:
         """The first row of one SELECT, in autocommit: one round trip, where `reading()` adds a BEGIN and a
         ROLLBACK (a request's access check runs this before every command). Inside a transaction, in it."""
-        if _open_transaction.get(None) is not None:
+        if _open_transaction.get(None) is not None or self.datastore.access_lock is not None:
+            # (an in-memory SQLite database is one shared connection, taken only under the datastore's lock)
             with self.reading() as session:
                 return session.execute(statement).first()
         engine = self.datastore.engine
