@@ -15,6 +15,8 @@ def main(argv: list[str] | None = None) -> int:
     every = sub.add_parser("all", help="every pair below, at the sizes given (defaults finish in a few minutes)")
     every.add_argument("--quick", action="store_true", help="small sizes everywhere (a smoke run, ~1 minute)")
     command = sub.add_parser("command", help="intake's command path vs the library's own recorder, same shape")
+    http = sub.add_parser("http", help="the command path over HTTP (uvicorn, 1 and 2 workers) vs in process")
+    http.add_argument("--applications", type=int, help="applications of 11 requests each (default 120)")
     pipeline = sub.add_parser("pipeline", help="relay → Kafka → consumer read model vs raw producer/consumer")
     pipeline.add_argument("--rate", type=float, action="append", help="events/s offered (repeatable; 50 and 200)")
     pipeline.add_argument("--seconds", type=float, default=8.0, help="how long each rate is offered")
@@ -40,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.command import run as run_command
 
         run_command(args.applications or 300)
+    elif args.name == "http":
+        from bench.http import run as run_http
+
+        run_http(args.applications or 120)
     elif args.name == "rebuild":
         from bench.rebuild import run as run_rebuild
 
@@ -61,6 +67,7 @@ def run_all(args: argparse.Namespace) -> None:
     """Every pair, one after the other on the same servers (only ratios compare across runs)."""
     from bench.command import run as run_command
     from bench.evaluation import run as run_evaluation
+    from bench.http import run as run_http
     from bench.pipeline import run as run_pipeline
     from bench.rebuild import run as run_rebuild
     from bench.servers import servers
@@ -68,6 +75,8 @@ def run_all(args: argparse.Namespace) -> None:
     env = servers()
     quick = args.quick
     run_command(args.applications or (30 if quick else 300), env)
+    print()
+    run_http(20 if quick else 120, env)
     print()
     run_pipeline(args.rates or ([50.0] if quick else [50.0, 200.0]), args.seconds or (3 if quick else 8), env)
     print()

@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy_utils.types.uuid import UUIDType
 
 from pilot_common.merkle import event_leaf_data
+from pilot_common.read_models import take_pending_rows, upsert_binds, upsert_params, upsert_sql
 
 GENESIS_HASH = "0" * 64
 
@@ -208,17 +209,27 @@ class AuditChainMixin:
         for n, (e, row) in enumerate(zip(stored_events, rows, strict=True)):
             params.update({f"e{n}_{k}": getattr(e, k) for k in _EVENT_COLUMNS})
             params.update({f"a{n}_{k}": row.get(k) for k in _AUDIT_COLUMNS})
-        found = session.execute(self._all_at_once(session, len(stored_events)), params).tuples()
+        # The read-model rows projected from these events (waiting in the save's batch) go in the same statement.
+        upserts = take_pending_rows(session, self._ROWS_IN_ONE_STATEMENT)
+        for n, (_table, columns, table_rows) in enumerate(upserts):
+            params.update(upsert_params(columns, table_rows, prefix=f"u{n}_"))
+        shape = tuple((table, columns, len(table_rows)) for table, columns, table_rows in upserts)
+        found = session.execute(self._all_at_once(session, len(stored_events), shape), params).tuples()
         ids = {(str(o), int(v)): int(i) for i, o, v in found}
         return [ids[(str(e.originator_id), int(e.originator_version))] for e in stored_events]
 
-    def _all_at_once(self, session: Session, count: int) -> Any:
-        """The statement for `count` events, built once per count. Written as text: SQLAlchemy cannot cache a
-        statement with data-modifying CTEs, and compiling it anew took longer than the round trips it saves."""
-        built: dict[int, Any] = self.__dict__.setdefault("_all_at_once_statements", {})
-        if count in built:
-            return built[count]
-        preparer = session.get_bind().dialect.identifier_preparer
+    _ROWS_IN_ONE_STATEMENT = 20
+
+    def _all_at_once(self, session: Session, count: int, upserts: tuple[Any, ...] = ()) -> Any:
+        """The statement for `count` events and read-model upserts of that shape ((table, columns, rows) each),
+        built once per shape. Written as text: SQLAlchemy cannot cache a statement with data-modifying CTEs, and
+        compiling it anew took longer than the round trips it saves."""
+        built: dict[tuple[int, tuple[Any, ...]], Any] = self.__dict__.setdefault("_all_at_once_statements", {})
+        key = (count, upserts)
+        if key in built:
+            return built[key]
+        dialect = session.get_bind().dialect
+        preparer = dialect.identifier_preparer
         events = self.events_record_cls.__table__  # type: ignore[attr-defined]
         audit, merkle = self.audit, self.merkle
 
@@ -236,8 +247,12 @@ class AuditChainMixin:
             "+ row_number() OVER (ORDER BY inserted.id), inserted.id, inserted.originator_id, "
             "inserted.originator_version, audited.hash FROM inserted JOIN audited "
             "ON audited.originator_id = inserted.originator_id "
-            "AND audited.originator_version = inserted.originator_version) "
-            "SELECT id, originator_id, originator_version FROM inserted"
+            "AND audited.originator_version = inserted.originator_version)"
+            + "".join(
+                f", upserted{n} AS ({upsert_sql(dialect, table, columns, rows, prefix=f'u{n}_')})"
+                for n, (table, columns, rows) in enumerate(upserts)
+            )
+            + " SELECT id, originator_id, originator_version FROM inserted"
         )
         binds = [
             bindparam(f"{prefix}{n}_{c}", type_=table.c[c].type)
@@ -245,8 +260,10 @@ class AuditChainMixin:
             for prefix, table, columns in (("e", events, _EVENT_COLUMNS), ("a", audit, _AUDIT_COLUMNS))
             for c in columns
         ]
-        built[count] = text(sql).bindparams(*binds)
-        return built[count]
+        for n, (table, columns, rows) in enumerate(upserts):
+            binds += upsert_binds(table, columns, rows, prefix=f"u{n}_")
+        built[key] = text(sql).bindparams(*binds)
+        return built[key]
 
     def _insert_event_rows(self, session: Session, stored_events: Sequence[StoredEvent]) -> list[int]:
         # What the library's recorder does (lock the table, insert, return the notification ids in the events'

@@ -84,11 +84,29 @@ def batched_rows(session: Session) -> Iterator[None]:
 
 _PENDING_ROWS = "pilot_projection_pending_rows"
 
+#: Rows waiting in a `batched_rows` block: per (table, columns), the last row of each primary key.
+PendingRows = list[tuple[Table, tuple[str, ...], list[Mapping[str, Any]]]]
 
-@lru_cache(maxsize=512)
-def _upsert(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> Any:
-    # Written as text: SQLAlchemy does not cache the compiled form of its PostgreSQL/SQLite INSERT ... ON CONFLICT
-    # (compiling it anew took as long as running it). Same statement on both (SQLite ≥ 3.24).
+
+def take_pending_rows(session: Session, at_most: int) -> PendingRows:
+    """The rows waiting in the session's `batched_rows` block, taken out of it (the caller writes them in its own
+    statement, in the same transaction), if there are at most `at_most` and each table has one column set; else
+    none are taken."""
+    pending: dict[tuple[Table, tuple[str, ...]], dict[tuple[Any, ...], Mapping[str, Any]]] | None = session.info.get(
+        _PENDING_ROWS
+    )
+    if not pending or sum(len(rows) for rows in pending.values()) > at_most:
+        return []
+    if len({table for table, _columns in pending}) < len(pending):
+        return []  # a table written with two column sets: one statement must not touch a row twice
+    taken = [(table, columns, list(rows.values())) for (table, columns), rows in pending.items()]
+    pending.clear()
+    return taken
+
+
+def upsert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...], rows: int = 1, prefix: str = "") -> str:
+    """`INSERT ... VALUES ... ON CONFLICT (key) DO UPDATE` of `rows` rows, with parameters named
+    `{prefix}{column}` (one row) or `{prefix}{n}_{column}` (several): same text on PostgreSQL and SQLite ≥ 3.24."""
     quote = dialect.identifier_preparer.quote
     keys = [c.name for c in table.primary_key.columns]
     changed = [name for name in columns if name not in keys]
@@ -97,12 +115,36 @@ def _upsert(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> Any:
         if changed
         else "DO NOTHING"
     )
-    sql = (
-        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join(f':{c}' for c in columns)}) "
-        f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) {action}"
+    names = (
+        [[f"{prefix}{c}" for c in columns]]
+        if rows == 1
+        else [[f"{prefix}{n}_{c}" for c in columns] for n in range(rows)]
     )
-    return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
+    values = ", ".join("(" + ", ".join(f":{name}" for name in row) + ")" for row in names)
+    return (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES {values} ON CONFLICT ({', '.join(quote(k) for k in keys)}) {action}"
+    )
+
+
+def upsert_binds(table: Table, columns: tuple[str, ...], rows: int = 1, prefix: str = "") -> list[Any]:
+    """The typed bound parameters of :func:`upsert_sql` (JSON columns are encoded as the table says)."""
+    if rows == 1:
+        return [bindparam(f"{prefix}{c}", type_=table.c[c].type) for c in columns]
+    return [bindparam(f"{prefix}{n}_{c}", type_=table.c[c].type) for n in range(rows) for c in columns]
+
+
+def upsert_params(columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]], prefix: str = "") -> dict[str, Any]:
+    if len(rows) == 1:
+        return {f"{prefix}{c}": rows[0][c] for c in columns}
+    return {f"{prefix}{n}_{c}": row[c] for n, row in enumerate(rows) for c in columns}
+
+
+@lru_cache(maxsize=512)
+def _upsert(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> Any:
+    # Written as text: SQLAlchemy does not cache the compiled form of its PostgreSQL/SQLite INSERT ... ON CONFLICT
+    # (compiling it anew took as long as running it).
+    return text(upsert_sql(dialect, table, columns)).bindparams(*upsert_binds(table, columns))
 
 
 def _norm(value: Any) -> Any:

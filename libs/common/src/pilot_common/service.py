@@ -7,6 +7,9 @@ read-model rows it writes and its tracking record are committed in one transacti
 
 from __future__ import annotations
 
+import copy
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -17,6 +20,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent, project_aggregate
 from eventsourcing.persistence import (
+    IntegrityError,
     JSONTranscoder,
     ProcessRecorder,
     Recording,
@@ -28,8 +32,8 @@ from eventsourcing.projection import EventSourcedProjection
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.datastore import transactions as _open_transaction
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from sqlalchemy import Engine, select
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pilot_common.clock import Clock, SystemClock, using_clock
@@ -143,6 +147,21 @@ class DateAsISO(Transcoding):
 _handling_session: ContextVar[Session | None] = ContextVar("handling_session", default=None)
 
 
+@dataclass
+class _CommandRun:
+    """One attempt of one command: the aggregates it took from the cache (id -> version) and those it saved."""
+
+    hits: dict[UUID, int]
+    saved: dict[UUID, Any]
+
+
+_command_run: ContextVar[_CommandRun | None] = ContextVar("command_run", default=None)
+
+
+class _StaleCache(Exception):
+    """An aggregate taken from the cache and not saved was not the stored one: run the command again."""
+
+
 class ServiceApplication(EventSourcedProjection[UUID]):
     """Base of each service's eventsourcing application (named after the service in each service)."""
 
@@ -162,6 +181,8 @@ class ServiceApplication(EventSourcedProjection[UUID]):
         #: Business time (DESIGN "Time"); the composition root sets the deployment's persisted clock.
         self.clock: Clock = SystemClock()
         self._recorded_listeners: list[Callable[[], None]] = []
+        self._aggregates: OrderedDict[UUID, tuple[int, Any]] = OrderedDict()
+        self._aggregates_lock = threading.Lock()
 
     def story_aggregates(self, application_id: str) -> list[tuple[UUID, bool]]:
         """The aggregates with events about an application, each with whether all its events are (True) or only
@@ -179,12 +200,24 @@ class ServiceApplication(EventSourcedProjection[UUID]):
             return super().save(*objs, **kwargs)
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
-        with STORE_APPEND.labels(self.service).time(), self.unit_of_work() as session:
+        run = _command_run.get()
+        for aggregate_id, aggregate in processing_event.aggregates.items():
+            if run is not None:
+                run.saved[aggregate_id] = aggregate  # cached once the command's transaction has committed
+            else:
+                self._forget(aggregate_id)  # changed outside a command (a consumer's handler): read it afresh
+        # The read-model rows are projected first and wait in the batch: a command's few rows go into the statement
+        # that inserts its events (PostgreSQL), the rows of a save of many aggregates follow it as one executemany
+        # per table. Either way in this transaction.
+        with (
+            STORE_APPEND.labels(self.service).time(),
+            self.unit_of_work() as session,
+            batched_rows(session),
+        ):
+            for aggregate in processing_event.aggregates.values():
+                for projection in self.projections:
+                    projection.apply(aggregate, session)
             recordings = super()._record(processing_event)
-            with batched_rows(session):  # a save of many aggregates: one executemany per read-model table
-                for aggregate in processing_event.aggregates.values():
-                    for projection in self.projections:
-                        projection.apply(aggregate, session)
         return recordings
 
     def all_aggregates(self, batch: int = 500) -> Iterator[Any]:
@@ -256,10 +289,111 @@ class ServiceApplication(EventSourcedProjection[UUID]):
     def process_recorder(self) -> ProcessRecorder:
         return self.recorder
 
+    # --- commands: one transaction each, aggregates cached between them ------------------------------------------
+    #
+    # A command runs in one transaction (its reads, its events, their audit rows and leaves, its read-model rows).
+    # The aggregates it saves are cached after the commit, as they are, with no fast-forward: a command takes a copy
+    # of the cached aggregate instead of selecting and replaying its events. Safe across processes and threads
+    # because a cached aggregate can only be stale if someone else stored a later event of it, and then:
+    # - if the command saves it, its next version already exists: the insert's unique (originator_id,
+    #   originator_version) refuses it (IntegrityError), the aggregate is evicted and the command run again on the
+    #   stored state;
+    # - if the command refuses (any exception), it is run again on the stored state when a cached aggregate took
+    #   part (a refusal must not come from a stale copy);
+    # - if the command took it but did not save it, its version is checked before the commit.
+    # Outside commands (queries, consumers' handlers) aggregates are always read from the store.
+
+    AGGREGATES_CACHED = 10_000
+
+    def run_command(self, call: Callable[[], T], attempts: int = 1, busy: Callable[[], Exception] | None = None) -> T:
+        """Runs `call` as one command (see above). A conflict (IntegrityError) on stored state is retried up to
+        `attempts` times in all, then raises `busy()` if given (else the conflict itself)."""
+        if _command_run.get() is not None:
+            return call()  # a command inside a command: the outer one's transaction and cache
+        conflicts = 0
+        rerun_fresh = False  # a cached aggregate took part in a failed attempt: run once more on stored state
+        while True:
+            run = _CommandRun(hits={}, saved={})
+            token = _command_run.set(run)
+            try:
+                with self.unit_of_work() as session:
+                    result = call()
+                    self._check_unsaved_hits(session, run)
+            except _StaleCache:
+                self._forget_run(run)
+                continue
+            except IntegrityError:
+                self._forget_run(run)
+                if run.hits and not rerun_fresh:
+                    rerun_fresh = True
+                    continue
+                conflicts += 1
+                if conflicts < attempts:
+                    continue
+                if busy is not None:
+                    raise busy() from None
+                raise
+            except Exception:
+                self._forget_run(run)
+                if run.hits and not rerun_fresh:
+                    rerun_fresh = True
+                    continue
+                raise
+            finally:
+                _command_run.reset(token)
+            self._check_in(run)
+            return result
+
+    def get_aggregate(self, aggregate_id: UUID) -> Any:
+        """The aggregate (AggregateNotFoundError if none): inside a command a copy of the cached one when there is
+        one, else read from the store."""
+        run = _command_run.get()
+        if run is not None:
+            with self._aggregates_lock:
+                entry = self._aggregates.get(aggregate_id)
+            if entry is not None:
+                version, aggregate = entry
+                if aggregate.version == version:  # not changed since it was cached (by whoever holds it)
+                    run.hits[aggregate_id] = version
+                    return copy.deepcopy(aggregate)
+                self._forget(aggregate_id)
+        return self.repository.get(aggregate_id)
+
+    def _check_unsaved_hits(self, session: Session, run: _CommandRun) -> None:
+        unsaved = [i for i in run.hits if i not in run.saved]
+        if not unsaved:
+            return
+        events = self.audited_recorder.events_record_cls.__table__
+        for aggregate_id in unsaved:
+            stored = session.execute(
+                select(events.c.originator_version)
+                .where(events.c.originator_id == aggregate_id)
+                .order_by(events.c.originator_version.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            if stored != run.hits[aggregate_id]:
+                raise _StaleCache(aggregate_id)
+
+    def _check_in(self, run: _CommandRun) -> None:
+        with self._aggregates_lock:
+            for aggregate_id, aggregate in run.saved.items():
+                self._aggregates[aggregate_id] = (aggregate.version, aggregate)
+                self._aggregates.move_to_end(aggregate_id)
+            while len(self._aggregates) > self.AGGREGATES_CACHED:
+                self._aggregates.popitem(last=False)
+
+    def _forget_run(self, run: _CommandRun) -> None:
+        for aggregate_id in (*run.hits, *run.saved):
+            self._forget(aggregate_id)
+
+    def _forget(self, aggregate_id: UUID) -> None:
+        with self._aggregates_lock:
+            self._aggregates.pop(aggregate_id, None)
+
     def load(self, aggregate_id: UUID, cls: type[T], what_zh: str, what_en: str) -> T:
         """The aggregate of that class with that id, or a 404 rule violation."""
         try:
-            aggregate: Any = self.repository.get(aggregate_id)
+            aggregate: Any = self.get_aggregate(aggregate_id)
         except AggregateNotFoundError:
             aggregate = None
         if not isinstance(aggregate, cls):
@@ -281,6 +415,18 @@ class ServiceApplication(EventSourcedProjection[UUID]):
     def reading(self) -> Iterator[Session]:
         with self.datastore.transaction(commit=False) as session:
             yield session
+
+    def read_first(self, statement: Any) -> Any:
+        """The first row of one SELECT, in autocommit: one round trip, where `reading()` adds a BEGIN and a
+        ROLLBACK (a request's access check runs this before every command). Inside a transaction, in it."""
+        if _open_transaction.get(None) is not None or self.datastore.access_lock is not None:
+            # (an in-memory SQLite database is one shared connection, taken only under the datastore's lock)
+            with self.reading() as session:
+                return session.execute(statement).first()
+        engine = self.datastore.engine
+        assert isinstance(engine, Engine)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            return connection.execute(statement).first()
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         with self.unit_of_work() as session:

@@ -17,7 +17,6 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
 from sqlalchemy import insert, or_, select
 
 from application_intake import registry_facts
@@ -65,6 +64,16 @@ def _refused(
     return IntakeRuleViolation(code, zh, en, field, kind=kind, details=details or None)
 
 
+def _submit_busy() -> Exception:
+    return _refused(
+        "BUSY", "同时提交的申报过多，请稍后重试", "too many concurrent submissions; retry", kind=ViolationKind.BUSY
+    )
+
+
+def _withdraw_busy() -> Exception:
+    return _refused("BUSY", "系统繁忙，请稍后重试", "busy; retry", kind=ViolationKind.BUSY)
+
+
 class ApplicationIntake(ServiceApplication):
     service: ClassVar[str] = SERVICE_NAME
     publications: ClassVar[PublicationTable] = PUBLICATIONS
@@ -80,8 +89,7 @@ class ApplicationIntake(ServiceApplication):
         return self.load(application_id, PilotApplication, "申报", "application")
 
     def known_programme(self, programme_id: str) -> registry_facts.KnownProgramme:
-        with self.reading() as session:
-            known = registry_facts.programme(session, programme_id)
+        known = registry_facts.programme_of(self.read_first(registry_facts.programme_query(programme_id)))
         if known is None:
             raise _refused(
                 "UNKNOWN_PROGRAMME",
@@ -118,8 +126,13 @@ class ApplicationIntake(ServiceApplication):
     # --- drafting -----------------------------------------------------------------------------------------------
 
     def handle(self, command: Command) -> Any:
-        """Runs one command (`domain/commands.py`) by its entry in `COMMAND_HANDLERS`."""
-        return COMMAND_HANDLERS.handle(self, command)
+        """Runs one command (`domain/commands.py`) by its entry in `COMMAND_HANDLERS`, in one transaction
+        (`ServiceApplication.run_command`). A submission or withdrawal that loses a race for the province's quota
+        (a conflict on the quota's version) is decided again on fresh state, up to a limit."""
+        if isinstance(command, commands.Submit | commands.Withdraw):
+            busy = _submit_busy if isinstance(command, commands.Submit) else _withdraw_busy
+            return self.run_command(lambda: COMMAND_HANDLERS.handle(self, command), _SUBMIT_ATTEMPTS, busy)
+        return self.run_command(lambda: COMMAND_HANDLERS.handle(self, command))
 
     def create_draft(self, command: commands.CreateDraft) -> PilotApplication:
         require_state("draft", self.known_programme(command.programme_id).status, command.programme_id)
@@ -210,9 +223,6 @@ class ApplicationIntake(ServiceApplication):
             self.save(application)
         return attachment
 
-    def max_upload_bytes(self, application_id: UUID) -> int:
-        return self.known_programme(self.application(application_id).programme_id).rules.max_package_bytes
-
     def file_content(self, application_id: UUID, attachment_id: str) -> tuple[dict[str, Any], bytes]:
         application = self.application(application_id)
         meta = application.attachments.get(attachment_id)
@@ -283,7 +293,7 @@ class ApplicationIntake(ServiceApplication):
 
     def quota(self, programme_id: str, province: str) -> ProvinceQuota:
         try:
-            quota: ProvinceQuota = self.repository.get(ProvinceQuota.create_id(programme_id, province))
+            quota: ProvinceQuota = self.get_aggregate(ProvinceQuota.create_id(programme_id, province))
         except AggregateNotFoundError:
             quota = ProvinceQuota(programme_id=programme_id, province=province)
         return quota
@@ -338,59 +348,47 @@ class ApplicationIntake(ServiceApplication):
             )
 
     def submit(self, command: commands.Submit) -> PilotApplication:
-        application_id = command.application_id
-        for _ in range(_SUBMIT_ATTEMPTS):
-            application = self.application(application_id)
-            if application.status == "DISCARDED":
-                raise _refused("APPLICATION_DISCARDED", "该草稿已作废，不能提交", "the draft was discarded")
-            if application.status != "DRAFT":
-                raise _refused("ALREADY_SUBMITTED", "申报已提交", f"the application is already {application.status}")
-            known = self.known_programme(application.programme_id)
-            require_state("late_entry" if application.late_entry else "submit", known.status, application.programme_id)
-            with self.reading() as session:
-                registry = registry_facts.about(session, application.details)
-            self._require_known(application, registry)
-            now = self.clock.now()
-            self._check_window(application, now, known.rules)
-            quota = self.quota(application.programme_id, application.province)
-            allowed = known.facts.quota_allowed(application.province)
-            slot = quota.take_slot(str(application.id), allowed)
-            assert registry.applicant is not None  # _require_known
-            subject = known.rules.subject_for(application.details["project_name"], registry.applicant.name)
-            application.submit(now, slot, subject)
-            snapshot = self.snapshot(
-                application,
-                QuotaFacts(slots_held=quota.held, slots_allowed=allowed, slot_number=slot),
-                now,
-                known=known,
-                registry=registry,
-            )
-            verdict = evaluate(snapshot)
-            application.record_verdict(verdict, "SUBMISSION", [], snapshot)
-            try:
-                self.save(application, quota)
-                return application
-            except IntegrityError:
-                continue  # another submission of this province took a slot meanwhile: decide again on fresh state
-        raise _refused(
-            "BUSY", "同时提交的申报过多，请稍后重试", "too many concurrent submissions; retry", kind=ViolationKind.BUSY
+        """One attempt (a conflict on the quota's version is retried by `handle`)."""
+        application = self.application(command.application_id)
+        if application.status == "DISCARDED":
+            raise _refused("APPLICATION_DISCARDED", "该草稿已作废，不能提交", "the draft was discarded")
+        if application.status != "DRAFT":
+            raise _refused("ALREADY_SUBMITTED", "申报已提交", f"the application is already {application.status}")
+        known = self.known_programme(application.programme_id)
+        require_state("late_entry" if application.late_entry else "submit", known.status, application.programme_id)
+        with self.reading() as session:
+            registry = registry_facts.about(session, application.details)
+        self._require_known(application, registry)
+        now = self.clock.now()
+        self._check_window(application, now, known.rules)
+        quota = self.quota(application.programme_id, application.province)
+        allowed = known.facts.quota_allowed(application.province)
+        slot = quota.take_slot(str(application.id), allowed)
+        assert registry.applicant is not None  # _require_known
+        subject = known.rules.subject_for(application.details["project_name"], registry.applicant.name)
+        application.submit(now, slot, subject)
+        snapshot = self.snapshot(
+            application,
+            QuotaFacts(slots_held=quota.held, slots_allowed=allowed, slot_number=slot),
+            now,
+            known=known,
+            registry=registry,
         )
+        verdict = evaluate(snapshot)
+        application.record_verdict(verdict, "SUBMISSION", [], snapshot)
+        self.save(application, quota)
+        return application
 
     def withdraw(self, command: commands.Withdraw) -> PilotApplication:
-        reason = command.reason
-        for _ in range(_SUBMIT_ATTEMPTS):
-            application = self.application(command.application_id)
-            rules = self.require_state(application, "withdraw").rules
-            now = self.clock.now()
-            application.withdraw(reason, now, deadline_passed=now >= rules.closes_at())
-            quota = self.quota(application.programme_id, application.province)
-            quota.release_slot(str(application.id), reason)
-            try:
-                self.save(application, quota)
-                return application
-            except IntegrityError:
-                continue
-        raise _refused("BUSY", "系统繁忙，请稍后重试", "busy; retry", kind=ViolationKind.BUSY)
+        """One attempt (a conflict on the quota's version is retried by `handle`)."""
+        application = self.application(command.application_id)
+        rules = self.require_state(application, "withdraw").rules
+        now = self.clock.now()
+        application.withdraw(command.reason, now, deadline_passed=now >= rules.closes_at())
+        quota = self.quota(application.programme_id, application.province)
+        quota.release_slot(str(application.id), command.reason)
+        self.save(application, quota)
+        return application
 
     def discard(self, command: commands.Discard) -> PilotApplication:
         """A draft never submitted, dropped by its province (no slot was ever held)."""

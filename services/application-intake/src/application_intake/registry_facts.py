@@ -46,22 +46,29 @@ def _rules(text: str) -> ProgrammeRules:
     return rules
 
 
+_PROGRAMME = select(
+    programmes.c.id,
+    programmes.c.status,
+    programmes.c.version,
+    cast(programmes.c.rules, Text).label("rules"),  # the text is the cache key: no decoding
+    programmes.c.quota_exceptions,
+)
+
+
+def programme_query(programme_id: str) -> Any:
+    """The one SELECT of :func:`programme` (for `ServiceApplication.read_first`); its row goes to
+    :func:`programme_of`."""
+    return _PROGRAMME.where(programmes.c.id == programme_id)
+
+
 def programme(session: Session, programme_id: str) -> KnownProgramme | None:
-    row = (
-        session.execute(
-            select(
-                programmes.c.id,
-                programmes.c.status,
-                programmes.c.version,
-                cast(programmes.c.rules, Text).label("rules"),  # the text is the cache key: no decoding
-                programmes.c.quota_exceptions,
-            ).where(programmes.c.id == programme_id)
-        )
-        .mappings()
-        .first()
-    )
-    if row is None:
+    return programme_of(session.execute(programme_query(programme_id)).first())
+
+
+def programme_of(found: Any) -> KnownProgramme | None:
+    if found is None:
         return None
+    row = found._mapping
     exceptions = {code: int(e["extra_slots"]) for code, e in (row["quota_exceptions"] or {}).items()}
     facts = ProgrammeFacts(
         programme_id=row["id"],

@@ -22,7 +22,7 @@ from pilot_common.contracts.events.evaluation import reader_key_of
 from pilot_common.problems import forbidden_province, forbidden_role, not_found
 
 
-def intake(request: Request) -> ApplicationIntake:
+async def intake(request: Request) -> ApplicationIntake:  # async: no thread hop for a lookup
     app: ApplicationIntake = request.app.state.intake
     return app
 
@@ -67,19 +67,20 @@ class Permitted:
     application_id: UUID
     province: str
     status: str
+    programme_id: str
+
+
+_ROW = select(applications.c.province, applications.c.status, applications.c.programme_id)
 
 
 def _permitted(principal: Principal, application_id: UUID, app: ApplicationIntake) -> Permitted:
-    with app.reading() as session:
-        row = session.execute(
-            select(applications.c.province, applications.c.status).where(applications.c.id == str(application_id))
-        ).first()
+    row = app.read_first(_ROW.where(applications.c.id == str(application_id)))
     if row is None:
         raise not_found("application", str(application_id))
     scope = province_scope(principal)
     if scope is not None and scope != row.province:
         raise forbidden_province(f"this account acts only for province {scope}")
-    return Permitted(principal, application_id, row.province, row.status)
+    return Permitted(principal, application_id, row.province, row.status, row.programme_id)
 
 
 def readable(application_id: UUID, principal: Reader, app: Intake) -> Permitted:
@@ -115,7 +116,7 @@ def review_readable(
         return _permitted(principal, application_id, app)
     with app.reading() as session:
         row = session.execute(
-            select(applications.c.province, applications.c.status)
+            select(applications.c.province, applications.c.status, applications.c.programme_id)
             .join(reviewer_access, reviewer_access.c.application_id == applications.c.id)
             .where(
                 applications.c.id == str(application_id),
@@ -124,7 +125,7 @@ def review_readable(
         ).first()
     if row is None:
         raise not_found("application", str(application_id))
-    return Permitted(principal, application_id, row.province, row.status)
+    return Permitted(principal, application_id, row.province, row.status, row.programme_id)
 
 
 Readable = Annotated[Permitted, Depends(readable)]

@@ -257,7 +257,7 @@ async def upload_attachment(
     file: Annotated[UploadFile, File(description="PDF, OFD or DOCX; judged by its content")],
 ) -> dict[str, Any]:
     """Uploads the implementation plan, a recommendation letter or another file; stored in intake's database."""
-    limit = intake.max_upload_bytes(permitted.application_id)
+    limit = intake.known_programme(permitted.programme_id).rules.max_package_bytes
     content = bytearray()
     while chunk := await file.read(_UPLOAD_CHUNK):
         content.extend(chunk)

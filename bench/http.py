@@ -1,0 +1,218 @@
+"""The command path over HTTP: intake served by uvicorn (1 and 2 worker processes) against the same commands in
+process.
+
+Product: `python -m application_intake` (distributed mode: its database, Kafka, a fresh token secret) with
+PILOT_WORKERS=1 and =2; 4 clients (threads, one `httpx.Client` each, keep-alive) each drafting applications of the
+command bench's shape over the API: POST the draft, 4 multipart uploads, 5 edits (details, foundation, funding,
+plan, schedule) and the submission, each request a province user's bearer token. Raw: the same 11 commands by
+`ApplicationIntake.handle` in this process, 4 threads, on a database seeded the same way. Each run has its own
+freshly migrated database with the same registry copy (`bench.command.seed_registry_copy`).
+
+Printed: applications/s, request latency p50/p99, and HTTP ÷ in process.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from application_intake.application import ApplicationIntake
+from bench.command import FOUNDATION, IN_WINDOW, KINDS, MILESTONES, PDF, PROVINCE, one_application, seed_registry_copy
+from bench.servers import Servers, servers
+from pilot_common.auth import TokenIssuer
+from pilot_common.clock import ShiftedClock
+from pilot_common.context import Role
+from pilot_common.contracts.programme import batch_2_2023
+from pilot_common.settings import ServiceSettings
+from tests.infra import free_port
+from tests.schema import migrated
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIENTS = 4
+
+
+@dataclass
+class Run:
+    name: str
+    applications: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def per_s(self) -> float:
+        return self.applications / self.seconds
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies_ms)
+
+    @property
+    def p99(self) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def _in_clients(work: Callable[[int, list[float]], None], applications: int, clients: int) -> tuple[float, list[float]]:
+    """Runs `work(n, latencies)` for n in 0..applications-1, spread over `clients` threads; (seconds, latencies)."""
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(clients + 1)
+
+    def client(c: int) -> None:
+        start.wait()
+        try:
+            for n in range(c, applications, clients):
+                work(n, latencies[c])
+        except BaseException as e:  # reported by the main thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
+    for t in threads:
+        t.start()
+    start.wait()
+    started = time.perf_counter()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    return seconds, [ms for lat in latencies for ms in lat]
+
+
+def in_process(env: Servers, applications: int, clients: int) -> Run:
+    url = migrated("application-intake", env.database("http_inproc"))
+    programme_id, org_id, object_id = seed_registry_copy(url)
+    intake = ApplicationIntake(url, clock=ShiftedClock(IN_WINDOW))
+    for _ in range(clients):
+        one_application(intake, programme_id, org_id, object_id, [])  # warm-up
+    seconds, latencies = _in_clients(
+        lambda _n, lat: one_application(intake, programme_id, org_id, object_id, lat), applications, clients
+    )
+    intake.close()
+    return Run("in process", applications, seconds, latencies)
+
+
+class Served:
+    """`python -m application_intake` on its own database, with `workers` worker processes."""
+
+    def __init__(self, env: Servers, workers: int) -> None:
+        self.url = migrated("application-intake", env.database(f"http_w{workers}"))
+        self.ids = seed_registry_copy(self.url)
+        secret = secrets.token_urlsafe(48)
+        issuer = TokenIssuer.from_settings(ServiceSettings(service_name="bench", jwt_secret=secret))
+        token = issuer.issue(sub="bench.province", role=Role.PROVINCE, province=PROVINCE, org=None)
+        self.headers = {"Authorization": f"Bearer {token}"}
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        environment = {
+            **os.environ,
+            "DATABASE_URL": self.url,
+            "KAFKA_BOOTSTRAP_SERVERS": env.kafka.bootstrap_servers,
+            "PILOT_KAFKA_NAMESPACE": f"benchhttp{uuid.uuid4().hex[:8]}",
+            "PILOT_CLOCK_START": IN_WINDOW.isoformat(),
+            "PILOT_WORKERS": str(workers),
+            "PILOT_PORT": str(port),
+            "PILOT_HOST": "127.0.0.1",
+            "PILOT_JWT_SECRET": secret,
+            "PILOT_LOG_LEVEL": "WARNING",
+        }
+        self.process = subprocess.Popen([sys.executable, "-m", "application_intake"], cwd=ROOT, env=environment)
+        deadline = time.monotonic() + 90
+        while not self._ready():
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"intake with {workers} workers did not start")
+            time.sleep(0.2)
+
+    def _ready(self) -> bool:
+        try:
+            return httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _timed(lat: list[float], call: Callable[..., httpx.Response], *args: Any, **kwargs: Any) -> Any:
+    started = time.perf_counter()
+    response = call(*args, **kwargs)
+    lat.append((time.perf_counter() - started) * 1000)
+    if response.status_code >= 300:
+        raise RuntimeError(f"{response.request.method} {response.request.url}: {response.status_code} {response.text}")
+    return response.json()
+
+
+def http_application(client: httpx.Client, ids: tuple[str, str, str], lat: list[float]) -> None:
+    """The 11 commands of `bench.command.one_application`, as a province's client sends them."""
+    programme_id, org_id, object_id = ids
+    draft = {
+        "programme_id": programme_id,
+        "pilot_type": "PARK_CLUSTER",
+        "project_name": "园区清洁生产整体审核创新试点",
+        "applicant_organisation_id": org_id,
+        "implementer_organisation_id": org_id,
+        "pilot_object_id": object_id,
+    }
+    app_id = _timed(lat, client.post, "/applications", json=draft)["id"]
+    path = f"/applications/{app_id}"
+    first = []
+    for kind in KINDS:
+        files = {"file": (f"{kind.lower()}.pdf", PDF, "application/pdf")}
+        first.append(_timed(lat, client.post, f"{path}/attachments", data={"kind": kind}, files=files))
+    outline = batch_2_2023().plan_outline
+    codes = [s.code for s in outline] + [sub.code for s in outline for sub in s.subsections]
+    evidence = first[0]["id"]
+    funding = [{"funder": "园区财政局", "amount_cny": "3000000", "committed": True, "evidence_document_id": evidence}]
+    _timed(lat, client.patch, f"{path}/details", json={"target_industries": ["2614", "3360"]})
+    _timed(lat, client.put, f"{path}/foundation", json={"text": FOUNDATION})
+    _timed(lat, client.put, f"{path}/funding", json={"sources": funding})
+    _timed(lat, client.put, f"{path}/plan", json={"sections": {code: f"第{code}节内容" for code in codes}})
+    _timed(lat, client.put, f"{path}/schedule", json={"milestones": MILESTONES})
+    _timed(lat, client.post, f"{path}/submit")
+
+
+def over_http(env: Servers, applications: int, clients: int, workers: int) -> Run:
+    served = Served(env, workers)
+    try:
+        pool = [httpx.Client(base_url=served.base, headers=served.headers, timeout=60) for _ in range(clients)]
+        for client in pool:
+            http_application(client, served.ids, [])  # warm-up: every worker's caches and connections
+        seconds, latencies = _in_clients(
+            lambda n, lat: http_application(pool[n % clients], served.ids, lat), applications, clients
+        )
+        for client in pool:
+            client.close()
+    finally:
+        served.stop()
+    return Run(f"HTTP, {workers} worker{'s' if workers > 1 else ''}", applications, seconds, latencies)
+
+
+def run(applications: int = 120, env: Servers | None = None, clients: int = CLIENTS) -> dict[str, float]:
+    env = env or servers()
+    runs = [in_process(env, applications, clients)]
+    runs += [over_http(env, applications, clients, workers) for workers in (1, 2)]
+    base = runs[0]
+    print(f"HTTP pair: {applications} applications × 11 commands, {clients} concurrent clients")
+    print(f"{'':>16} | {'apps/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'÷ in process':>12}")
+    for r in runs:
+        print(f"{r.name:>16} | {r.per_s:>7.1f} {r.p50:>7.2f} {r.p99:>7.2f} {r.per_s / base.per_s:>12.2f}")
+    ratio = runs[2].per_s / base.per_s
+    print(f"   ratio | 2 workers ÷ in process {ratio:.2f} (target ≥ 0.85); 1 worker {runs[1].per_s / base.per_s:.2f}")
+    return {"ratio_2_workers": ratio, "ratio_1_worker": runs[1].per_s / base.per_s}

@@ -1,0 +1,159 @@
+"""Intake's aggregate cache (`ServiceApplication.run_command`) across processes: two `ApplicationIntake` instances on
+one PostgreSQL stand for two API worker processes, each with its own cache. Whatever one of them changes behind
+the other's back, the other's next command is decided on the stored state: it is applied on top of the other's
+change, or refused exactly as a fresh instance refuses it, never a spurious conflict, never a lost change."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, insert
+from sqlalchemy import event as sa_event
+from sqlalchemy.pool import NullPool
+
+from application_intake.application import ApplicationIntake
+from application_intake.domain.commands import CreateDraft, SetFunding, Submit, UpdateFoundation, Withdraw
+from application_intake.projections.tables import organisations, pilot_objects, programmes
+from pilot_common.clock import ShiftedClock
+from pilot_common.contracts.programme import batch_2_2023
+from pilot_common.persistence import verify_audit_chain
+from pilot_common.violations import DomainRuleViolation
+from tests.schema import migrated
+from tests.services.intake_support import IN_WINDOW
+from tests.services.registry_data import credit_code, enterprise
+
+PROVINCE = "320000"
+QUOTA = 5  # batch 2's quota for a province without an exception
+
+
+@pytest.fixture
+def two_workers(postgres_server: Any, unique_name: str) -> Iterator[tuple[ApplicationIntake, ApplicationIntake, dict]]:
+    url = migrated("application-intake", str(postgres_server.create_database(f"{unique_name}_intake")))
+    ids = {"programme": str(uuid.uuid4()), "org": str(uuid.uuid4()), "object": str(uuid.uuid4())}
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(programmes).values(
+                id=ids["programme"],
+                code="2023-B2",
+                status="OPEN",
+                version=2,
+                rules=batch_2_2023().model_dump(mode="json"),
+                quota_exceptions={},
+            )
+        )
+        connection.execute(
+            insert(organisations).values(
+                id=ids["org"],
+                name="苏州工业园区管理委员会",
+                credit_code=credit_code("11", "320571"),
+                kind="PARK_MANAGEMENT_BODY",
+                administrative_level="PREFECTURE",
+                province_code=PROVINCE,
+                division_code="320571",
+                active=True,
+                version=1,
+            )
+        )
+        connection.execute(
+            insert(pilot_objects).values(
+                id=ids["object"],
+                kind="INDUSTRIAL_PARK",
+                name="苏州工业园区",
+                province_code=PROVINCE,
+                division_codes=["320571"],
+                industry_codes=["2614"],
+                park_type="ECONOMIC_DEVELOPMENT_ZONE",
+                key_area_code=None,
+                member_credit_codes=[enterprise("320571")],
+                version=1,
+            )
+        )
+    engine.dispose()
+    a = ApplicationIntake(url, clock=ShiftedClock(IN_WINDOW))
+    b = ApplicationIntake(url, clock=ShiftedClock(IN_WINDOW))
+    try:
+        yield a, b, ids
+    finally:
+        a.close()
+        b.close()
+
+
+def _draft(intake: ApplicationIntake, ids: dict[str, str], name: str = "园区清洁生产整体审核创新试点") -> uuid.UUID:
+    details = {
+        "pilot_type": "PARK_CLUSTER",
+        "project_name": name,
+        "applicant_organisation_id": ids["org"],
+        "implementer_organisation_id": ids["org"],
+        "pilot_object_id": ids["object"],
+    }
+    return intake.handle(CreateDraft(province=PROVINCE, programme_id=ids["programme"], details=details)).id
+
+
+def _refusal(intake: ApplicationIntake, command: Any) -> str:
+    with pytest.raises(DomainRuleViolation) as refused:
+        intake.handle(command)
+    return refused.value.code
+
+
+def _events_selects(intake: ApplicationIntake) -> list[str]:
+    engine = intake.datastore.engine
+    assert isinstance(engine, Engine)
+    seen: list[str] = []
+    table = intake.audited_recorder.events_table_name
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and table in statement:
+            seen.append(statement)
+
+    sa_event.listen(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_a_change_made_by_the_other_worker_is_never_lost(two_workers: Any) -> None:
+    a, b, ids = two_workers
+    app_id = _draft(a, ids)
+    a.handle(UpdateFoundation(application_id=app_id, text="甲写的基础"))
+    selects = _events_selects(a)
+    a.handle(UpdateFoundation(application_id=app_id, text="甲改过的基础"))
+    assert selects == [], "a worker's next command on an aggregate it just saved does not read its events"
+
+    b.handle(UpdateFoundation(application_id=app_id, text="乙写的基础"))  # behind a's back
+    sources = [{"funder": "园区财政局", "amount_cny": "3000000", "committed": True, "evidence_document_id": None}]
+    changed = a.handle(SetFunding(application_id=app_id, sources=sources))  # a's copy is one version behind
+
+    assert changed.foundation == "乙写的基础" and changed.funding_sources[0]["funder"] == "园区财政局"
+    stored = ApplicationIntake.application(b, app_id)
+    assert (stored.version, stored.foundation) == (changed.version, "乙写的基础")
+    assert verify_audit_chain(a.audited_recorder).ok
+
+
+def test_a_refusal_is_the_one_the_stored_state_gives(two_workers: Any) -> None:
+    a, b, ids = two_workers
+    app_id = _draft(a, ids)
+    a.handle(UpdateFoundation(application_id=app_id, text="基础"))  # a has the draft cached
+    b.handle(Submit(application_id=app_id))
+
+    assert _refusal(a, Submit(application_id=app_id)) == "ALREADY_SUBMITTED"
+    # Withdrawal is allowed on the stored state (submitted), though a's cached copy was still a draft.
+    withdrawn = a.handle(Withdraw(application_id=app_id, reason="园区规划调整"))
+    assert withdrawn.status == "WITHDRAWN"
+
+
+def test_the_quota_holds_when_both_workers_submit(two_workers: Any) -> None:
+    a, b, ids = two_workers
+    drafts = [_draft(a, ids, f"项目{i}") for i in range(QUOTA + 2)]
+    for app_id in drafts[:3]:
+        a.handle(Submit(application_id=app_id))  # a caches the quota at 3 held
+    for app_id in drafts[3:5]:
+        b.handle(Submit(application_id=app_id))  # now 5 held, a does not know
+    assert _refusal(a, Submit(application_id=drafts[5])) == "QUOTA_EXCEEDED"
+
+    a.handle(Withdraw(application_id=drafts[3], reason="让出名额"))  # b's submission, withdrawn through a
+    assert b.handle(Submit(application_id=drafts[6])).slot_number is not None  # b's cached quota was full
+    quota = a.quota(ids["programme"], PROVINCE)
+    assert quota.held == QUOTA
+    assert sorted(quota.holders) == sorted(str(d) for d in (*drafts[:3], drafts[4], drafts[6]))
