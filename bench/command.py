@@ -58,6 +58,12 @@ MILESTONES = [
 ]
 
 
+def p99(values: list[float]) -> float:
+    """The 99th percentile (nearest rank) of a run's latencies; NaN for none."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
+
+
 @dataclass
 class Figures:
     events: int
@@ -80,8 +86,7 @@ class Figures:
 
     @property
     def p99(self) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        return p99(self.latencies_ms)
 
     @property
     def statements_per_application(self) -> float:

@@ -29,7 +29,17 @@ from typing import Any
 import httpx
 
 from application_intake.application import ApplicationIntake
-from bench.command import FOUNDATION, IN_WINDOW, KINDS, MILESTONES, PDF, PROVINCE, one_application, seed_registry_copy
+from bench.command import (
+    FOUNDATION,
+    IN_WINDOW,
+    KINDS,
+    MILESTONES,
+    PDF,
+    PROVINCE,
+    one_application,
+    p99,
+    seed_registry_copy,
+)
 from bench.servers import Servers, servers
 from pilot_common.auth import TokenIssuer
 from pilot_common.clock import ShiftedClock
@@ -60,8 +70,7 @@ class Run:
 
     @property
     def p99(self) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        return p99(self.latencies_ms)
 
 
 def _in_clients(work: Callable[[int, list[float]], None], applications: int, clients: int) -> tuple[float, list[float]]:

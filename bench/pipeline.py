@@ -20,6 +20,7 @@ from typing import ClassVar
 from kafka import KafkaConsumer, KafkaProducer
 from sqlalchemy import Column, Float, Integer, MetaData, Table, create_engine, insert, select
 
+from bench.command import p99
 from bench.servers import Servers, servers
 from pilot_common.aggregate import AuditedAggregate
 from pilot_common.consumer import EventConsumer
@@ -104,7 +105,7 @@ def _figures(latencies: list[float], offered: int, elapsed: float) -> dict[str, 
         "received": float(len(ordered)),
         "offered": float(offered),
         "p50": statistics.median(ordered) if ordered else float("nan"),
-        "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan"),
+        "p99": p99(ordered),
     }
 
 
