@@ -20,6 +20,7 @@ from pilot_common.auth import (
     Principal,
     TokenIssuer,
     TokenVerifier,
+    VerifiedTokens,
     ensure_province_access,
     require_roles,
     require_writer,
@@ -537,3 +538,49 @@ def test_settings_defaults_are_embedded_and_safe(monkeypatch: pytest.MonkeyPatch
     assert settings.dev_tokens_enabled is False
     assert settings.jwt_secret == DEV_JWT_SECRET and settings.uses_dev_secret
     assert DEV_JWT_SECRET not in repr(settings)
+
+
+def test_verified_token_memo_honours_expiry_and_never_shares_an_entry() -> None:
+    # leeway 0: the token stops verifying the moment its exp passes
+    verifier = TokenVerifier(SECRET, ISSUER, AUDIENCE, leeway=0)
+    issuer = TokenIssuer(SECRET, ISSUER, AUDIENCE)
+    short = issuer.issue("m1", Role.MINISTRY, ttl=1)
+    first = verifier.verify(short)
+    assert verifier.verify(short) == first == Principal(user_id="m1", role=Role.MINISTRY)
+    assert len(verifier.verified) == 1
+
+    # another token (another user; the same claims with a forged signature) is verified on its own
+    other = issuer.issue("p1", Role.PROVINCE, province="370000")
+    assert verifier.verify(other) == Principal(user_id="p1", role=Role.PROVINCE, province="370000")
+    forged = jwt.encode(jwt.decode(short, options={"verify_signature": False}), "x" * 32, algorithm="HS256")
+    with pytest.raises(ProblemError) as refused:
+        verifier.verify(forged)
+    assert refused.value.code == "TOKEN_INVALID"
+    assert len(verifier.verified) == 2  # refusals are not remembered
+
+    # once exp has passed, the remembered token is refused exactly as an unremembered one
+    exp = jwt.decode(short, options={"verify_signature": False})["exp"]
+    while time.time() < exp:  # wait for the clock, not a fixed time
+        time.sleep(0.05)
+    for candidate in (verifier, TokenVerifier(SECRET, ISSUER, AUDIENCE, leeway=0)):
+        with pytest.raises(ProblemError) as expired:
+            candidate.verify(short)
+        assert expired.value.code == "TOKEN_EXPIRED"
+
+
+def test_verified_token_memo_is_bounded_in_age_and_size() -> None:
+    now = [1000.0]
+    memo = VerifiedTokens(max_entries=2, max_age=60, clock=lambda: now[0])
+    a, b, c = (Principal(user_id=name, role=Role.MINISTRY) for name in "abc")
+    memo.put("ta", a, valid_until=5000)
+    memo.put("tb", b, valid_until=1010)  # expires before the max age
+    assert memo.get("ta") == a and memo.get("tb") == b
+    now[0] = 1010
+    assert memo.get("tb") is None and memo.get("ta") == a
+    now[0] = 1060
+    assert memo.get("ta") is None  # never older than max_age
+    memo.put("ta", a, 5000)
+    memo.put("tb", b, 5000)
+    memo.get("ta")
+    memo.put("tc", c, 5000)  # evicts the least recently used: tb
+    assert memo.get("tb") is None and memo.get("ta") == a and memo.get("tc") == c

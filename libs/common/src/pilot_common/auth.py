@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -175,6 +177,52 @@ def _bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
+class VerifiedTokens:
+    """A bounded memo of tokens that verified: token string -> the principal verification gave.
+
+    Verifying an HS256 token costs ~4 % of a request's CPU; a client sends the same token for an hour. An entry
+    is served only while the token itself would still verify on expiry (until `exp + leeway`, the moment PyJWT
+    starts refusing it) and never longer than `max_age` seconds (so a key the identity provider withdraws
+    stops working as soon as it would without the memo's help, give or take that age). The key is the whole
+    token, signature included: a changed byte is another key and is verified. Failures are never kept; the
+    least recently used entry goes first beyond `max_entries`. Thread-safe (JWKS verification runs in
+    worker threads)."""
+
+    def __init__(
+        self, *, max_entries: int = 4096, max_age: float = 60.0, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.max_entries = max_entries
+        self.max_age = max_age
+        self._clock = clock
+        self._entries: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Principal | None:
+        now = self._clock()
+        with self._lock:
+            entry = self._entries.get(token)
+            if entry is None:
+                return None
+            principal, until = entry
+            if now >= until:
+                del self._entries[token]
+                return None
+            self._entries.move_to_end(token)
+            return principal
+
+    def put(self, token: str, principal: Principal, valid_until: float) -> None:
+        """Remember a verified token until `valid_until` (its `exp` plus the verifier's leeway), capped."""
+        until = min(valid_until, self._clock() + self.max_age)
+        with self._lock:
+            self._entries[token] = (principal, until)
+            self._entries.move_to_end(token)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 class JwksTokenVerifier:
     """Verifies tokens of an OIDC identity provider: signature against its JWKS (keys cached, refetched on an
     unknown key id at most every `cooldown` seconds), the algorithm pinned to asymmetric ones, issuer, audience,
@@ -202,6 +250,7 @@ class JwksTokenVerifier:
         self.algorithms = list(algorithms)
         self.claims = claims
         self.leeway = leeway
+        self.verified = VerifiedTokens()
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> JwksTokenVerifier:
@@ -221,6 +270,9 @@ class JwksTokenVerifier:
         )
 
     def verify(self, token: str) -> Principal:
+        cached = self.verified.get(token)
+        if cached is not None:
+            return cached
         try:
             key = self._client.get_signing_key_from_jwt(token)
             claims = jwt.decode(
@@ -247,7 +299,9 @@ class JwksTokenVerifier:
             ) from None
         except jwt.PyJWTError as exc:
             raise token_rejected(exc) from None
-        return self.claims.principal(claims)
+        principal = self.claims.principal(claims)
+        self.verified.put(token, principal, claims["exp"] + self.leeway)
+        return principal
 
     def verify_authorization(self, authorization: str | None) -> Principal:
         return self.verify(_bearer_token(authorization))
@@ -324,6 +378,7 @@ class TokenVerifier:
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway  # tolerated clock skew between the issuer and the services
+        self.verified = VerifiedTokens()
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> TokenVerifier:
@@ -331,6 +386,9 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Principal:
         """The principal of a valid token; otherwise a 401 ProblemError TOKEN_EXPIRED or TOKEN_INVALID."""
+        cached = self.verified.get(token)
+        if cached is not None:
+            return cached
         try:
             claims = jwt.decode(
                 token,
@@ -345,7 +403,9 @@ class TokenVerifier:
             raise unauthorized("TOKEN_EXPIRED", "the token has expired; obtain a new one") from None
         except jwt.InvalidTokenError as exc:
             raise token_rejected(exc) from None
-        return DEFAULT_CLAIMS.principal(claims)
+        principal = DEFAULT_CLAIMS.principal(claims)
+        self.verified.put(token, principal, claims["exp"] + self.leeway)
+        return principal
 
     def verify_authorization(self, authorization: str | None) -> Principal:
         """Verify an `Authorization` header value; a missing or non-bearer one is UNAUTHENTICATED."""

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
 from pydantic_core import to_jsonable_python
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from application_intake.api.access import (
     DryRunner,
@@ -153,25 +154,40 @@ def ensure_own_registry_ids(intake: ApplicationIntake, province: str, given: dic
         raise problem
 
 
+def _command(intake: ApplicationIntake, command: Any) -> ApplicationDetail:
+    return detail(intake.handle(command))
+
+
+async def _in_thread(intake: ApplicationIntake, command: Any) -> ApplicationDetail:
+    """The hot command routes are `async def` and hand the command and its detail to one worker-thread call: a
+    plain `def` route costs a second hop for FastAPI's response validation (done in the loop for async routes)."""
+    return await run_in_threadpool(_command, intake, command)
+
+
 @router.post(
     "",
     status_code=201,
     response_model=ApplicationDetail,
     responses={422: {"description": "VALIDATION_FAILED, REGISTRY_ID_UNKNOWN, PROGRAMME_NOT_OPEN"}},
 )
-def draft_application(body: DraftRequest, principal: ProvinceUser, intake: Intake) -> ApplicationDetail:
+async def draft_application(body: DraftRequest, principal: ProvinceUser, intake: Intake) -> ApplicationDetail:
     """Starts a draft for the caller's own province."""
-    assert principal.province is not None
-    ensure_own_registry_ids(intake, principal.province, body.model_dump())
-    return detail(
-        intake.handle(
-            CreateDraft(
-                province=principal.province,
-                programme_id=body.programme_id,
-                details=body.model_dump(exclude={"programme_id"}),
+    province = principal.province
+    assert province is not None
+
+    def draft() -> ApplicationDetail:
+        ensure_own_registry_ids(intake, province, body.model_dump())
+        return detail(
+            intake.handle(
+                CreateDraft(
+                    province=province,
+                    programme_id=body.programme_id,
+                    details=body.model_dump(exclude={"programme_id"}),
+                )
             )
         )
-    )
+
+    return await run_in_threadpool(draft)
 
 
 @router.get("", response_model=Page[ApplicationSummary])
@@ -218,35 +234,39 @@ def get_application(permitted: ReviewReadable, intake: Intake) -> ApplicationDet
 
 
 @router.patch("/{application_id}/details", response_model=ApplicationDetail)
-def change_details(permitted: ProvinceWritable, body: DetailsChange, intake: Intake) -> ApplicationDetail:
+async def change_details(permitted: ProvinceWritable, body: DetailsChange, intake: Intake) -> ApplicationDetail:
     changes = body.model_dump(exclude_unset=True)
-    ensure_own_registry_ids(intake, permitted.province, changes)
-    return detail(intake.handle(UpdateDetails(application_id=permitted.application_id, changes=changes)))
+
+    def change() -> ApplicationDetail:
+        ensure_own_registry_ids(intake, permitted.province, changes)
+        return _command(intake, UpdateDetails(application_id=permitted.application_id, changes=changes))
+
+    return await run_in_threadpool(change)
 
 
 @router.put("/{application_id}/foundation", response_model=ApplicationDetail)
-def set_foundation(permitted: ProvinceWritable, body: FoundationText, intake: Intake) -> ApplicationDetail:
+async def set_foundation(permitted: ProvinceWritable, body: FoundationText, intake: Intake) -> ApplicationDetail:
     """清洁生产工作基础."""
-    return detail(intake.handle(UpdateFoundation(application_id=permitted.application_id, text=body.text)))
+    return await _in_thread(intake, UpdateFoundation(application_id=permitted.application_id, text=body.text))
 
 
 @router.put("/{application_id}/funding", response_model=ApplicationDetail)
-def set_funding(permitted: ProvinceWritable, body: Funding, intake: Intake) -> ApplicationDetail:
+async def set_funding(permitted: ProvinceWritable, body: Funding, intake: Intake) -> ApplicationDetail:
     """资金支持: each source with funder, amount in CNY, committed or not, and its evidence document."""
     sources = [to_jsonable_python(s.model_dump()) for s in body.sources]
-    return detail(intake.handle(SetFunding(application_id=permitted.application_id, sources=sources)))
+    return await _in_thread(intake, SetFunding(application_id=permitted.application_id, sources=sources))
 
 
 @router.put("/{application_id}/plan", response_model=ApplicationDetail)
-def set_plan_sections(permitted: ProvinceWritable, body: PlanSections, intake: Intake) -> ApplicationDetail:
+async def set_plan_sections(permitted: ProvinceWritable, body: PlanSections, intake: Intake) -> ApplicationDetail:
     """实施方案: sections of the annex outline by code ("1.1", "3", …)."""
-    return detail(intake.handle(UpdatePlanSections(application_id=permitted.application_id, sections=body.sections)))
+    return await _in_thread(intake, UpdatePlanSections(application_id=permitted.application_id, sections=body.sections))
 
 
 @router.put("/{application_id}/schedule", response_model=ApplicationDetail)
-def set_schedule(permitted: ProvinceWritable, body: Schedule, intake: Intake) -> ApplicationDetail:
+async def set_schedule(permitted: ProvinceWritable, body: Schedule, intake: Intake) -> ApplicationDetail:
     milestones = [to_jsonable_python(m.model_dump()) for m in body.milestones]
-    return detail(intake.handle(SetSchedule(application_id=permitted.application_id, milestones=milestones)))
+    return await _in_thread(intake, SetSchedule(application_id=permitted.application_id, milestones=milestones))
 
 
 @router.post("/{application_id}/attachments", status_code=201, response_model=dict[str, Any])
@@ -291,10 +311,10 @@ def remove_attachment(permitted: ProvinceWritable, attachment_id: str, intake: I
 
 
 @router.post("/{application_id}/submit", response_model=ApplicationDetail)
-def submit(permitted: ProvinceWritable, intake: Intake) -> ApplicationDetail:
+async def submit(permitted: ProvinceWritable, intake: Intake) -> ApplicationDetail:
     """Submits: checks the window (Asia/Shanghai), takes a quota slot, generates the subject line and records the
     eligibility verdict, all in one transaction."""
-    return detail(intake.handle(Submit(application_id=permitted.application_id)))
+    return await _in_thread(intake, Submit(application_id=permitted.application_id))
 
 
 @router.post("/{application_id}/withdraw", response_model=ApplicationDetail)
