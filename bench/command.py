@@ -23,9 +23,8 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
-from sqlalchemy import Engine, create_engine, insert
+from sqlalchemy import Engine
 from sqlalchemy import event as sa_event
-from sqlalchemy.pool import NullPool
 
 from application_intake.application import ApplicationIntake
 from application_intake.domain.commands import (
@@ -38,13 +37,12 @@ from application_intake.domain.commands import (
     UpdateFoundation,
     UpdatePlanSections,
 )
-from application_intake.projections.tables import organisations, pilot_objects, programmes
 from bench.servers import Servers, servers
 from pilot_common.clock import ShiftedClock
 from pilot_common.commands import Command
 from pilot_common.contracts.programme import batch_2_2023
 from tests.schema import migrated
-from tests.services.registry_data import credit_code, enterprise
+from tests.services.intake_support import seed_registry_copy
 
 T = TypeVar("T")
 IN_WINDOW = datetime(2023, 3, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -111,52 +109,6 @@ def _timed(latencies: list[float], call: Callable[..., T], *args: Any, **kwargs:
     return result
 
 
-def seed_registry_copy(url: str) -> tuple[str, str, str]:
-    """Batch 2 open, one province with room for every application, its park body and its park."""
-    programme_id, org_id, object_id = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
-    engine = create_engine(url, poolclass=NullPool)
-    with engine.begin() as connection:
-        connection.execute(
-            insert(programmes).values(
-                id=programme_id,
-                code="2023-B2",
-                status="OPEN",
-                version=2,
-                rules=batch_2_2023().model_dump(mode="json"),
-                quota_exceptions={PROVINCE: {"extra_slots": 1_000_000}},
-            )
-        )
-        connection.execute(
-            insert(organisations).values(
-                id=org_id,
-                name="苏州工业园区管理委员会",
-                credit_code=credit_code("11", "320571"),
-                kind="PARK_MANAGEMENT_BODY",
-                administrative_level="PREFECTURE",
-                province_code=PROVINCE,
-                division_code="320571",
-                active=True,
-                version=1,
-            )
-        )
-        connection.execute(
-            insert(pilot_objects).values(
-                id=object_id,
-                kind="INDUSTRIAL_PARK",
-                name="苏州工业园区",
-                province_code=PROVINCE,
-                division_codes=["320571"],
-                industry_codes=["2614", "3360"],
-                park_type="ECONOMIC_DEVELOPMENT_ZONE",
-                key_area_code=None,
-                member_credit_codes=[enterprise("320571"), enterprise("320571")],
-                version=1,
-            )
-        )
-    engine.dispose()
-    return programme_id, org_id, object_id
-
-
 def _event_count(app: Application[uuid.UUID]) -> int:
     return app.recorder.max_notification_id() or 0
 
@@ -199,7 +151,7 @@ def one_application(
 
 def product(env: Servers, applications: int) -> Figures:
     url = migrated("application-intake", env.database("intake"))
-    programme_id, org_id, object_id = seed_registry_copy(url)
+    programme_id, org_id, object_id = seed_registry_copy(url, extra_slots=1_000_000)
     intake = ApplicationIntake(url, clock=ShiftedClock(IN_WINDOW))
     engine = intake.datastore.engine
     assert isinstance(engine, Engine)

@@ -6,7 +6,7 @@ PILOT_WORKERS=1 and =2; 4 clients (threads, one `httpx.Client` each, keep-alive)
 command bench's shape over the API: POST the draft, 4 multipart uploads, 5 edits (details, foundation, funding,
 plan, schedule) and the submission, each request a province user's bearer token. Raw: the same 11 commands by
 `ApplicationIntake.handle` in this process, 4 threads, on a database seeded the same way. Each run has its own
-freshly migrated database with the same registry copy (`bench.command.seed_registry_copy`).
+freshly migrated database with the same registry copy (`tests.services.intake_support.seed_registry_copy`).
 
 Printed: applications/s, request latency p50/p99, and HTTP ÷ in process.
 """
@@ -38,7 +38,6 @@ from bench.command import (
     PROVINCE,
     one_application,
     p99,
-    seed_registry_copy,
 )
 from bench.servers import Servers, servers
 from pilot_common.auth import TokenIssuer
@@ -48,6 +47,7 @@ from pilot_common.contracts.programme import batch_2_2023
 from pilot_common.settings import ServiceSettings
 from tests.infra import free_port
 from tests.schema import migrated
+from tests.services.intake_support import seed_registry_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = 4
@@ -102,7 +102,7 @@ def _in_clients(work: Callable[[int, list[float]], None], applications: int, cli
 
 def in_process(env: Servers, applications: int, clients: int) -> Run:
     url = migrated("application-intake", env.database("http_inproc"))
-    programme_id, org_id, object_id = seed_registry_copy(url)
+    programme_id, org_id, object_id = seed_registry_copy(url, extra_slots=1_000_000)
     intake = ApplicationIntake(url, clock=ShiftedClock(IN_WINDOW))
     for _ in range(clients):
         one_application(intake, programme_id, org_id, object_id, [])  # warm-up
@@ -118,7 +118,7 @@ class Served:
 
     def __init__(self, env: Servers, workers: int) -> None:
         self.url = migrated("application-intake", env.database(f"http_w{workers}"))
-        self.ids = seed_registry_copy(self.url)
+        self.ids = seed_registry_copy(self.url, extra_slots=1_000_000)
         secret = secrets.token_urlsafe(48)
         issuer = TokenIssuer.from_settings(ServiceSettings(service_name="bench", jwt_secret=secret))
         token = issuer.issue(sub="bench.province", role=Role.PROVINCE, province=PROVINCE, org=None)

@@ -28,18 +28,19 @@ from sqlalchemy.pool import NullPool
 
 from application_intake.application import ApplicationIntake
 from application_intake.projections.tables import applications
-from bench.command import IN_WINDOW, one_application, seed_registry_copy
+from bench.command import IN_WINDOW, one_application
 from bench.servers import Servers, servers
 from pilot_common.clock import ShiftedClock
 from pilot_common.persistence import GENESIS_HASH, chain_hash
 from tests.schema import migrated
+from tests.services.intake_support import seed_registry_copy
 
 BATCH_EVENTS = 20_000
 
 
 def build(env: Servers, size: int) -> str:
     url = migrated("application-intake", env.database(f"rebuild{size}"))
-    programme_id, org_id, object_id = seed_registry_copy(url)
+    programme_id, org_id, object_id = seed_registry_copy(url, extra_slots=1_000_000)
     intake = ApplicationIntake(url, clock=ShiftedClock(IN_WINDOW))
     one_application(intake, programme_id, org_id, object_id, [])
     recorder = intake.audited_recorder

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,9 +11,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, insert
+from sqlalchemy.pool import NullPool
 
+from application_intake.projections.tables import organisations, pilot_objects, programmes
+from pilot_common.contracts.programme import batch_2_2023
 from tests.services.conftest import MINISTRY, eventually
-from tests.services.registry_data import enterprise, industrial_park, park_body
+from tests.services.registry_data import credit_code, enterprise, industrial_park, park_body
 
 # Business time inside batch 2's submission window (2023-03-03 to 2023-04-07, Asia/Shanghai).
 IN_WINDOW = datetime(2023, 3, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -165,3 +170,51 @@ def outline_codes(programme: dict[str, Any]) -> list[str]:
         codes.append(section["code"])
         codes.extend(sub["code"] for sub in section["subsections"])
     return codes
+
+
+def seed_registry_copy(url: str, *, extra_slots: int = 0) -> tuple[str, str, str]:
+    """Intake's copy of the registry written straight into a migrated database (for tests and benches whose subject
+    is not the registry): batch 2 open, 江苏 with `extra_slots` beyond its quota, its park body and its park. Returns
+    the programme's, the body's and the park's ids."""
+    programme_id, org_id, object_id = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(programmes).values(
+                id=programme_id,
+                code="2023-B2",
+                status="OPEN",
+                version=2,
+                rules=batch_2_2023().model_dump(mode="json"),
+                quota_exceptions={"320000": {"extra_slots": extra_slots}} if extra_slots else {},
+            )
+        )
+        connection.execute(
+            insert(organisations).values(
+                id=org_id,
+                name="苏州工业园区管理委员会",
+                credit_code=credit_code("11", "320571"),
+                kind="PARK_MANAGEMENT_BODY",
+                administrative_level="PREFECTURE",
+                province_code="320000",
+                division_code="320571",
+                active=True,
+                version=1,
+            )
+        )
+        connection.execute(
+            insert(pilot_objects).values(
+                id=object_id,
+                kind="INDUSTRIAL_PARK",
+                name="苏州工业园区",
+                province_code="320000",
+                division_codes=["320571"],
+                industry_codes=["2614", "3360"],
+                park_type="ECONOMIC_DEVELOPMENT_ZONE",
+                key_area_code=None,
+                member_credit_codes=[enterprise("320571"), enterprise("320571")],
+                version=1,
+            )
+        )
+    engine.dispose()
+    return programme_id, org_id, object_id

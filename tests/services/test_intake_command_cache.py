@@ -10,20 +10,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, insert
+from sqlalchemy import Engine
 from sqlalchemy import event as sa_event
-from sqlalchemy.pool import NullPool
 
 from application_intake.application import ApplicationIntake
 from application_intake.domain.commands import CreateDraft, SetFunding, Submit, UpdateFoundation, Withdraw
-from application_intake.projections.tables import organisations, pilot_objects, programmes
 from pilot_common.clock import ShiftedClock
-from pilot_common.contracts.programme import batch_2_2023
 from pilot_common.persistence import verify_audit_chain
 from pilot_common.violations import DomainRuleViolation
 from tests.schema import migrated
-from tests.services.intake_support import IN_WINDOW
-from tests.services.registry_data import credit_code, enterprise
+from tests.services.intake_support import IN_WINDOW, seed_registry_copy
 
 PROVINCE = "320000"
 QUOTA = 5  # batch 2's quota for a province without an exception
@@ -32,47 +28,8 @@ QUOTA = 5  # batch 2's quota for a province without an exception
 @pytest.fixture
 def two_workers(postgres_server: Any, unique_name: str) -> Iterator[tuple[ApplicationIntake, ApplicationIntake, dict]]:
     url = migrated("application-intake", str(postgres_server.create_database(f"{unique_name}_intake")))
-    ids = {"programme": str(uuid.uuid4()), "org": str(uuid.uuid4()), "object": str(uuid.uuid4())}
-    engine = create_engine(url, poolclass=NullPool)
-    with engine.begin() as connection:
-        connection.execute(
-            insert(programmes).values(
-                id=ids["programme"],
-                code="2023-B2",
-                status="OPEN",
-                version=2,
-                rules=batch_2_2023().model_dump(mode="json"),
-                quota_exceptions={},
-            )
-        )
-        connection.execute(
-            insert(organisations).values(
-                id=ids["org"],
-                name="苏州工业园区管理委员会",
-                credit_code=credit_code("11", "320571"),
-                kind="PARK_MANAGEMENT_BODY",
-                administrative_level="PREFECTURE",
-                province_code=PROVINCE,
-                division_code="320571",
-                active=True,
-                version=1,
-            )
-        )
-        connection.execute(
-            insert(pilot_objects).values(
-                id=ids["object"],
-                kind="INDUSTRIAL_PARK",
-                name="苏州工业园区",
-                province_code=PROVINCE,
-                division_codes=["320571"],
-                industry_codes=["2614"],
-                park_type="ECONOMIC_DEVELOPMENT_ZONE",
-                key_area_code=None,
-                member_credit_codes=[enterprise("320571")],
-                version=1,
-            )
-        )
-    engine.dispose()
+    programme_id, org_id, object_id = seed_registry_copy(url)
+    ids = {"programme": programme_id, "org": org_id, "object": object_id}
     a = ApplicationIntake(url, clock=ShiftedClock(IN_WINDOW))
     b = ApplicationIntake(url, clock=ShiftedClock(IN_WINDOW))
     try:
