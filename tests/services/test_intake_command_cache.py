@@ -114,3 +114,18 @@ def test_the_quota_holds_when_both_workers_submit(two_workers: Any) -> None:
     quota = a.quota(ids["programme"], PROVINCE)
     assert quota.held == QUOTA
     assert sorted(quota.holders) == sorted(str(d) for d in (*drafts[:3], drafts[4], drafts[6]))
+
+
+def test_a_withdrawal_frees_the_slot_whoever_cached_the_quota(two_workers: Any) -> None:
+    """The quota a worker cached does not hold the application the other worker submitted: releasing it there
+    changes nothing, and the quota must still be read afresh rather than 'saved' unchanged (the slot was lost)."""
+    a, b, ids = two_workers
+    drafts = [_draft(a, ids, f"项目{i}") for i in range(QUOTA + 1)]
+    a.handle(Submit(application_id=drafts[0]))  # a caches the quota with one holder
+    for app_id in drafts[1:QUOTA]:
+        b.handle(Submit(application_id=app_id))  # the quota is full; a's copy still holds one
+    a.handle(Withdraw(application_id=drafts[1], reason="让出名额"))  # b's submission, withdrawn through a
+
+    quota = ApplicationIntake.quota(b, ids["programme"], PROVINCE)
+    assert quota.held == QUOTA - 1 and str(drafts[1]) not in quota.holders
+    assert b.handle(Submit(application_id=drafts[QUOTA])).slot_number == QUOTA

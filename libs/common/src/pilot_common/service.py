@@ -201,7 +201,12 @@ class ServiceApplication(EventSourcedProjection[UUID]):
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         run = _command_run.get()
+        # An aggregate passed to save() with no new event (e.g. a quota releasing a slot its stale copy did not
+        # hold) was not written, so no insert can refuse a stale copy: it stays a hit, checked before the commit.
+        changed = {e.originator_id for e in processing_event.events}
         for aggregate_id, aggregate in processing_event.aggregates.items():
+            if aggregate_id not in changed:
+                continue
             if run is not None:
                 run.saved[aggregate_id] = aggregate  # cached once the command's transaction has committed
             else:
@@ -300,7 +305,8 @@ class ServiceApplication(EventSourcedProjection[UUID]):
     #   stored state;
     # - if the command refuses (any exception), it is run again on the stored state when a cached aggregate took
     #   part (a refusal must not come from a stale copy);
-    # - if the command took it but did not save it, its version is checked before the commit.
+    # - if the command took it but stored no event of it (not saved, or saved unchanged), its version is checked
+    #   before the commit.
     # Outside commands (queries, consumers' handlers) aggregates are always read from the store.
 
     AGGREGATES_CACHED = 10_000
