@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     pipeline = sub.add_parser("pipeline", help="relay → Kafka → consumer read model vs raw producer/consumer")
     pipeline.add_argument("--rate", type=float, action="append", help="events/s offered (repeatable; 50 and 200)")
     pipeline.add_argument("--seconds", type=float, default=8.0, help="how long each rate is offered")
+    pipeline.add_argument("--backlog", type=int, default=5000, help="events a consumer catches up on (0 skips)")
     rebuild = sub.add_parser("rebuild", help="read-model rebuild vs raw scan + decode, with peak RSS")
     evaluation = sub.add_parser("evaluation", help="ranking vs SELECT + sort; assignment of N × 3")
     for p in (every, command):
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.name == "pipeline":
         from bench.pipeline import run
 
-        run(rates=args.rate or [50.0, 200.0], seconds=args.seconds)
+        run(rates=args.rate or [50.0, 200.0], seconds=args.seconds, backlog=args.backlog)
     elif args.name == "command":
         from bench.command import run as run_command
 

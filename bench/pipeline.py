@@ -186,8 +186,71 @@ def raw(env: Servers, rate: float, seconds: float) -> dict[str, float]:
     return _figures(latencies, offered, elapsed)
 
 
-def run(rates: list[float], seconds: float, env: Servers | None = None) -> None:
+def catch_up_product(env: Servers, backlog: int) -> float:
+    """Events/s of the sink's consumer draining `backlog` events already on the topic (a consumer back from an
+    outage, or a new one): its handler's row and tracking record per event, several events per transaction."""
+    namespace = f"bench{uuid.uuid4().hex[:6]}"
+    source, sink = Source(env.database("source")), Sink(env.database("sink"))
+    bootstrap = env.kafka.bootstrap_servers
+    relay = OutboxRelay(source, KafkaTransport(bootstrap, "source", namespace=namespace), batch_size=500)
+    consumer = EventConsumer(sink, KafkaTransport(bootstrap, "sink", namespace=namespace), [service_topic("source")])
+    try:
+        for start in range(0, backlog, 500):
+            source.save(*[Probe(seq=seq) for seq in range(start, min(start + 500, backlog))])
+        relay.drain()
+        consumer.verify_topics()
+        while consumer.processed == 0:  # joining the group and the first poll's messages are not timed
+            consumer.poll_once(1.0)
+        first, started = consumer.processed, time.monotonic()
+        while consumer.processed < backlog and time.monotonic() - started < 300:
+            consumer.poll_once(1.0)
+        return (consumer.processed - first) / (time.monotonic() - started)
+    finally:
+        consumer.stop()
+        relay.stop()
+        source.close()
+        sink.close()
+
+
+def catch_up_raw(env: Servers, backlog: int) -> float:
+    """kafka-python reading the same backlog (a consumer group from the earliest offset), one autocommit insert per
+    message, offsets committed per poll."""
+    topic = f"bench{uuid.uuid4().hex[:6]}.raw"
+    bootstrap = env.kafka.bootstrap_servers
+    engine = create_engine(env.database("raw"), isolation_level="AUTOCOMMIT")
+    sink_metadata.create_all(engine)
+    KafkaTransport(bootstrap, "raw").ensure_topics([topic])
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+    for seq in range(backlog):
+        producer.send(topic, key=str(seq).encode(), value=b"0")
+    producer.flush(timeout=60)
+    producer.close()
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=topic, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    received, first, started = 0, 0, 0.0
+    try:
+        with engine.connect() as conn:
+            while received < backlog:
+                for records in consumer.poll(timeout_ms=1000).values():
+                    for r in records:
+                        conn.execute(insert(arrivals).values(seq=int(r.key), latency_ms=0.0))
+                        received += 1
+                consumer.commit()
+                if not first and received:  # as in the product: the first poll's messages are not timed
+                    first, started = received, time.monotonic()
+            return (received - first) / (time.monotonic() - started)
+    finally:
+        consumer.close()
+        engine.dispose()
+
+
+def run(rates: list[float], seconds: float, env: Servers | None = None, backlog: int = 5000) -> None:
     env = env or servers()
+    if backlog:
+        mine, theirs = catch_up_product(env, backlog), catch_up_raw(env, backlog)
+        print(f"consumer catching up on {backlog} events: product {mine:.0f}/s, raw {theirs:.0f}/s, ", end="")
+        print(f"ratio {mine / theirs:.2f}")
     print(f"pipeline: {seconds:.0f} s per rate; latency from the command (raw: the send) to the committed row")
     print(
         f"{'offered/s':>9} | {'product /s':>10} {'p50 ms':>8} {'p99 ms':>8} | {'raw /s':>8} {'p50 ms':>8} "

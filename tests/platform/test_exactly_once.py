@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+import uuid
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from eventsourcing.persistence import IntegrityError, Tracking
+from sqlalchemy import Engine
+from sqlalchemy import event as sa_event
 
 from pilot_common.consumer import tracking_name
+from pilot_common.envelope import EventEnvelope
+from pilot_common.service import ServiceApplication
 from pilot_common.transport import dlq_topic, service_topic
 from tests.platform.conftest import TRANSPORTS, Platform
 
@@ -54,6 +63,132 @@ def test_stream_has_exactly_one_effect_even_when_redelivered(
     assert p.tally.effect_counts() == (STREAM, STREAM)
     # The new events a handler wrote were committed together with the tracking record, once.
     assert p.tally.milestones() == STREAM // 1000
+
+
+@pytest.mark.parametrize("kinds", TRANSPORTS)
+def test_ignored_events_take_no_handling_transaction_and_still_move_the_position(
+    platform_factory: Callable[..., Platform], kinds: tuple[str, str]
+) -> None:
+    p = platform_factory(*kinds)
+    p.record(20)
+    entries = [n for n in p.ledger.recorder.select_notifications(start=None, limit=100)]
+    assert p.relay.drain() == 20
+    assert p.wait_for_effects(20, timeout=120) == (20, 20)
+
+    # The tally ignores amendments: a stretch of them opens no transaction of the tally's, per message or at all,
+    # except one tracking row per partition the batch touched.
+    ledger = {str(n.originator_id) for n in entries}
+    for entry_id in sorted(ledger):
+        entry = p.ledger.repository.get(uuid.UUID(entry_id))
+        entry.amend(amount=entry.amount + 1)
+        p.ledger.save(entry)
+    assert p.relay.drain() == 20
+    statements = _statements(p.tally)
+    deadline = time.monotonic() + 120
+    while p.consumer.ignored < 20 and time.monotonic() < deadline:
+        p.consumer.poll_once(0.5)
+    assert p.consumer.ignored == 20 and p.consumer.processed == 20
+    assert p.tally.effect_counts() == (20, 20)
+    tracking_writes = [s for s in statements if s.startswith(("INSERT", "UPDATE")) and "TRACKING" in s]
+    partitions = {tracking_name("ledger", d) for d in range(p.transport.layout.partitions)}
+    last = p.ledger.recorder.max_notification_id()
+    recorded = [p.tally.process_recorder.max_tracking_id(name) or 0 for name in partitions]
+    assert max(recorded) == last, "the position reached by the ignored messages is recorded"
+    assert 1 <= len(tracking_writes) <= sum(1 for r in recorded if r), tracking_writes
+
+    # Read again from the start by another group of the tally: everything is known from the tracking rows.
+    again = p.new_consumer(group="tally-rereading")
+    deadline = time.monotonic() + 120
+    while again.skipped < 40 and time.monotonic() < deadline:
+        again.poll_once(0.5)
+    again.close()
+    assert (again.skipped, again.processed, again.ignored) == (40, 0, 0)
+    assert p.tally.effect_counts() == (20, 20)
+
+
+@pytest.mark.parametrize("kinds", TRANSPORTS)
+def test_a_stream_is_handled_several_messages_per_transaction(
+    platform_factory: Callable[..., Platform], kinds: tuple[str, str]
+) -> None:
+    p = platform_factory(*kinds)
+    p.record(400)
+    assert p.relay.drain() == 400
+    engine = p.tally.datastore.engine
+    assert isinstance(engine, Engine)
+    commits: list[int] = []
+    sa_event.listen(engine, "commit", lambda _conn: commits.append(1))
+
+    assert p.wait_for_effects(400, timeout=120) == (400, 400)
+    assert p.consumer.processed == 400
+    # 50 a transaction at most (`EventConsumer.transaction_size`), a poll's messages split by it, plus the rows of
+    # tracking for what was read: far from one transaction per message.
+    assert len(commits) <= 400 // 10, len(commits)
+    names = {tracking_name("ledger", d) for d in range(p.transport.layout.partitions)}
+    last = p.ledger.recorder.max_notification_id()
+    assert max(p.tally.process_recorder.max_tracking_id(n) or 0 for n in names) == last
+
+
+@pytest.mark.parametrize("kinds", TRANSPORTS)
+def test_a_batch_another_member_recorded_meanwhile_has_no_second_effect(
+    platform_factory: Callable[..., Platform], kinds: tuple[str, str]
+) -> None:
+    p = platform_factory(*kinds)
+    p.record(100)
+    assert p.relay.drain() == 100
+    # A second reader of the same messages remembers the positions before the first one records anything (as a
+    # member does when a rebalance hands it partitions another member is still finishing).
+    late = p.new_consumer(group="tally-late")
+    names = [tracking_name("ledger", d) for d in range(p.transport.layout.partitions)]
+    assert all(late._recorded(name) == 0 for name in names)
+    assert p.wait_for_effects(100, timeout=120) == (100, 100)
+
+    deadline = time.monotonic() + 120
+    while late.skipped < 100 and time.monotonic() < deadline:
+        late.poll_once(0.5)
+    late.close()
+    assert (late.skipped, late.processed, late.dead_lettered) == (100, 0, 0)
+    assert p.tally.effect_counts() == (100, 100)
+
+
+@pytest.mark.parametrize("kinds", TRANSPORTS[:2])
+def test_events_handled_together_are_refused_whole_when_one_was_recorded_meanwhile(
+    platform_factory: Callable[..., Platform], kinds: tuple[str, str]
+) -> None:
+    p = platform_factory(*kinds)
+    p.record(30)
+    assert p.relay.drain() == 30
+    reader = p.transport.subscribe([service_topic("ledger")], group="direct")
+    deliveries = []
+    deadline = time.monotonic() + 60
+    while len(deliveries) < 30 and time.monotonic() < deadline:
+        deliveries += reader.poll(0.5)
+    reader.close()
+    partition = Counter(d.partition for d in deliveries).most_common(1)[0][0]
+    items = [
+        (envelope, Tracking(tracking_name("ledger", partition), envelope.notificationid))
+        for envelope in (EventEnvelope.model_validate_json(d.value) for d in deliveries if d.partition == partition)
+    ]
+    assert len(items) >= 3
+    p.tally.process_event(*items[1])  # another member handled the second one
+
+    with pytest.raises(IntegrityError):
+        p.tally.process_events(items, lambda _envelope: contextlib.nullcontext())
+    assert p.tally.effect_counts() == (1, 1), "nothing of the refused batch was committed"
+    p.tally.process_events(items[2:], lambda _envelope: contextlib.nullcontext())
+    assert p.tally.effect_counts() == (len(items) - 1, len(items) - 1)
+    assert p.tally.process_recorder.max_tracking_id(items[-1][1].application_name) == items[-1][1].notification_id
+
+
+def _statements(app: ServiceApplication) -> list[str]:
+    engine = app.datastore.engine
+    assert isinstance(engine, Engine)
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement.lstrip().upper())
+
+    sa_event.listen(engine, "before_cursor_execute", record)
+    return seen
 
 
 @pytest.mark.parametrize("kinds", TRANSPORTS)

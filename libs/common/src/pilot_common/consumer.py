@@ -16,7 +16,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from eventsourcing.persistence import IntegrityError, Tracking
@@ -56,6 +56,8 @@ class BatchInterrupted(Exception):
 class ConsumerStatus:
     processed: int = 0
     skipped: int = 0
+    #: Messages of types the handler table ignores: no handling transaction, only the position moves.
+    ignored: int = 0
     dead_lettered: int = 0
     #: Batches interrupted by a database or broker error (and retried from the first unhandled message).
     interruptions: int = 0
@@ -77,6 +79,7 @@ class EventConsumer:
         max_backoff_seconds: float = 5.0,
         lag_every_seconds: float = 5.0,
         max_records: int = 500,
+        transaction_size: int = 50,
     ) -> None:
         self.app = app
         self.transport = transport
@@ -88,6 +91,8 @@ class EventConsumer:
         self.max_backoff_seconds = max_backoff_seconds
         self.lag_every_seconds = lag_every_seconds
         self.max_records = max_records
+        #: Messages handled in one transaction (`_handle_together`); 1 handles each in its own.
+        self.transaction_size = transaction_size
         self.actor = Actor(user_id=f"service:{app.service}", role=Role.SERVICE)
         self.status = ConsumerStatus()
         self._subscription: TransportSubscription | None = None
@@ -95,6 +100,8 @@ class EventConsumer:
         self._thread: threading.Thread | None = None
         self._lag_at = 0.0
         self._done: dict[str, int] = {}
+        # Positions reached by ignored messages and not yet recorded: one tracking row per partition per batch.
+        self._ignored_upto: dict[str, int] = {}
 
     # Counters kept as attributes too: tests and callers read them directly.
     @property
@@ -108,6 +115,10 @@ class EventConsumer:
     @property
     def dead_lettered(self) -> int:
         return self.status.dead_lettered
+
+    @property
+    def ignored(self) -> int:
+        return self.status.ignored
 
     def verify_topics(self) -> None:
         """Every consumed topic (and its `.dlq`) exists as declared, with the partition count that this service's
@@ -145,18 +156,104 @@ class EventConsumer:
         subscription = self._subscribe()
         deliveries = subscription.poll(self.poll_seconds if timeout is None else timeout, self.max_records)
         done: Offsets = {}
-        for index, delivery in enumerate(deliveries):
-            try:
-                self.handle(delivery)
-            except Exception as error:
-                self._rewind(subscription, deliveries[index:])
-                self._commit(subscription, done)
-                self.status.interruptions += 1
-                self.status.last_interruption = repr(error)[:500]
-                raise BatchInterrupted(repr(error)) from error
-            done[(delivery.topic, delivery.partition)] = delivery.offset + 1
+        position = 0  # deliveries[:position] are dealt with
+        try:
+            while position < len(deliveries):
+                chunk = deliveries[position : position + self.transaction_size]
+                together = self._handle_together(chunk)
+                for delivery in chunk:
+                    if not together:
+                        self.handle(delivery)
+                    done[(delivery.topic, delivery.partition)] = delivery.offset + 1
+                    position += 1
+        except Exception as error:
+            self._rewind(subscription, deliveries[position:])
+            self._commit(subscription, done)
+            self.status.interruptions += 1
+            self.status.last_interruption = repr(error)[:500]
+            raise BatchInterrupted(repr(error)) from error
+        self._record_ignored()
         self._commit(subscription, done)
         return len(deliveries)
+
+    def _handle_together(self, chunk: Sequence[Delivery]) -> bool:
+        """Handles several messages in one transaction: their effects commit together, with one tracking record
+        per partition (`ServiceApplication.process_events`). Returns False, having changed nothing, when any of
+        them needs the one-at-a-time path: an unreadable envelope, a handler that fails (retries, dead letters) or
+        a race with another member (IntegrityError). Raises when the infrastructure failed: nothing committed."""
+        if len(chunk) < 2:
+            return False
+        outcomes: list[tuple[str, Tracking]] = []  # applied once the transaction has committed
+        to_process: list[tuple[EventEnvelope, Tracking]] = []
+        reached: dict[str, int] = {}
+        for delivery in chunk:
+            try:
+                envelope = EventEnvelope.model_validate_json(delivery.value)
+            except ValidationError:
+                return False
+            tracking = Tracking(tracking_name(envelope.upstream, delivery.partition), envelope.notificationid)
+            name = tracking.application_name
+            if tracking.notification_id <= reached.setdefault(name, self._recorded(name)):
+                outcomes.append(("skipped", tracking))
+            elif envelope.type in self.app.handlers.ignores:
+                outcomes.append(("ignored", tracking))
+            else:
+                outcomes.append(("processed", tracking))
+                to_process.append((envelope, tracking))
+            reached[name] = max(reached[name], tracking.notification_id)
+        if to_process:
+            try:
+                self.app.process_events(to_process, self._handling)
+            except Exception as error:
+                if is_infrastructure_error(error):
+                    raise
+                return False
+        for outcome, tracking in outcomes:
+            name = tracking.application_name
+            if outcome == "skipped":
+                self.status.skipped += 1
+                continue
+            self._done[name] = tracking.notification_id
+            if outcome == "ignored":
+                self._ignored_upto[name] = tracking.notification_id
+                self.status.ignored += 1
+            else:
+                self._ignored_upto.pop(name, None)  # recorded beyond them
+                self.status.processed += 1
+        return True
+
+    @contextlib.contextmanager
+    def _handling(self, envelope: EventEnvelope) -> Iterator[None]:
+        """One message's span and call context (events recorded by its handler carry both)."""
+        with (
+            consumer_span(envelope.traceparent, self.app.service, envelope.type, envelope.id),
+            acting(self._context(envelope)),  # inside the span: the context carries its traceparent
+        ):
+            yield
+
+    def _context(self, envelope: EventEnvelope) -> CallContext:
+        return CallContext(
+            actor=self.actor,
+            correlation_id=envelope.correlationid,
+            causation_id=envelope.id,
+            traceparent=current_traceparent(),  # events recorded here continue the upstream trace
+        )
+
+    def _record_ignored(self) -> None:
+        """Records how far ignored messages took each partition, once per batch. Only a convenience for whoever
+        reads the tracking table: an ignored message delivered again is ignored again, so a failure here is left
+        for the next batch."""
+        for name, notification_id in list(self._ignored_upto.items()):
+            try:
+                self.app.process_recorder.insert_tracking(Tracking(name, notification_id))
+            except IntegrityError:
+                pass  # a later message of that partition is recorded already (here or by another member)
+            except Exception as error:
+                if not is_infrastructure_error(error):
+                    raise
+                log.warning("recording the position of ignored messages failed; next batch", exc_info=True)
+                return
+            del self._ignored_upto[name]
 
     @staticmethod
     def _rewind(subscription: TransportSubscription, unhandled: Sequence[Delivery]) -> None:
@@ -183,23 +280,24 @@ class EventConsumer:
         if tracking.notification_id <= self._recorded(tracking.application_name):
             self.status.skipped += 1
             return
-        with consumer_span(envelope.traceparent, self.app.service, envelope.type, envelope.id):
+        if envelope.type in self.app.handlers.ignores:
+            # Nothing to do, so no transaction: the position moves in memory and is recorded once per batch. Safe
+            # for redeliveries because a partition is handled in order: every message below this one is done.
+            self._done[tracking.application_name] = tracking.notification_id
+            self._ignored_upto[tracking.application_name] = tracking.notification_id
+            self.status.ignored += 1
+            return
+        with self._handling(envelope):
             self._handle(delivery, envelope, tracking)
 
     def _handle(self, delivery: Delivery, envelope: EventEnvelope, tracking: Tracking) -> None:
-        ctx = CallContext(
-            actor=self.actor,
-            correlation_id=envelope.correlationid,
-            causation_id=envelope.id,
-            traceparent=current_traceparent(),  # events recorded here continue the upstream trace
-        )
         attempt = 0
         while True:
             attempt += 1
             try:
-                with acting(ctx):
-                    self.app.process_event(envelope, tracking)
+                self.app.process_event(envelope, tracking)
                 self._done[tracking.application_name] = tracking.notification_id
+                self._ignored_upto.pop(tracking.application_name, None)  # recorded beyond them
                 self.status.processed += 1
                 return
             except ContractViolation as e:
@@ -226,9 +324,10 @@ class EventConsumer:
             time.sleep(self.retry_backoff_seconds * attempt)
 
     def _recorded(self, name: str) -> int:
-        """The highest notification id recorded under a tracking name. Remembered between messages: it can only be
+        """The highest notification id dealt with under a tracking name. Remembered between messages: it can be
         behind the truth (another member recorded more meanwhile), and then the check inside the handling
-        transaction refuses the duplicate (IntegrityError), so one SELECT per message is saved safely."""
+        transaction refuses the duplicate (IntegrityError), so one SELECT per message is saved safely; it is ahead
+        of the table only by ignored messages not yet recorded, which need no effect."""
         if name not in self._done:
             self._done[name] = self.app.process_recorder.max_tracking_id(name) or 0
         return self._done[name]
@@ -311,6 +410,7 @@ class EventConsumer:
 
     def close(self) -> None:
         self._done.clear()
+        self._ignored_upto.clear()
         if self._subscription is not None:
             subscription, self._subscription = self._subscription, None
             subscription.close()

@@ -171,6 +171,7 @@ class ServiceRuntime:
                 "running": self.consumer.running,
                 "processed": c.processed,
                 "skipped": c.skipped,
+                "ignored": c.ignored,
                 "dead_lettered": c.dead_lettered,
                 "interruptions": c.interruptions,
                 "last_interruption": c.last_interruption,

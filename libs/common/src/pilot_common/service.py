@@ -11,7 +11,7 @@ import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
@@ -444,6 +444,35 @@ class ServiceApplication(EventSourcedProjection[UUID]):
             try:
                 with using_clock(self.clock):  # the events a handler records carry this service's business time
                     super().process_event(domain_event, tracking)
+            finally:
+                _handling_session.reset(token)
+
+    def process_events(
+        self,
+        items: Sequence[tuple[EventEnvelope, Tracking]],
+        around: Callable[[EventEnvelope], AbstractContextManager[Any]],
+    ) -> None:
+        """Several upstream events in one transaction, in order, each as `process_event` handles one (inside
+        `around(event)`), with each tracking name's record written once, for its last event. Raises IntegrityError,
+        having committed nothing, when another member of the group recorded any of them first."""
+        last_of = {tracking.application_name: n for n, (_, tracking) in enumerate(items)}
+        first_of: dict[str, int] = {}
+        for _, tracking in items:
+            first_of.setdefault(tracking.application_name, tracking.notification_id)
+        record = self.recorder.tracking_record_cls  # type: ignore[attr-defined]
+        with self.unit_of_work() as session:
+            for name, first in first_of.items():
+                # process_event's lock, once per name: what is recorded now stays so until this commit.
+                row = session.query(record).filter_by(application_name=name).with_for_update().first()
+                if row is not None and row.notification_id >= first:
+                    raise IntegrityError(f"{name} is recorded up to {row.notification_id}, beyond {first}")
+            token = _handling_session.set(session)
+            try:
+                with using_clock(self.clock):
+                    for n, (envelope, tracking) in enumerate(items):
+                        written = tracking if last_of[tracking.application_name] == n else None
+                        with around(envelope):
+                            super().process_event(envelope, written)  # type: ignore[arg-type]
             finally:
                 _handling_session.reset(token)
 
