@@ -7,19 +7,23 @@ plan, funding, schedule, attachments) and nothing else; services have no busines
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 from uuid import UUID
 
 from fastapi import Depends, Request
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from application_intake.application import ApplicationIntake
 from application_intake.projections.tables import applications, reviewer_access
 from pilot_common.auth import Principal, authenticated
 from pilot_common.context import Role
 from pilot_common.contracts.events.evaluation import reader_key_of
-from pilot_common.problems import forbidden_province, forbidden_role, not_found
+from pilot_common.problems import forbidden_province, forbidden_role, not_found, refuse_before_validation
+
+T = TypeVar("T")
 
 
 async def intake(request: Request) -> ApplicationIntake:  # async: no thread hop for a lookup
@@ -83,6 +87,35 @@ def _permitted(principal: Principal, application_id: UUID, app: ApplicationIntak
     return Permitted(principal, application_id, row.province, row.status, row.programme_id)
 
 
+class ProvinceAccess:
+    """A province user's command on one application, checked (`_permitted`: one SELECT) in the same worker-thread
+    call as the command itself, instead of in a dependency of its own: one thread hop per request. The command
+    gets the `Permitted` only from `run`, after the check. A request whose input does not validate is checked
+    before its 422 is answered (`refuse_before_validation`), so 404/403 come first, as from `province_writable`."""
+
+    __slots__ = ("_app", "_application_id", "_principal")
+
+    def __init__(self, principal: Principal, application_id: UUID, app: ApplicationIntake) -> None:
+        self._principal = principal
+        self._application_id = application_id
+        self._app = app
+
+    def check(self) -> Permitted:
+        return _permitted(self._principal, self._application_id, self._app)
+
+    async def run(self, command: Callable[[Permitted], T]) -> T:
+        """The access check, then `command(permitted)`, in one worker-thread call."""
+        return await run_in_threadpool(lambda: command(self.check()))
+
+
+async def province_access(
+    application_id: UUID, principal: ProvinceUser, app: Intake, request: Request
+) -> ProvinceAccess:  # async: no thread hop; the check runs with the command
+    access = ProvinceAccess(principal, application_id, app)
+    refuse_before_validation(request, access.check)
+    return access
+
+
 def readable(application_id: UUID, principal: Reader, app: Intake) -> Permitted:
     return _permitted(principal, application_id, app)
 
@@ -133,3 +166,4 @@ ReviewReadable = Annotated[Permitted, Depends(review_readable)]
 DryRunner = Annotated[Permitted, Depends(dry_runner)]
 ProvinceWritable = Annotated[Permitted, Depends(province_writable)]
 MinistryWritable = Annotated[Permitted, Depends(ministry_writable)]
+ProvinceCommand = Annotated[ProvinceAccess, Depends(province_access)]
