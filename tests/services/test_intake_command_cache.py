@@ -129,3 +129,21 @@ def test_a_withdrawal_frees_the_slot_whoever_cached_the_quota(two_workers: Any) 
     quota = ApplicationIntake.quota(b, ids["programme"], PROVINCE)
     assert quota.held == QUOTA - 1 and str(drafts[1]) not in quota.holders
     assert b.handle(Submit(application_id=drafts[QUOTA])).slot_number == QUOTA
+
+
+def test_a_submission_catches_up_the_quota_the_other_worker_changed(two_workers: Any) -> None:
+    """Every submission of a province changes its quota, in whichever worker takes it: the next one through the
+    other worker reads only the quota's new events (not all of them, not after a conflict and a second attempt)."""
+    a, b, ids = two_workers
+    drafts = [_draft(a, ids, f"项目{i}") for i in range(3)]
+    a.handle(Submit(application_id=drafts[0]))  # a caches the quota (one holder) and the application
+    b.handle(Submit(application_id=drafts[1]))  # a's quota is one version behind
+    a.handle(UpdateFoundation(application_id=drafts[2], text="基础"))  # a has this draft cached
+    selects = _events_selects(a)
+    submitted = a.handle(Submit(application_id=drafts[2]))
+
+    assert submitted.slot_number == 3
+    assert len(selects) == 1 and "originator_version >" in selects[0], selects  # the quota's new events only
+    quota = ApplicationIntake.quota(b, ids["programme"], PROVINCE)
+    assert sorted(quota.holders) == sorted(str(d) for d in drafts)
+    assert verify_audit_chain(a.audited_recorder).ok
