@@ -390,6 +390,16 @@ class ServiceApplication(EventSourcedProjection[UUID]):
             raise AggregateNotFoundError(aggregate_id)
         return caught_up
 
+    def committed_copy(self, aggregate_id: UUID) -> Any | None:
+        """The aggregate as a command of this process last committed it (cached, or kept to catch up from), or None:
+        no read. Possibly behind the store, so only for what an aggregate never changes after its creation (its
+        class, an application's province); never to be mutated."""
+        with self._aggregates_lock:
+            entry = self._aggregates.get(aggregate_id)
+            if entry is not None and entry[1].version == entry[0]:
+                return entry[1]
+            return self._behind.get(aggregate_id)
+
     def _check_unsaved_hits(self, session: Session, run: _CommandRun) -> None:
         unsaved = [i for i in run.hits if i not in run.saved]
         if not unsaved:

@@ -14,7 +14,7 @@ from application_intake.api.access import (
     DryRunner,
     Intake,
     MinistryWritable,
-    Permitted,
+    Owned,
     ProvinceAccess,
     ProvinceCommand,
     ProvinceUser,
@@ -163,7 +163,7 @@ def _command(intake: ApplicationIntake, command: Any) -> ApplicationDetail:
 
 
 async def _in_thread(
-    access: ProvinceAccess, intake: ApplicationIntake, command: Callable[[Permitted], Any]
+    access: ProvinceAccess, intake: ApplicationIntake, command: Callable[[Owned], Any]
 ) -> ApplicationDetail:
     """The hot command routes are `async def` and hand the access check, the command and its detail to one
     worker-thread call (`ProvinceAccess.run`): a checking dependency would be a hop of its own, and a plain `def`
@@ -244,7 +244,7 @@ def get_application(permitted: ReviewReadable, intake: Intake) -> ApplicationDet
 async def change_details(access: ProvinceCommand, body: DetailsChange, intake: Intake) -> ApplicationDetail:
     changes = body.model_dump(exclude_unset=True)
 
-    def change(permitted: Permitted) -> ApplicationDetail:
+    def change(permitted: Owned) -> ApplicationDetail:
         ensure_own_registry_ids(intake, permitted.province, changes)
         return _command(intake, UpdateDetails(application_id=permitted.application_id, changes=changes))
 
@@ -289,7 +289,7 @@ async def upload_attachment(
 ) -> dict[str, Any]:
     """Uploads the implementation plan, a recommendation letter or another file; stored in intake's database."""
 
-    def attach(permitted: Permitted) -> dict[str, Any]:
+    def attach(permitted: Owned) -> dict[str, Any]:
         # In the worker thread with the access check: the programme's read and the command's transaction would
         # block the event loop (the other requests of this worker) for their database round trips.
         limit = intake.known_programme(permitted.programme_id).rules.max_package_bytes
