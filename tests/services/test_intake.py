@@ -327,6 +327,25 @@ def test_a_province_cannot_touch_another_provinces_application(start_batch: Call
     for method, path, kwargs in province_routes:
         response = batch.intake.request(method, path, headers=ZHEJIANG, **kwargs)
         assert_problem(response, 403, "FORBIDDEN_PROVINCE")
+    # The refusal comes before the input's validation (the hot routes check access in their command's thread call):
+    # another province's application, or none at all, is not told apart by a 422 for a bad body.
+    bad_input: list[tuple[str, str, dict[str, Any]]] = [
+        ("PATCH", "details", {"json": {"target_industries": "not a list"}}),
+        ("PUT", "foundation", {"json": {"text": 5}}),
+        ("PUT", "funding", {"json": {"sources": [{"funder": "x", "amount_cny": "lots"}]}}),
+        ("PUT", "plan", {"json": {}}),
+        ("PUT", "schedule", {"json": {"milestones": "soon"}}),
+        ("POST", "attachments", {"data": {"kind": "PASSPORT"}, "files": {"file": ("a.pdf", pdf(), "application/pdf")}}),
+    ]
+    nobody = "/applications/00000000-0000-4000-8000-000000000000"
+    for method, tail, kwargs in bad_input:
+        assert_problem(
+            batch.intake.request(method, f"{base}/{tail}", headers=ZHEJIANG, **kwargs), 403, "FORBIDDEN_PROVINCE"
+        )
+        assert_problem(batch.intake.request(method, f"{nobody}/{tail}", headers=JIANGSU, **kwargs), 404, "NOT_FOUND")
+        assert_problem(
+            batch.intake.request(method, f"{base}/{tail}", headers=JIANGSU, **kwargs), 422, "VALIDATION_FAILED"
+        )
     assert_problem(
         batch.intake.get("/applications", params={"province": "320000"}, headers=ZHEJIANG), 403, "FORBIDDEN_PROVINCE"
     )

@@ -13,10 +13,14 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy import event as sa_event
 
+from application_intake.api.access import ProvinceAccess
 from application_intake.application import ApplicationIntake
 from application_intake.domain.commands import CreateDraft, SetFunding, Submit, UpdateFoundation, Withdraw
+from pilot_common.auth import Principal
 from pilot_common.clock import ShiftedClock
+from pilot_common.context import Role
 from pilot_common.persistence import verify_audit_chain
+from pilot_common.problems import ProblemError
 from pilot_common.violations import DomainRuleViolation
 from tests.schema import migrated
 from tests.services.intake_support import IN_WINDOW, seed_registry_copy
@@ -129,3 +133,47 @@ def test_a_withdrawal_frees_the_slot_whoever_cached_the_quota(two_workers: Any) 
     quota = ApplicationIntake.quota(b, ids["programme"], PROVINCE)
     assert quota.held == QUOTA - 1 and str(drafts[1]) not in quota.holders
     assert b.handle(Submit(application_id=drafts[QUOTA])).slot_number == QUOTA
+
+
+def test_a_submission_catches_up_the_quota_the_other_worker_changed(two_workers: Any) -> None:
+    """Every submission of a province changes its quota, in whichever worker takes it: the next one through the
+    other worker reads only the quota's new events (not all of them, not after a conflict and a second attempt)."""
+    a, b, ids = two_workers
+    drafts = [_draft(a, ids, f"项目{i}") for i in range(3)]
+    a.handle(Submit(application_id=drafts[0]))  # a caches the quota (one holder) and the application
+    b.handle(Submit(application_id=drafts[1]))  # a's quota is one version behind
+    a.handle(UpdateFoundation(application_id=drafts[2], text="基础"))  # a has this draft cached
+    selects = _events_selects(a)
+    submitted = a.handle(Submit(application_id=drafts[2]))
+
+    assert submitted.slot_number == 3
+    assert len(selects) == 1 and "originator_version >" in selects[0], selects  # the quota's new events only
+    quota = ApplicationIntake.quota(b, ids["programme"], PROVINCE)
+    assert sorted(quota.holders) == sorted(str(d) for d in drafts)
+    assert verify_audit_chain(a.audited_recorder).ok
+
+
+def test_the_access_check_knows_what_this_worker_committed(two_workers: Any) -> None:
+    """A province route's access check reads nothing for an application this worker committed (its province and
+    programme never change) and refuses another province exactly as the read-model check does; an application
+    only the other worker has seen is checked on its read-model row."""
+    a, b, ids = two_workers
+    app_id = _draft(a, ids)
+    own = Principal(user_id="js", role=Role.PROVINCE, province=PROVINCE)
+    other = Principal(user_id="zj", role=Role.PROVINCE, province="330000")
+    engine = a.datastore.engine
+    assert isinstance(engine, Engine)
+    statements: list[str] = []
+    sa_event.listen(engine, "before_cursor_execute", lambda _c, _cur, statement, *_: statements.append(statement))
+
+    owned = ProvinceAccess(own, app_id, a).check()
+    assert (owned.province, owned.programme_id, statements) == (PROVINCE, ids["programme"], [])
+    for worker in (a, b):  # a from its committed copy, b from the read model: the same refusal
+        with pytest.raises(ProblemError) as refused:
+            ProvinceAccess(other, app_id, worker).check()
+        assert (refused.value.status, refused.value.code) == (403, "FORBIDDEN_PROVINCE")
+    assert statements == []
+    assert ProvinceAccess(own, app_id, b).check() == owned
+    with pytest.raises(ProblemError) as missing:
+        ProvinceAccess(own, uuid.uuid4(), a).check()
+    assert (missing.value.status, missing.value.code) == (404, "NOT_FOUND")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -333,8 +334,22 @@ def field_error(loc: Sequence[Any], error_type: str, message: str, ctx: Mapping[
     )
 
 
+def refuse_before_validation(request: Request, check: Callable[[], object]) -> None:
+    """For a route that runs its access check itself, in the same worker-thread call as its command (one thread
+    hop per request), instead of in a dependency: `check` (sync, may read the database) raises the refusal
+    (ProblemError, e.g. 404/403). Registered by the route's dependency, it runs before a 422 for the request's
+    input is answered, so that a refusal still comes first, as it did from a checking dependency."""
+    request.state.refuse_before_validation = check
+
+
 async def _on_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    check: Callable[[], object] | None = getattr(request.state, "refuse_before_validation", None)
+    if check is not None:
+        try:
+            await run_in_threadpool(check)
+        except ProblemError as refused:
+            return problem_response(refused, request.url.path)
     # The rejected input is not echoed back: it can be large, or be somebody's personal data.
     errors = [
         field_error(err.get("loc", ()), str(err.get("type", "invalid")), str(err.get("msg", "")), err.get("ctx"))

@@ -22,7 +22,7 @@ import time
 import uuid
 from collections.abc import Sequence
 
-from eventsourcing.persistence import IntegrityError, Notification, Tracking
+from eventsourcing.persistence import IntegrityError, Notification
 from sqlalchemy import ColumnElement, Connection, and_, insert, literal_column, select, update
 
 from pilot_common.backbone_schema import relay_lease
@@ -228,9 +228,7 @@ class OutboxRelay:
             if self.transport.durable:
                 self._position = self._recorded_position()
             self._token_seen = self.lease.token
-        notifications: Sequence[Notification] = self.app.recorder.select_notifications(
-            start=self._position, limit=self.batch_size, inclusive_of_start=False
-        )
+        notifications = self._next_notifications()
         if not notifications:
             return 0
         if not self._topic_ready:
@@ -248,11 +246,42 @@ class OutboxRelay:
         self._position = last
         return len(notifications)
 
+    def _next_notifications(self) -> Sequence[Notification]:
+        """The next batch of the notification log after the position: the library's `select_notifications` as one
+        core SELECT (no ORM object per row; the relay runs it up to 50 times a second beside the API's requests)."""
+        events = self.app.audited_recorder.events_record_cls.__table__
+        query = select(events.c.id, events.c.originator_id, events.c.originator_version, events.c.topic, events.c.state)
+        if self._position is not None:
+            query = query.where(events.c.id > self._position)
+        with self.app.reading() as session:
+            rows = session.execute(query.order_by(events.c.id).limit(self.batch_size)).all()
+        return [
+            Notification(
+                id=r.id,
+                originator_id=r.originator_id,
+                originator_version=r.originator_version,
+                topic=r.topic,
+                state=bytes(r.state),
+            )
+            for r in rows
+        ]
+
     def _record_position(self, last: int) -> None:
+        tracking = self.app.audited_recorder.tracking_table
+        name = tracking.c.application_name == RELAY_TRACKING_NAME
         try:
             with self.app.unit_of_work() as session:
-                self.lease.confirm(session.connection())
-                self.app.process_recorder.insert_tracking(Tracking(RELAY_TRACKING_NAME, last))
+                conn = session.connection()
+                self.lease.confirm(conn)
+                # The library's insert_tracking (its max, then the row, then an ORM update) as one UPDATE, which
+                # refuses as it does a position that is not beyond the recorded one.
+                moved = conn.execute(
+                    update(tracking).where(name, tracking.c.notification_id < last).values(notification_id=last)
+                ).rowcount
+                if not moved:
+                    if conn.execute(select(tracking.c.notification_id).where(name)).first() is not None:
+                        raise IntegrityError(f"relay position {last} is not beyond the recorded one")
+                    conn.execute(insert(tracking).values(application_name=RELAY_TRACKING_NAME, notification_id=last))
         except (LeaseLost, IntegrityError) as e:
             # Someone else published and recorded meanwhile: carry on from what is recorded, not from memory.
             self._position = self._recorded_position()

@@ -182,6 +182,9 @@ class ServiceApplication(EventSourcedProjection[UUID]):
         self.clock: Clock = SystemClock()
         self._recorded_listeners: list[Callable[[], None]] = []
         self._aggregates: OrderedDict[UUID, tuple[int, Any]] = OrderedDict()
+        # Committed copies that may be behind the store (evicted from `_aggregates` because another process or a
+        # consumer stored a later event): a command reads only the events after them (see `get_aggregate`).
+        self._behind: OrderedDict[UUID, Any] = OrderedDict()
         self._aggregates_lock = threading.Lock()
 
     def story_aggregates(self, application_id: str) -> list[tuple[UUID, bool]]:
@@ -308,6 +311,13 @@ class ServiceApplication(EventSourcedProjection[UUID]):
     # - if the command took it but stored no event of it (not saved, or saved unchanged), its version is checked
     #   before the commit.
     # Outside commands (queries, consumers' handlers) aggregates are always read from the store.
+    #
+    # An evicted aggregate is not thrown away: a copy cached after a commit is the stored state up to its version
+    # for ever (events are only appended), so it is kept aside and the next command that needs it reads only the
+    # events after that version (one SELECT of the few new events instead of all of them: an aggregate that every
+    # worker changes, such as a province's quota, is otherwise replayed in full after each change by another
+    # worker). A command that must decide on the current state (`get_aggregate(..., current=True)`) catches up its
+    # cached copy that way before using it, rather than risk a conflict and a second attempt.
 
     AGGREGATES_CACHED = 10_000
 
@@ -350,20 +360,45 @@ class ServiceApplication(EventSourcedProjection[UUID]):
             self._check_in(run)
             return result
 
-    def get_aggregate(self, aggregate_id: UUID) -> Any:
+    def get_aggregate(self, aggregate_id: UUID, current: bool = False) -> Any:
         """The aggregate (AggregateNotFoundError if none): inside a command a copy of the cached one when there is
-        one, else read from the store."""
+        one, else read from the store (only the events after a copy that fell behind, when one is kept). `current`:
+        the cached copy too is brought up to the stored state first (one SELECT of the events after it), for an
+        aggregate other workers are likely to have changed."""
         run = _command_run.get()
-        if run is not None:
-            with self._aggregates_lock:
-                entry = self._aggregates.get(aggregate_id)
-            if entry is not None:
-                version, aggregate = entry
-                if aggregate.version == version:  # not changed since it was cached (by whoever holds it)
-                    run.hits[aggregate_id] = version
-                    return copy.deepcopy(aggregate)
-                self._forget(aggregate_id)
-        return self.repository.get(aggregate_id)
+        if run is None:
+            return self.repository.get(aggregate_id)
+        base = None
+        with self._aggregates_lock:
+            entry = self._aggregates.get(aggregate_id)
+            if entry is not None and entry[1].version != entry[0]:  # changed since it was cached: not to be trusted
+                self._aggregates.pop(aggregate_id)
+                entry = None
+            if entry is None:
+                base = self._behind.get(aggregate_id)
+        if entry is not None:
+            version, aggregate = entry
+            if not current:
+                run.hits[aggregate_id] = version
+                return copy.deepcopy(aggregate)
+            base = aggregate
+        if base is None:
+            return self.repository.get(aggregate_id)
+        # Read from the store as `repository.get` does, but only the events after the committed copy.
+        caught_up = project_aggregate(copy.deepcopy(base), self.events.get(aggregate_id, gt=base.version))
+        if caught_up is None:  # pragma: no cover - a copy of a stored aggregate always projects to one
+            raise AggregateNotFoundError(aggregate_id)
+        return caught_up
+
+    def committed_copy(self, aggregate_id: UUID) -> Any | None:
+        """The aggregate as a command of this process last committed it (cached, or kept to catch up from), or None:
+        no read. Possibly behind the store, so only for what an aggregate never changes after its creation (its
+        class, an application's province); never to be mutated."""
+        with self._aggregates_lock:
+            entry = self._aggregates.get(aggregate_id)
+            if entry is not None and entry[1].version == entry[0]:
+                return entry[1]
+            return self._behind.get(aggregate_id)
 
     def _check_unsaved_hits(self, session: Session, run: _CommandRun) -> None:
         unsaved = [i for i in run.hits if i not in run.saved]
@@ -385,6 +420,7 @@ class ServiceApplication(EventSourcedProjection[UUID]):
             for aggregate_id, aggregate in run.saved.items():
                 self._aggregates[aggregate_id] = (aggregate.version, aggregate)
                 self._aggregates.move_to_end(aggregate_id)
+                self._behind.pop(aggregate_id, None)
             while len(self._aggregates) > self.AGGREGATES_CACHED:
                 self._aggregates.popitem(last=False)
 
@@ -393,8 +429,14 @@ class ServiceApplication(EventSourcedProjection[UUID]):
             self._forget(aggregate_id)
 
     def _forget(self, aggregate_id: UUID) -> None:
+        """No longer trusted as current; kept as a committed copy to catch up from (see `get_aggregate`)."""
         with self._aggregates_lock:
-            self._aggregates.pop(aggregate_id, None)
+            entry = self._aggregates.pop(aggregate_id, None)
+            if entry is not None and entry[1].version == entry[0]:
+                self._behind[aggregate_id] = entry[1]
+                self._behind.move_to_end(aggregate_id)
+                while len(self._behind) > self.AGGREGATES_CACHED:
+                    self._behind.popitem(last=False)
 
     def load(self, aggregate_id: UUID, cls: type[T], what_zh: str, what_en: str) -> T:
         """The aggregate of that class with that id, or a 404 rule violation."""

@@ -292,8 +292,10 @@ class ApplicationIntake(ServiceApplication):
         )
 
     def quota(self, programme_id: str, province: str) -> ProvinceQuota:
+        # Every submission and withdrawal of the province changes it, in whichever worker process takes the request:
+        # a command catches its copy up (one SELECT) rather than take a stale one, conflict and run a second time.
         try:
-            quota: ProvinceQuota = self.get_aggregate(ProvinceQuota.create_id(programme_id, province))
+            quota: ProvinceQuota = self.get_aggregate(ProvinceQuota.create_id(programme_id, province), current=True)
         except AggregateNotFoundError:
             quota = ProvinceQuota(programme_id=programme_id, province=province)
         return quota

@@ -7,19 +7,24 @@ plan, funding, schedule, attachments) and nothing else; services have no busines
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 from uuid import UUID
 
 from fastapi import Depends, Request
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from application_intake.application import ApplicationIntake
+from application_intake.domain.pilot_application import PilotApplication
 from application_intake.projections.tables import applications, reviewer_access
 from pilot_common.auth import Principal, authenticated
 from pilot_common.context import Role
 from pilot_common.contracts.events.evaluation import reader_key_of
-from pilot_common.problems import forbidden_province, forbidden_role, not_found
+from pilot_common.problems import forbidden_province, forbidden_role, not_found, refuse_before_validation
+
+T = TypeVar("T")
 
 
 async def intake(request: Request) -> ApplicationIntake:  # async: no thread hop for a lookup
@@ -73,14 +78,66 @@ class Permitted:
 _ROW = select(applications.c.province, applications.c.status, applications.c.programme_id)
 
 
+def _require_scope(principal: Principal, province: str) -> None:
+    scope = province_scope(principal)
+    if scope is not None and scope != province:
+        raise forbidden_province(f"this account acts only for province {scope}")
+
+
 def _permitted(principal: Principal, application_id: UUID, app: ApplicationIntake) -> Permitted:
     row = app.read_first(_ROW.where(applications.c.id == str(application_id)))
     if row is None:
         raise not_found("application", str(application_id))
-    scope = province_scope(principal)
-    if scope is not None and scope != row.province:
-        raise forbidden_province(f"this account acts only for province {scope}")
+    _require_scope(principal, row.province)
     return Permitted(principal, application_id, row.province, row.status, row.programme_id)
+
+
+@dataclass(frozen=True)
+class Owned:
+    """An application a province user may change, by what never changes after its draft (no status: see
+    `Permitted` for a check that needs it)."""
+
+    principal: Principal
+    application_id: UUID
+    province: str
+    programme_id: str
+
+
+class ProvinceAccess:
+    """A province user's command on one application, checked in the same worker-thread call as the command itself,
+    instead of in a dependency of its own: one thread hop per request. The check reads the application's read-model
+    row (`_permitted`: one SELECT) unless this worker process has committed the application itself. The command
+    gets the `Owned` only from `run`, after the check. A request whose input does not validate is checked
+    before its 422 is answered (`refuse_before_validation`), so 404/403 come first, as from `province_writable`."""
+
+    __slots__ = ("_app", "_application_id", "_principal")
+
+    def __init__(self, principal: Principal, application_id: UUID, app: ApplicationIntake) -> None:
+        self._principal = principal
+        self._application_id = application_id
+        self._app = app
+
+    def check(self) -> Owned:
+        # An application this worker's commands committed is known without a read: its existence, province and
+        # programme never change, so a copy that is behind the store still answers for them.
+        known = self._app.committed_copy(self._application_id)
+        if isinstance(known, PilotApplication):
+            _require_scope(self._principal, known.province)
+            return Owned(self._principal, self._application_id, known.province, known.programme_id)
+        permitted = _permitted(self._principal, self._application_id, self._app)
+        return Owned(self._principal, self._application_id, permitted.province, permitted.programme_id)
+
+    async def run(self, command: Callable[[Owned], T]) -> T:
+        """The access check, then `command(owned)`, in one worker-thread call."""
+        return await run_in_threadpool(lambda: command(self.check()))
+
+
+async def province_access(
+    application_id: UUID, principal: ProvinceUser, app: Intake, request: Request
+) -> ProvinceAccess:  # async: no thread hop; the check runs with the command
+    access = ProvinceAccess(principal, application_id, app)
+    refuse_before_validation(request, access.check)
+    return access
 
 
 def readable(application_id: UUID, principal: Reader, app: Intake) -> Permitted:
@@ -133,3 +190,4 @@ ReviewReadable = Annotated[Permitted, Depends(review_readable)]
 DryRunner = Annotated[Permitted, Depends(dry_runner)]
 ProvinceWritable = Annotated[Permitted, Depends(province_writable)]
 MinistryWritable = Annotated[Permitted, Depends(ministry_writable)]
+ProvinceCommand = Annotated[ProvinceAccess, Depends(province_access)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
@@ -13,6 +14,9 @@ from application_intake.api.access import (
     DryRunner,
     Intake,
     MinistryWritable,
+    Owned,
+    ProvinceAccess,
+    ProvinceCommand,
     ProvinceUser,
     ProvinceWritable,
     Readable,
@@ -158,10 +162,13 @@ def _command(intake: ApplicationIntake, command: Any) -> ApplicationDetail:
     return detail(intake.handle(command))
 
 
-async def _in_thread(intake: ApplicationIntake, command: Any) -> ApplicationDetail:
-    """The hot command routes are `async def` and hand the command and its detail to one worker-thread call: a
-    plain `def` route costs a second hop for FastAPI's response validation (done in the loop for async routes)."""
-    return await run_in_threadpool(_command, intake, command)
+async def _in_thread(
+    access: ProvinceAccess, intake: ApplicationIntake, command: Callable[[Owned], Any]
+) -> ApplicationDetail:
+    """The hot command routes are `async def` and hand the access check, the command and its detail to one
+    worker-thread call (`ProvinceAccess.run`): a checking dependency would be a hop of its own, and a plain `def`
+    route a second one for FastAPI's response validation (done in the loop for async routes)."""
+    return await access.run(lambda permitted: _command(intake, command(permitted)))
 
 
 @router.post(
@@ -234,65 +241,76 @@ def get_application(permitted: ReviewReadable, intake: Intake) -> ApplicationDet
 
 
 @router.patch("/{application_id}/details", response_model=ApplicationDetail)
-async def change_details(permitted: ProvinceWritable, body: DetailsChange, intake: Intake) -> ApplicationDetail:
+async def change_details(access: ProvinceCommand, body: DetailsChange, intake: Intake) -> ApplicationDetail:
     changes = body.model_dump(exclude_unset=True)
 
-    def change() -> ApplicationDetail:
+    def change(permitted: Owned) -> ApplicationDetail:
         ensure_own_registry_ids(intake, permitted.province, changes)
         return _command(intake, UpdateDetails(application_id=permitted.application_id, changes=changes))
 
-    return await run_in_threadpool(change)
+    return await access.run(change)
 
 
 @router.put("/{application_id}/foundation", response_model=ApplicationDetail)
-async def set_foundation(permitted: ProvinceWritable, body: FoundationText, intake: Intake) -> ApplicationDetail:
+async def set_foundation(access: ProvinceCommand, body: FoundationText, intake: Intake) -> ApplicationDetail:
     """清洁生产工作基础."""
-    return await _in_thread(intake, UpdateFoundation(application_id=permitted.application_id, text=body.text))
+    return await _in_thread(access, intake, lambda p: UpdateFoundation(application_id=p.application_id, text=body.text))
 
 
 @router.put("/{application_id}/funding", response_model=ApplicationDetail)
-async def set_funding(permitted: ProvinceWritable, body: Funding, intake: Intake) -> ApplicationDetail:
+async def set_funding(access: ProvinceCommand, body: Funding, intake: Intake) -> ApplicationDetail:
     """资金支持: each source with funder, amount in CNY, committed or not, and its evidence document."""
     sources = [to_jsonable_python(s.model_dump()) for s in body.sources]
-    return await _in_thread(intake, SetFunding(application_id=permitted.application_id, sources=sources))
+    return await _in_thread(access, intake, lambda p: SetFunding(application_id=p.application_id, sources=sources))
 
 
 @router.put("/{application_id}/plan", response_model=ApplicationDetail)
-async def set_plan_sections(permitted: ProvinceWritable, body: PlanSections, intake: Intake) -> ApplicationDetail:
+async def set_plan_sections(access: ProvinceCommand, body: PlanSections, intake: Intake) -> ApplicationDetail:
     """实施方案: sections of the annex outline by code ("1.1", "3", …)."""
-    return await _in_thread(intake, UpdatePlanSections(application_id=permitted.application_id, sections=body.sections))
+    return await _in_thread(
+        access, intake, lambda p: UpdatePlanSections(application_id=p.application_id, sections=body.sections)
+    )
 
 
 @router.put("/{application_id}/schedule", response_model=ApplicationDetail)
-async def set_schedule(permitted: ProvinceWritable, body: Schedule, intake: Intake) -> ApplicationDetail:
+async def set_schedule(access: ProvinceCommand, body: Schedule, intake: Intake) -> ApplicationDetail:
     milestones = [to_jsonable_python(m.model_dump()) for m in body.milestones]
-    return await _in_thread(intake, SetSchedule(application_id=permitted.application_id, milestones=milestones))
+    return await _in_thread(
+        access, intake, lambda p: SetSchedule(application_id=p.application_id, milestones=milestones)
+    )
 
 
 @router.post("/{application_id}/attachments", status_code=201, response_model=dict[str, Any])
 async def upload_attachment(
-    permitted: ProvinceWritable,
+    access: ProvinceCommand,
     intake: Intake,
     kind: Annotated[AttachmentKindName, Form()],
     file: Annotated[UploadFile, File(description="PDF, OFD or DOCX; judged by its content")],
 ) -> dict[str, Any]:
     """Uploads the implementation plan, a recommendation letter or another file; stored in intake's database."""
-    limit = intake.known_programme(permitted.programme_id).rules.max_package_bytes
-    content = bytearray()
-    while chunk := await file.read(_UPLOAD_CHUNK):
-        content.extend(chunk)
-        if len(content) > limit:
-            break  # enough to refuse it; no need to read the rest into memory
-    attached: dict[str, Any] = intake.handle(
-        AttachFile(
-            application_id=permitted.application_id,
-            kind=kind,
-            file_name=safe_file_name(file.filename),
-            declared_type=file.content_type,
-            content=bytes(content),
+
+    def attach(permitted: Owned) -> dict[str, Any]:
+        # In the worker thread with the access check: the programme's read and the command's transaction would
+        # block the event loop (the other requests of this worker) for their database round trips.
+        limit = intake.known_programme(permitted.programme_id).rules.max_package_bytes
+        content = bytearray()
+        file.file.seek(0)
+        while chunk := file.file.read(_UPLOAD_CHUNK):  # the parsed form's spooled file (memory, or disk if large)
+            content.extend(chunk)
+            if len(content) > limit:
+                break  # enough to refuse it; no need to read the rest into memory
+        attached: dict[str, Any] = intake.handle(
+            AttachFile(
+                application_id=permitted.application_id,
+                kind=kind,
+                file_name=safe_file_name(file.filename),
+                declared_type=file.content_type,
+                content=bytes(content),
+            )
         )
-    )
-    return attached
+        return attached
+
+    return await access.run(attach)
 
 
 @router.get("/{application_id}/attachments/{attachment_id}", response_class=Response)
@@ -311,10 +329,10 @@ def remove_attachment(permitted: ProvinceWritable, attachment_id: str, intake: I
 
 
 @router.post("/{application_id}/submit", response_model=ApplicationDetail)
-async def submit(permitted: ProvinceWritable, intake: Intake) -> ApplicationDetail:
+async def submit(access: ProvinceCommand, intake: Intake) -> ApplicationDetail:
     """Submits: checks the window (Asia/Shanghai), takes a quota slot, generates the subject line and records the
     eligibility verdict, all in one transaction."""
-    return await _in_thread(intake, Submit(application_id=permitted.application_id))
+    return await _in_thread(access, intake, lambda p: Submit(application_id=p.application_id))
 
 
 @router.post("/{application_id}/withdraw", response_model=ApplicationDetail)
