@@ -1,4 +1,5 @@
-"""Idempotent consumer: each envelope is processed once, in one transaction with its tracking record.
+"""Idempotent consumer: each envelope is processed once, in one transaction with its tracking record (up to 50
+messages share a transaction and each partition's tracking record; a message that fails alone is handled alone).
 
 Tracking is per upstream service and partition (`intake#p3`): the relay publishes in notification order, so
 each partition carries increasing notification ids, and the library refuses a lower one. A message whose handler
