@@ -62,8 +62,22 @@ def p99(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
 
 
+class Latencies:
+    """The median and 99th percentile of a run's latencies (in milliseconds)."""
+
+    latencies_ms: list[float]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies_ms)
+
+    @property
+    def p99(self) -> float:
+        return p99(self.latencies_ms)
+
+
 @dataclass
-class Figures:
+class Figures(Latencies):
     events: int
     seconds: float
     latencies_ms: list[float]
@@ -77,14 +91,6 @@ class Figures:
     @property
     def commands_per_s(self) -> float:
         return len(self.latencies_ms) / self.seconds
-
-    @property
-    def p50(self) -> float:
-        return statistics.median(self.latencies_ms)
-
-    @property
-    def p99(self) -> float:
-        return p99(self.latencies_ms)
 
     @property
     def statements_per_application(self) -> float:

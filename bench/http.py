@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import statistics
 import subprocess
 import sys
 import threading
@@ -36,8 +35,8 @@ from bench.command import (
     MILESTONES,
     PDF,
     PROVINCE,
+    Latencies,
     one_application,
-    p99,
 )
 from bench.servers import Servers, servers
 from pilot_common.auth import TokenIssuer
@@ -54,7 +53,7 @@ CLIENTS = 4
 
 
 @dataclass
-class Run:
+class Run(Latencies):
     name: str
     applications: int
     seconds: float
@@ -63,14 +62,6 @@ class Run:
     @property
     def per_s(self) -> float:
         return self.applications / self.seconds
-
-    @property
-    def p50(self) -> float:
-        return statistics.median(self.latencies_ms)
-
-    @property
-    def p99(self) -> float:
-        return p99(self.latencies_ms)
 
 
 def _in_clients(work: Callable[[int, list[float]], None], applications: int, clients: int) -> tuple[float, list[float]]:

@@ -13,7 +13,6 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from eventsourcing.persistence import IntegrityError, Tracking
@@ -22,9 +21,9 @@ from sqlalchemy import event as sa_event
 
 from pilot_common.consumer import tracking_name
 from pilot_common.envelope import EventEnvelope
-from pilot_common.service import ServiceApplication
 from pilot_common.transport import dlq_topic, service_topic
 from tests.platform.conftest import TRANSPORTS, Platform
+from tests.statements import statements_sent
 
 STREAM = 5000
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,13 +82,15 @@ def test_ignored_events_take_no_handling_transaction_and_still_move_the_position
         entry.amend(amount=entry.amount + 1)
         p.ledger.save(entry)
     assert p.relay.drain() == 20
-    statements = _statements(p.tally)
+    statements = statements_sent(p.tally)
     deadline = time.monotonic() + 120
     while p.consumer.ignored < 20 and time.monotonic() < deadline:
         p.consumer.poll_once(0.5)
     assert p.consumer.ignored == 20 and p.consumer.processed == 20
     assert p.tally.effect_counts() == (20, 20)
-    tracking_writes = [s for s in statements if s.startswith(("INSERT", "UPDATE")) and "TRACKING" in s]
+    tracking_writes = [
+        s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE")) and "tracking" in s.lower()
+    ]
     partitions = {tracking_name("ledger", d) for d in range(p.transport.layout.partitions)}
     last = p.ledger.recorder.max_notification_id()
     recorded = [p.tally.process_recorder.max_tracking_id(name) or 0 for name in partitions]
@@ -177,18 +178,6 @@ def test_events_handled_together_are_refused_whole_when_one_was_recorded_meanwhi
     p.tally.process_events(items[2:], lambda _envelope: contextlib.nullcontext())
     assert p.tally.effect_counts() == (len(items) - 1, len(items) - 1)
     assert p.tally.process_recorder.max_tracking_id(items[-1][1].application_name) == items[-1][1].notification_id
-
-
-def _statements(app: ServiceApplication) -> list[str]:
-    engine = app.datastore.engine
-    assert isinstance(engine, Engine)
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement.lstrip().upper())
-
-    sa_event.listen(engine, "before_cursor_execute", record)
-    return seen
 
 
 @pytest.mark.parametrize("kinds", TRANSPORTS)

@@ -10,8 +10,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
-from sqlalchemy import event as sa_event
 
 from application_intake.api.access import ProvinceAccess
 from application_intake.application import ApplicationIntake
@@ -24,6 +22,7 @@ from pilot_common.problems import ProblemError
 from pilot_common.violations import DomainRuleViolation
 from tests.schema import migrated
 from tests.services.intake_support import IN_WINDOW, seed_registry_copy
+from tests.statements import statements_sent
 
 PROVINCE = "320000"
 QUOTA = 5  # batch 2's quota for a province without an exception
@@ -61,17 +60,8 @@ def _refusal(intake: ApplicationIntake, command: Any) -> str:
 
 
 def _events_selects(intake: ApplicationIntake) -> list[str]:
-    engine = intake.datastore.engine
-    assert isinstance(engine, Engine)
-    seen: list[str] = []
     table = intake.audited_recorder.events_table_name
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and table in statement:
-            seen.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", record)
-    return seen
+    return statements_sent(intake, lambda s: s.lstrip().upper().startswith("SELECT") and table in s)
 
 
 def test_a_change_made_by_the_other_worker_is_never_lost(two_workers: Any) -> None:
@@ -161,10 +151,7 @@ def test_the_access_check_knows_what_this_worker_committed(two_workers: Any) -> 
     app_id = _draft(a, ids)
     own = Principal(user_id="js", role=Role.PROVINCE, province=PROVINCE)
     other = Principal(user_id="zj", role=Role.PROVINCE, province="330000")
-    engine = a.datastore.engine
-    assert isinstance(engine, Engine)
-    statements: list[str] = []
-    sa_event.listen(engine, "before_cursor_execute", lambda _c, _cur, statement, *_: statements.append(statement))
+    statements = statements_sent(a)
 
     owned = ProvinceAccess(own, app_id, a).check()
     assert (owned.province, owned.programme_id, statements) == (PROVINCE, ids["programme"], [])

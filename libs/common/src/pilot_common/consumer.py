@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from eventsourcing.persistence import IntegrityError, Tracking
 from pydantic import ValidationError
@@ -47,6 +48,10 @@ log = logging.getLogger(__name__)
 
 def tracking_name(upstream: str, partition: int) -> str:
     return f"{upstream}#p{partition}"
+
+
+#: What became of a message: its effect committed, known already (redelivered), or of a type the service ignores.
+Outcome = Literal["processed", "skipped", "ignored"]
 
 
 class BatchInterrupted(Exception):
@@ -184,7 +189,7 @@ class EventConsumer:
         a race with another member (IntegrityError). Raises when the infrastructure failed: nothing committed."""
         if len(chunk) < 2:
             return False
-        outcomes: list[tuple[str, Tracking]] = []  # applied once the transaction has committed
+        outcomes: list[tuple[Outcome, Tracking]] = []  # applied once the transaction has committed
         to_process: list[tuple[EventEnvelope, Tracking]] = []
         reached: dict[str, int] = {}
         for delivery in chunk:
@@ -210,18 +215,24 @@ class EventConsumer:
                     raise
                 return False
         for outcome, tracking in outcomes:
-            name = tracking.application_name
-            if outcome == "skipped":
-                self.status.skipped += 1
-                continue
-            self._done[name] = tracking.notification_id
-            if outcome == "ignored":
-                self._ignored_upto[name] = tracking.notification_id
-                self.status.ignored += 1
-            else:
-                self._ignored_upto.pop(name, None)  # recorded beyond them
-                self.status.processed += 1
+            self._dealt_with(outcome, tracking)
         return True
+
+    def _dealt_with(self, outcome: Outcome, tracking: Tracking) -> None:
+        """Counts a message and moves its partition's remembered position (once its effect, if any, is committed).
+        An ignored message's position is recorded once per batch (`_record_ignored`), safe for redeliveries because
+        a partition is handled in order: every message below it is done."""
+        name = tracking.application_name
+        if outcome == "skipped":
+            self.status.skipped += 1
+            return
+        self._done[name] = tracking.notification_id
+        if outcome == "ignored":
+            self._ignored_upto[name] = tracking.notification_id
+            self.status.ignored += 1
+        else:
+            self._ignored_upto.pop(name, None)  # recorded beyond them
+            self.status.processed += 1
 
     @contextlib.contextmanager
     def _handling(self, envelope: EventEnvelope) -> Iterator[None]:
@@ -279,14 +290,10 @@ class EventConsumer:
             return
         tracking = Tracking(tracking_name(envelope.upstream, delivery.partition), envelope.notificationid)
         if tracking.notification_id <= self._recorded(tracking.application_name):
-            self.status.skipped += 1
+            self._dealt_with("skipped", tracking)
             return
         if envelope.type in self.app.handlers.ignores:
-            # Nothing to do, so no transaction: the position moves in memory and is recorded once per batch. Safe
-            # for redeliveries because a partition is handled in order: every message below this one is done.
-            self._done[tracking.application_name] = tracking.notification_id
-            self._ignored_upto[tracking.application_name] = tracking.notification_id
-            self.status.ignored += 1
+            self._dealt_with("ignored", tracking)  # nothing to do, so no transaction
             return
         with self._handling(envelope):
             self._handle(delivery, envelope, tracking)
@@ -297,9 +304,7 @@ class EventConsumer:
             attempt += 1
             try:
                 self.app.process_event(envelope, tracking)
-                self._done[tracking.application_name] = tracking.notification_id
-                self._ignored_upto.pop(tracking.application_name, None)  # recorded beyond them
-                self.status.processed += 1
+                self._dealt_with("processed", tracking)
                 return
             except ContractViolation as e:
                 self._give_up(delivery, tracking, "CONTRACT_VIOLATION", str(e), attempt)
@@ -308,7 +313,7 @@ class EventConsumer:
                 # Another consumer of the group recorded it meanwhile (rebalance), or an aggregate moved on.
                 self._done.pop(tracking.application_name, None)
                 if self.app.process_recorder.has_tracking_id(tracking.application_name, tracking.notification_id):
-                    self.status.skipped += 1
+                    self._dealt_with("skipped", tracking)
                     return
                 error_type, reason = "IntegrityError", "concurrent change"
             except Exception as e:
