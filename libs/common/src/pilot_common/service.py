@@ -32,7 +32,7 @@ from eventsourcing.projection import EventSourcedProjection
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.datastore import transactions as _open_transaction
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Result, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
@@ -46,6 +46,7 @@ from pilot_common.read_models import ReadModel, batched_rows, rebuild_and_compar
 from pilot_common.violations import DomainRuleViolation, ViolationKind
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class HandlerTableError(Exception):
@@ -467,14 +468,21 @@ class ServiceApplication(EventSourcedProjection[UUID]):
     def read_first(self, statement: Any) -> Any:
         """The first row of one SELECT, in autocommit: one round trip, where `reading()` adds a BEGIN and a
         ROLLBACK (a request's access check runs this before every command). Inside a transaction, in it."""
+        return self._read(statement, Result.first)
+
+    def read_all(self, statement: Any, parameters: Mapping[str, Any] | None = None) -> Sequence[Any]:
+        """Every row of one SELECT, as `read_first` reads (the relay runs this up to 50 times a second)."""
+        return self._read(statement, Result.all, parameters)
+
+    def _read(self, statement: Any, rows: Callable[[Result[Any]], R], parameters: Mapping[str, Any] | None = None) -> R:
         if _open_transaction.get(None) is not None or self.datastore.access_lock is not None:
             # (an in-memory SQLite database is one shared connection, taken only under the datastore's lock)
             with self.reading() as session:
-                return session.execute(statement).first()
+                return rows(session.execute(statement, parameters))
         engine = self.datastore.engine
         assert isinstance(engine, Engine)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            return connection.execute(statement).first()
+            return rows(connection.execute(statement, parameters))
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         with self.unit_of_work() as session:
