@@ -232,6 +232,42 @@ def test_stopped_relay_hands_over_at_once_and_a_late_one_starts_from_the_recorde
         second_app.close()
 
 
+def test_relay_records_its_position_after_a_full_batch_within_an_interval_of_small_ones_and_at_stop(
+    make_database: Callable[[str, str], str],
+) -> None:
+    from tests.platform.apps import Entry
+
+    url = make_database("postgres", "ledger")
+    app = Ledger(url)
+    try:
+        bus = InProcessBus()
+        bus.durable = True  # type: ignore[misc]
+        relay = OutboxRelay(app, bus, batch_size=50, record_interval=0.3)
+
+        def recorded() -> int:
+            return app.process_recorder.max_tracking_id("relay") or 0
+
+        app.save(*[Entry(amount=i, note="") for i in range(50)])
+        assert relay.publish_next_batch() == 50
+        assert recorded() == 50, "a full batch is recorded at once: a successor does not start far behind"
+        app.save(Entry(amount=50, note=""))
+        assert relay.publish_next_batch() == 1
+        assert recorded() == 50, "a small batch is not a transaction of its own"
+
+        def idle_pass() -> bool:  # what the relay's loop does when nothing new arrives
+            relay.publish_next_batch()
+            return recorded() == 51
+
+        wait_until(idle_pass, 5, "the small batch recorded within the interval, though nothing more arrived")
+        app.save(Entry(amount=51, note=""), Entry(amount=52, note=""))
+        assert relay.publish_next_batch() == 2
+        relay.stop()
+        assert recorded() == 53, "a stopping relay records what it published"
+        assert len(bus.messages(service_topic("ledger"))) == 53
+    finally:
+        app.close()
+
+
 # --- (c) a consumer process killed 20 times during a 10,000-event stream -------------------------------------------
 
 
