@@ -787,7 +787,7 @@ class TestScoringDeadline:
         assert deadline.id == scoring_deadline_id("P-1") and deadline.due_date == date(2023, 4, 20)
         assert violation(deadline.change, date(2023, 4, 25), " ", date(2023, 4, 8)).code == ErrorCode.REASON_REQUIRED
         same = violation(deadline.change, date(2023, 4, 20), "再议", date(2023, 4, 8))
-        assert same.code == ErrorCode.NOTHING_TO_CHANGE
+        assert same.code == ErrorCode.NOTHING_TO_CHANGE and "2023年4月20日" in same.message_zh
         deadline.change(date(2023, 4, 25), "部分专家申请延期", today=date(2023, 4, 10))
         deadline.change(date(2023, 4, 15), "提前完成", today=date(2023, 4, 10))  # earlier is allowed too
         assert deadline.due_date == date(2023, 4, 15) and deadline.last_reason == "提前完成"
@@ -797,6 +797,7 @@ class TestScoringDeadline:
     def test_never_before_business_today(self) -> None:
         past = violation(ScoringDeadline.set, "P-1", date(2023, 4, 7), date(2023, 4, 8))
         assert (past.code, past.field) == (ErrorCode.DUE_DATE_PAST, "due_date")
-        assert "2023-04-08" in past.message_zh
+        assert "今天（2023年4月8日）" in past.message_zh, "dates in Chinese as readers write them"
+        assert "2023-04-08" in past.message_en
         deadline = ScoringDeadline.set("P-1", date(2023, 4, 8), today=date(2023, 4, 8))  # today itself is fine
         assert violation(deadline.change, date(2023, 4, 9), "延期", date(2023, 4, 10)).code == ErrorCode.DUE_DATE_PAST

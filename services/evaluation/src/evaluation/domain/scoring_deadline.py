@@ -19,6 +19,7 @@ from eventsourcing.domain import event
 
 from evaluation.domain.errors import ErrorCode, EvaluationRuleViolation, require_reason, require_text
 from pilot_common.aggregate import AuditedAggregate
+from pilot_common.wording import zh_date
 
 _DEADLINE_NS = uuid.UUID("5c2e8a41-7b3d-4f96-a0e1-2d4b6c8e9f13")
 
@@ -34,7 +35,7 @@ def _not_before_today(due_date: date, today: date) -> date:
     if due_date < today:
         raise EvaluationRuleViolation(
             ErrorCode.DUE_DATE_PAST,
-            f"评审截止日期不能早于今天（{today.isoformat()}）",
+            f"评审截止日期不能早于今天（{zh_date(today)}）",
             f"the due date must not be before today ({today.isoformat()})",
             "due_date",
         )
@@ -69,7 +70,7 @@ class ScoringDeadline(AuditedAggregate):
         if due_date == self.due_date:
             raise EvaluationRuleViolation(
                 ErrorCode.NOTHING_TO_CHANGE,
-                f"评审截止日期已是 {due_date.isoformat()}",
+                f"评审截止日期已是{zh_date(due_date)}",
                 f"the due date is already {due_date.isoformat()}",
                 "due_date",
             )
