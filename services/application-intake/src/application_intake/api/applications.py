@@ -74,8 +74,6 @@ router = APIRouter(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 
-_UPLOAD_CHUNK = 1024 * 1024
-
 
 def _open_request(application: PilotApplication) -> OpenAmendmentRequest | None:
     request = application.amendment_request
@@ -290,22 +288,19 @@ async def upload_attachment(
     """Uploads the implementation plan, a recommendation letter or another file; stored in intake's database."""
 
     def attach(permitted: Owned) -> dict[str, Any]:
-        # In the worker thread with the access check: the programme's read and the command's transaction would
-        # block the event loop (the other requests of this worker) for their database round trips.
-        limit = intake.known_programme(permitted.programme_id).rules.max_package_bytes
-        content = bytearray()
+        # In the worker thread with the access check: reading the parsed form's spooled file (memory, or disk if
+        # large) and the command's transaction would block the event loop (the other requests of this worker). The
+        # file is whole: the request body is bounded at the edge (MAX_UPLOAD_BODY), and the command refuses a file
+        # over the programme's package limit, read in its own transaction (no read of the programme here).
         file.file.seek(0)
-        while chunk := file.file.read(_UPLOAD_CHUNK):  # the parsed form's spooled file (memory, or disk if large)
-            content.extend(chunk)
-            if len(content) > limit:
-                break  # enough to refuse it; no need to read the rest into memory
+        content = file.file.read()
         attached: dict[str, Any] = intake.handle(
             AttachFile(
                 application_id=permitted.application_id,
                 kind=kind,
                 file_name=safe_file_name(file.filename),
                 declared_type=file.content_type,
-                content=bytes(content),
+                content=content,
             )
         )
         return attached
