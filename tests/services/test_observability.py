@@ -4,9 +4,16 @@ in-memory exporter instead of an OTLP collector."""
 
 from __future__ import annotations
 
+import json
+import os
 import secrets
+import subprocess
+import sys
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from opentelemetry import trace
@@ -18,10 +25,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from application_intake.bootstrap import build_intake
 from pilot_common.runtime import AssembledService
 from pilot_registry.bootstrap import build_registry
+from tests.infra import free_port
 from tests.services.conftest import MINISTRY, Deployment, eventually
 from tests.services.registry_data import park_body
 
 REGISTRY_TOPIC = "pilot-registry.events"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -153,3 +162,44 @@ def test_one_submission_is_one_trace_across_services(
         ),
         timeout=30,
     )
+
+
+def test_a_served_request_writes_one_access_line(deployment: Deployment, tmp_path: Path) -> None:
+    """`python -m application_intake` at INFO: one JSON access line per request (the middleware's, with the
+    correlation id and duration), not a second one from uvicorn."""
+    port = free_port()
+    settings = deployment.settings("application-intake")
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": deployment.kafka or "",
+        "PILOT_KAFKA_NAMESPACE": deployment.namespace,
+        "PILOT_PORT": str(port),
+        "PILOT_HOST": "127.0.0.1",
+        "PILOT_JWT_SECRET": secrets.token_urlsafe(48),
+        "PILOT_LOG_LEVEL": "INFO",
+    }
+    log = tmp_path / "intake.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "application_intake"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}"
+    path = f"/applications/{uuid.uuid4()}"
+    try:
+        eventually(lambda: _answers(f"{base}/readyz"), timeout=90)
+        assert httpx.get(f"{base}{path}", timeout=10).status_code == 401
+        eventually(lambda: path in log.read_text(), timeout=10)
+    finally:
+        server.terminate()
+        server.wait(30)
+    lines = [json.loads(line) for line in log.read_text().splitlines() if path in line]
+    assert len(lines) == 1, lines
+    assert lines[0]["logger"] == "pilot_common.access" and lines[0]["correlation_id"]
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False

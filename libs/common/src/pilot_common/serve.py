@@ -30,7 +30,9 @@ def serve(
     host = os.environ.get("PILOT_HOST", "127.0.0.1")
     port = int(os.environ.get("PILOT_PORT", "8000"))
     workers = int(os.environ.get("PILOT_WORKERS", "1"))
+    # access_log=False: the request middleware writes the one access line per request (with the correlation id and
+    # the duration); uvicorn's would be a second one.
     if workers > 1 and factory is not None:
-        uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_config=None)
+        uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_config=None, access_log=False)
     else:
-        uvicorn.run(build(settings).api, host=host, port=port, log_config=None)
+        uvicorn.run(build(settings).api, host=host, port=port, log_config=None, access_log=False)
