@@ -3,6 +3,7 @@ default: SQLite and the in-process bus)."""
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from collections.abc import Callable, Iterator
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -40,6 +42,27 @@ class Deployment:
             kafka_namespace=self.namespace,
             **{"jwt_secret": TEST_JWT_SECRET, **overrides},
         )
+
+    def process_env(self, service: str, port: int, **variables: str) -> dict[str, str]:
+        """The environment of `python -m <service>` as its own process on this deployment's database and Kafka,
+        listening on loopback at `port` (`variables` add to it or replace)."""
+        return {
+            **os.environ,
+            "DATABASE_URL": self.settings(service).database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka or "",
+            "PILOT_KAFKA_NAMESPACE": self.namespace,
+            "PILOT_PORT": str(port),
+            "PILOT_HOST": "127.0.0.1",
+            **variables,
+        }
+
+
+def answers(url: str) -> bool:
+    """The URL answers 200 now (a served process's probe)."""
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def fresh(service: str, database_url: str) -> str:

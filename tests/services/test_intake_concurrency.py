@@ -3,7 +3,6 @@ exactly the quota is accepted, every other one is refused with the QUOTA code â€
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -18,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from pilot_registry.bootstrap import build_registry
 from tests.infra import free_port
-from tests.services.conftest import JIANGSU, MINISTRY, TEST_JWT_SECRET, Deployment, eventually
+from tests.services.conftest import JIANGSU, MINISTRY, TEST_JWT_SECRET, Deployment, answers, eventually
 from tests.services.intake_support import IN_WINDOW, open_batch_2, register_province
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,23 +30,18 @@ QUOTA = 5
 def intake_workers(deployment: Deployment) -> Iterator[str]:
     """application-intake as its own server: uvicorn with two worker processes."""
     port = free_port()
-    settings = deployment.settings("application-intake")
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "KAFKA_BOOTSTRAP_SERVERS": deployment.kafka or "",
-        "PILOT_KAFKA_NAMESPACE": deployment.namespace,
-        "PILOT_CLOCK_START": IN_WINDOW.isoformat(),
-        "PILOT_WORKERS": "2",
-        "PILOT_PORT": str(port),
-        "PILOT_HOST": "127.0.0.1",
-        "PILOT_JWT_SECRET": TEST_JWT_SECRET,
-        "PILOT_LOG_LEVEL": "WARNING",
-    }
+    env = deployment.process_env(
+        "application-intake",
+        port,
+        PILOT_CLOCK_START=IN_WINDOW.isoformat(),
+        PILOT_WORKERS="2",
+        PILOT_JWT_SECRET=TEST_JWT_SECRET,
+        PILOT_LOG_LEVEL="WARNING",
+    )
     server = subprocess.Popen([sys.executable, "-m", "application_intake"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        eventually(lambda: _ready(base), timeout=60)
+        eventually(lambda: answers(f"{base}/readyz"), timeout=60)
         workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
         assert len(workers) >= 2, "uvicorn should serve with two worker processes"
         yield base
@@ -57,13 +51,6 @@ def intake_workers(deployment: Deployment) -> Iterator[str]:
             server.wait(30)
         except subprocess.TimeoutExpired:
             server.kill()
-
-
-def _ready(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def test_concurrent_submissions_never_exceed_the_quota(

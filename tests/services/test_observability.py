@@ -5,7 +5,6 @@ in-memory exporter instead of an OTLP collector."""
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from application_intake.bootstrap import build_intake
 from pilot_common.runtime import AssembledService
 from pilot_registry.bootstrap import build_registry
 from tests.infra import free_port
-from tests.services.conftest import MINISTRY, Deployment, eventually
+from tests.services.conftest import MINISTRY, Deployment, answers, eventually
 from tests.services.registry_data import park_body
 
 REGISTRY_TOPIC = "pilot-registry.events"
@@ -168,17 +167,9 @@ def test_a_served_request_writes_one_access_line(deployment: Deployment, tmp_pat
     """`python -m application_intake` at INFO: one JSON access line per request (the middleware's, with the
     correlation id and duration), not a second one from uvicorn."""
     port = free_port()
-    settings = deployment.settings("application-intake")
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "KAFKA_BOOTSTRAP_SERVERS": deployment.kafka or "",
-        "PILOT_KAFKA_NAMESPACE": deployment.namespace,
-        "PILOT_PORT": str(port),
-        "PILOT_HOST": "127.0.0.1",
-        "PILOT_JWT_SECRET": secrets.token_urlsafe(48),
-        "PILOT_LOG_LEVEL": "INFO",
-    }
+    env = deployment.process_env(
+        "application-intake", port, PILOT_JWT_SECRET=secrets.token_urlsafe(48), PILOT_LOG_LEVEL="INFO"
+    )
     log = tmp_path / "intake.log"
     with log.open("w") as out:
         server = subprocess.Popen(
@@ -187,7 +178,7 @@ def test_a_served_request_writes_one_access_line(deployment: Deployment, tmp_pat
     base = f"http://127.0.0.1:{port}"
     path = f"/applications/{uuid.uuid4()}"
     try:
-        eventually(lambda: _answers(f"{base}/readyz"), timeout=90)
+        eventually(lambda: answers(f"{base}/readyz"), timeout=90)
         assert httpx.get(f"{base}{path}", timeout=10).status_code == 401
         eventually(lambda: path in log.read_text(), timeout=10)
     finally:
@@ -196,10 +187,3 @@ def test_a_served_request_writes_one_access_line(deployment: Deployment, tmp_pat
     lines = [json.loads(line) for line in log.read_text().splitlines() if path in line]
     assert len(lines) == 1, lines
     assert lines[0]["logger"] == "pilot_common.access" and lines[0]["correlation_id"]
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
