@@ -69,6 +69,13 @@ class Platform:
         return counts
 
 
+def poll_until(consumer: EventConsumer, done: Callable[[], bool], timeout: float = 120.0, wait: float = 0.5) -> None:
+    """Polls `consumer` until `done()` or the timeout (the caller asserts what it expected)."""
+    deadline = time.monotonic() + timeout
+    while not done() and time.monotonic() < deadline:
+        consumer.poll_once(wait)
+
+
 @pytest.fixture
 def platform_factory(
     request: pytest.FixtureRequest, make_database: Callable[[str, str], str], unique_name: str

@@ -22,7 +22,7 @@ from sqlalchemy import event as sa_event
 from pilot_common.consumer import tracking_name
 from pilot_common.envelope import EventEnvelope
 from pilot_common.transport import dlq_topic, service_topic
-from tests.platform.conftest import TRANSPORTS, Platform
+from tests.platform.conftest import TRANSPORTS, Platform, poll_until
 from tests.statements import statements_sent
 
 STREAM = 5000
@@ -53,9 +53,7 @@ def test_stream_has_exactly_one_effect_even_when_redelivered(
 
     # Restarted consumer in the same group: the messages come again, and have no second effect.
     again = p.new_consumer()
-    deadline = time.monotonic() + 180
-    while again.skipped < STREAM and time.monotonic() < deadline:
-        again.poll_once(1.0)
+    poll_until(again, lambda: again.skipped >= STREAM, timeout=180, wait=1.0)
     again.close()
     assert again.skipped == STREAM
     assert again.processed == 0
@@ -83,9 +81,7 @@ def test_ignored_events_take_no_handling_transaction_and_still_move_the_position
         p.ledger.save(entry)
     assert p.relay.drain() == 20
     statements = statements_sent(p.tally)
-    deadline = time.monotonic() + 120
-    while p.consumer.ignored < 20 and time.monotonic() < deadline:
-        p.consumer.poll_once(0.5)
+    poll_until(p.consumer, lambda: p.consumer.ignored >= 20)
     assert p.consumer.ignored == 20 and p.consumer.processed == 20
     assert p.tally.effect_counts() == (20, 20)
     tracking_writes = [
@@ -99,9 +95,7 @@ def test_ignored_events_take_no_handling_transaction_and_still_move_the_position
 
     # Read again from the start by another group of the tally: everything is known from the tracking rows.
     again = p.new_consumer(group="tally-rereading")
-    deadline = time.monotonic() + 120
-    while again.skipped < 40 and time.monotonic() < deadline:
-        again.poll_once(0.5)
+    poll_until(again, lambda: again.skipped >= 40)
     again.close()
     assert (again.skipped, again.processed, again.ignored) == (40, 0, 0)
     assert p.tally.effect_counts() == (20, 20)
@@ -143,9 +137,7 @@ def test_a_batch_another_member_recorded_meanwhile_has_no_second_effect(
     assert all(late._recorded(name) == 0 for name in names)
     assert p.wait_for_effects(100, timeout=120) == (100, 100)
 
-    deadline = time.monotonic() + 120
-    while late.skipped < 100 and time.monotonic() < deadline:
-        late.poll_once(0.5)
+    poll_until(late, lambda: late.skipped >= 100)
     late.close()
     assert (late.skipped, late.processed, late.dead_lettered) == (100, 0, 0)
     assert p.tally.effect_counts() == (100, 100)

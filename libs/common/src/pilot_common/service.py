@@ -11,7 +11,7 @@ import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
@@ -47,6 +47,11 @@ from pilot_common.violations import DomainRuleViolation, ViolationKind
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def _unchanged(entry: tuple[int, Any]) -> bool:
+    """A cached (version, aggregate) not changed since it was cached (by whoever holds it): the committed state."""
+    return bool(entry[1].version == entry[0])
 
 
 class HandlerTableError(Exception):
@@ -372,7 +377,7 @@ class ServiceApplication(EventSourcedProjection[UUID]):
         base = None
         with self._aggregates_lock:
             entry = self._aggregates.get(aggregate_id)
-            if entry is not None and entry[1].version != entry[0]:  # changed since it was cached: not to be trusted
+            if entry is not None and not _unchanged(entry):  # changed since it was cached: not to be trusted
                 self._aggregates.pop(aggregate_id)
                 entry = None
             if entry is None:
@@ -397,7 +402,7 @@ class ServiceApplication(EventSourcedProjection[UUID]):
         class, an application's province); never to be mutated."""
         with self._aggregates_lock:
             entry = self._aggregates.get(aggregate_id)
-            if entry is not None and entry[1].version == entry[0]:
+            if entry is not None and _unchanged(entry):
                 return entry[1]
             return self._behind.get(aggregate_id)
 
@@ -433,7 +438,7 @@ class ServiceApplication(EventSourcedProjection[UUID]):
         """No longer trusted as current; kept as a committed copy to catch up from (see `get_aggregate`)."""
         with self._aggregates_lock:
             entry = self._aggregates.pop(aggregate_id, None)
-            if entry is not None and entry[1].version == entry[0]:
+            if entry is not None and _unchanged(entry):
                 self._behind[aggregate_id] = entry[1]
                 self._behind.move_to_end(aggregate_id)
                 while len(self._behind) > self.AGGREGATES_CACHED:
@@ -485,17 +490,7 @@ class ServiceApplication(EventSourcedProjection[UUID]):
             return rows(connection.execute(statement, parameters))
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        with self.unit_of_work() as session:
-            # Two members of a group may hold the same message for a moment (a rebalance). Locking the tracking
-            # row first makes the second wait and then see the first one's record, so only one effect commits.
-            record = self.recorder.tracking_record_cls  # type: ignore[attr-defined]
-            session.query(record).filter_by(application_name=tracking.application_name).with_for_update().first()
-            token = _handling_session.set(session)
-            try:
-                with using_clock(self.clock):  # the events a handler records carry this service's business time
-                    super().process_event(domain_event, tracking)
-            finally:
-                _handling_session.reset(token)
+        self.process_events([(domain_event, tracking)], lambda _event: nullcontext())
 
     def process_events(
         self,
@@ -512,13 +507,14 @@ class ServiceApplication(EventSourcedProjection[UUID]):
         record = self.recorder.tracking_record_cls  # type: ignore[attr-defined]
         with self.unit_of_work() as session:
             for name, first in first_of.items():
-                # process_event's lock, once per name: what is recorded now stays so until this commit.
+                # Two members of a group may hold the same messages for a moment (a rebalance). Locking the tracking
+                # row first makes the second wait and then see the first one's record, so only one effect commits.
                 row = session.query(record).filter_by(application_name=name).with_for_update().first()
                 if row is not None and row.notification_id >= first:
                     raise IntegrityError(f"{name} is recorded up to {row.notification_id}, beyond {first}")
             token = _handling_session.set(session)
             try:
-                with using_clock(self.clock):
+                with using_clock(self.clock):  # the events a handler records carry this service's business time
                     for n, (envelope, tracking) in enumerate(items):
                         written = tracking if last_of[tracking.application_name] == n else None
                         with around(envelope):
