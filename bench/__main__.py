@@ -17,6 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     command = sub.add_parser("command", help="intake's command path vs the library's own recorder, same shape")
     http = sub.add_parser("http", help="the command path over HTTP (uvicorn, 1 and 2 workers) vs in process")
     http.add_argument("--applications", type=int, help="applications of 11 requests each (default 120)")
+    http.add_argument("--rounds", type=int, default=3, help="rounds of the three runs; the median ratio (default 3)")
     pipeline = sub.add_parser("pipeline", help="relay → Kafka → consumer read model vs raw producer/consumer")
     pipeline.add_argument("--rate", type=float, action="append", help="events/s offered (repeatable; 50 and 200)")
     pipeline.add_argument("--seconds", type=float, default=8.0, help="how long each rate is offered")
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.name == "http":
         from bench.http import run as run_http
 
-        run_http(args.applications or 120)
+        run_http(args.applications or 120, rounds=args.rounds)
     elif args.name == "rebuild":
         from bench.rebuild import run as run_rebuild
 
@@ -77,7 +78,7 @@ def run_all(args: argparse.Namespace) -> None:
     quick = args.quick
     run_command(args.applications or (30 if quick else 300), env)
     print()
-    run_http(20 if quick else 120, env)
+    run_http(20 if quick else 120, env, rounds=1 if quick else 3)
     print()
     run_pipeline(args.rates or ([50.0] if quick else [50.0, 200.0]), args.seconds or (3 if quick else 8), env)
     print()

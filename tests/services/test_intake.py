@@ -79,10 +79,18 @@ def start_batch(deployment: Deployment, start_service: Callable[..., TestClient]
 def test_a_complete_submission_is_eligible_with_every_rule_listed(start_batch: Callable[..., Batch]) -> None:
     batch = start_batch()
     application_id = batch.complete_draft(project_name="苏州工业园区清洁生产整体审核创新试点")
-    submitted = batch.submit(application_id)
+    submitted = batch.submit(application_id, headers={**JIANGSU, "X-Correlation-ID": "js-submit-0001"})
     assert submitted.status_code == 200, submitted.text
     body = submitted.json()
     assert body["status"] == "ELIGIBLE", [r for r in body["verdict"]["results"] if r["status"] != "PASS"]
+    # As an auditor reads it: every event of the application recorded as the province user who sent the request,
+    # the submission's under the correlation id its request carried (the commands run in the request's context).
+    history = batch.intake.get(f"/audit/aggregates/{application_id}/history", headers=AUDITOR).json()
+    assert {(e["actor_user_id"], e["actor_province"]) for e in history} == {("su.1", "320000")}
+    submission = [e for e in history if e["type"].endswith((".Submitted", ".VerdictRecorded"))]
+    assert {e["type"].rsplit(".", 1)[1] for e in submission} == {"Submitted", "VerdictRecorded"}
+    assert {e["correlation_id"] for e in submission} == {"js-submit-0001"}
+    assert history[0]["correlation_id"] != "js-submit-0001"
     assert body["slot_number"] == 1
     assert body["subject_line"] == "2023+苏州工业园区清洁生产整体审核创新试点+苏州工业园区管理委员会"
     verdict = body["verdict"]

@@ -19,10 +19,13 @@ from pilot_common.clock import ShiftedClock
 from pilot_common.context import Role
 from pilot_common.persistence import verify_audit_chain
 from pilot_common.problems import ProblemError
+from pilot_common.runtime import CommandThreads
 from pilot_common.violations import DomainRuleViolation
 from tests.schema import migrated
 from tests.services.intake_support import IN_WINDOW, seed_registry_copy
 from tests.statements import statements_sent
+
+_NO_THREADS = CommandThreads("unused")  # the check alone runs in the test's thread
 
 PROVINCE = "320000"
 QUOTA = 5  # batch 2's quota for a province without an exception
@@ -153,14 +156,14 @@ def test_the_access_check_knows_what_this_worker_committed(two_workers: Any) -> 
     other = Principal(user_id="zj", role=Role.PROVINCE, province="330000")
     statements = statements_sent(a)
 
-    owned = ProvinceAccess(own, app_id, a).check()
+    owned = ProvinceAccess(own, app_id, a, _NO_THREADS).check()
     assert (owned.province, owned.programme_id, statements) == (PROVINCE, ids["programme"], [])
     for worker in (a, b):  # a from its committed copy, b from the read model: the same refusal
         with pytest.raises(ProblemError) as refused:
-            ProvinceAccess(other, app_id, worker).check()
+            ProvinceAccess(other, app_id, worker, _NO_THREADS).check()
         assert (refused.value.status, refused.value.code) == (403, "FORBIDDEN_PROVINCE")
     assert statements == []
-    assert ProvinceAccess(own, app_id, b).check() == owned
+    assert ProvinceAccess(own, app_id, b, _NO_THREADS).check() == owned
     with pytest.raises(ProblemError) as missing:
-        ProvinceAccess(own, uuid.uuid4(), a).check()
+        ProvinceAccess(own, uuid.uuid4(), a, _NO_THREADS).check()
     assert (missing.value.status, missing.value.code) == (404, "NOT_FOUND")

@@ -430,11 +430,14 @@ _bearer = HTTPBearer(
 )
 
 
-async def authenticated(
-    request: Request,
-    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
-) -> Principal:
-    """Dependency: the verified caller, or 401. The call context was already set by the middleware."""
+# The bearer scheme as a parameter of each checking dependency (it puts the "Authorize" button on its routes), which
+# then reads the caller with `principal_of` rather than depending on `authenticated`: FastAPI solves every level of
+# a route's dependencies again on every request.
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
+
+
+def principal_of(request: Request) -> Principal:
+    """The verified caller the request middleware recorded, or 401 (why there is none)."""
     state = request.state
     if not hasattr(state, "principal"):
         # Without the middleware the actor would be missing from every recorded event: fail loudly.
@@ -446,14 +449,20 @@ async def authenticated(
     return principal
 
 
+async def authenticated(request: Request, _credentials: BearerCredentials = None) -> Principal:
+    """Dependency: the verified caller, or 401. The call context was already set by the middleware."""
+    return principal_of(request)
+
+
 CurrentPrincipal = Annotated[Principal, Depends(authenticated)]
 
 
-def require_roles(*roles: Role) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
+def require_roles(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """Dependency factory: `Depends(require_roles(Role.MINISTRY))` lets only those roles through (else 403)."""
     allowed = frozenset(roles)
 
-    async def guard(principal: CurrentPrincipal) -> Principal:
+    async def guard(request: Request, _credentials: BearerCredentials = None) -> Principal:
+        principal = principal_of(request)
         if principal.role not in allowed:
             names = ", ".join(sorted(str(role) for role in allowed))
             raise forbidden_role(f"role {principal.role} may not do this; allowed: {names}")

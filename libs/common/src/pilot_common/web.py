@@ -291,6 +291,9 @@ def create_service_app(
         lifespan=lifespan,
         # Any route can fail validation or crash; routers add their own statuses with problem_responses().
         responses=problem_responses(422, 500),
+        # FastAPI's own OpenTelemetry covers traces only: metrics are Prometheus (/metrics) and logs JSON lines.
+        # (It asks the global providers on every request whether it has anything to do.)
+        telemetry={"metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.token_verifier = token_verifier(settings)

@@ -14,15 +14,15 @@ from uuid import UUID
 
 from fastapi import Depends, Request
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
 from application_intake.application import ApplicationIntake
 from application_intake.domain.pilot_application import PilotApplication
 from application_intake.projections.tables import applications, reviewer_access
-from pilot_common.auth import Principal, authenticated
+from pilot_common.auth import BearerCredentials, Principal, authenticated, principal_of
 from pilot_common.context import Role
 from pilot_common.contracts.events.evaluation import reader_key_of
 from pilot_common.problems import forbidden_province, forbidden_role, not_found, refuse_before_validation
+from pilot_common.runtime import CommandThreads
 
 T = TypeVar("T")
 
@@ -34,22 +34,39 @@ async def intake(request: Request) -> ApplicationIntake:  # async: no thread hop
 
 Intake = Annotated[ApplicationIntake, Depends(intake)]
 
+
+def command_threads(request: Request) -> CommandThreads:
+    """The threads the command routes hand their work to (one hand-off per request)."""
+    threads: CommandThreads = request.app.state.command_threads
+    return threads
+
+
 _READERS = frozenset({Role.PROVINCE, Role.MINISTRY, Role.AUDITOR})
 
 
-async def reader(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+def _reader(principal: Principal) -> Principal:
     if principal.role not in _READERS:
         raise forbidden_role(f"role {principal.role} has no access to applications")
     return principal
 
 
-async def province_user(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+def _province_user(principal: Principal) -> Principal:
     if principal.role is not Role.PROVINCE:
         raise forbidden_role("only a province user drafts, submits, amends or withdraws its applications")
     return principal
 
 
-async def ministry_user(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+# Each takes the request and the bearer scheme itself (see `pilot_common.auth.BearerCredentials`).
+async def reader(request: Request, _credentials: BearerCredentials = None) -> Principal:
+    return _reader(principal_of(request))
+
+
+async def province_user(request: Request, _credentials: BearerCredentials = None) -> Principal:
+    return _province_user(principal_of(request))
+
+
+async def ministry_user(request: Request, _credentials: BearerCredentials = None) -> Principal:
+    principal = principal_of(request)
     if principal.role is not Role.MINISTRY:
         raise forbidden_role("only ministry staff act on submissions")
     return principal
@@ -110,32 +127,36 @@ class ProvinceAccess:
     gets the `Owned` only from `run`, after the check. A request whose input does not validate is checked
     before its 422 is answered (`refuse_before_validation`), so 404/403 come first, as from `province_writable`."""
 
-    __slots__ = ("_app", "_application_id", "_principal")
+    __slots__ = ("_application_id", "_principal", "_threads", "intake")
 
-    def __init__(self, principal: Principal, application_id: UUID, app: ApplicationIntake) -> None:
+    def __init__(
+        self, principal: Principal, application_id: UUID, intake: ApplicationIntake, threads: CommandThreads
+    ) -> None:
         self._principal = principal
         self._application_id = application_id
-        self._app = app
+        self.intake = intake
+        self._threads = threads
 
     def check(self) -> Owned:
         # An application this worker's commands committed is known without a read: its existence, province and
         # programme never change, so a copy that is behind the store still answers for them.
-        known = self._app.committed_copy(self._application_id)
+        known = self.intake.committed_copy(self._application_id)
         if isinstance(known, PilotApplication):
             _require_scope(self._principal, known.province)
             return Owned(self._principal, self._application_id, known.province, known.programme_id)
-        permitted = _permitted(self._principal, self._application_id, self._app)
+        permitted = _permitted(self._principal, self._application_id, self.intake)
         return Owned(self._principal, self._application_id, permitted.province, permitted.programme_id)
 
     async def run(self, command: Callable[[Owned], T]) -> T:
         """The access check, then `command(owned)`, in one worker-thread call."""
-        return await run_in_threadpool(lambda: command(self.check()))
+        return await self._threads.run(lambda: command(self.check()))
 
 
 async def province_access(
-    application_id: UUID, principal: ProvinceUser, app: Intake, request: Request
-) -> ProvinceAccess:  # async: no thread hop; the check runs with the command
-    access = ProvinceAccess(principal, application_id, app)
+    application_id: UUID, request: Request, _credentials: BearerCredentials = None
+) -> ProvinceAccess:  # async: no thread hop; the check runs with the command. No sub-dependencies: see `reader`.
+    principal = _province_user(principal_of(request))
+    access = ProvinceAccess(principal, application_id, request.app.state.intake, command_threads(request))
     refuse_before_validation(request, access.check)
     return access
 
@@ -168,9 +189,7 @@ def review_readable(
     """Readers as above, and a reviewer for an application assigned to them (and nothing else: another
     application is reported as not found, so a reviewer learns nothing of what others review)."""
     if principal.role is not Role.REVIEWER:
-        if principal.role not in _READERS:
-            raise forbidden_role(f"role {principal.role} has no access to applications")
-        return _permitted(principal, application_id, app)
+        return _permitted(_reader(principal), application_id, app)
     with app.reading() as session:
         row = session.execute(
             select(applications.c.province, applications.c.status, applications.c.programme_id)

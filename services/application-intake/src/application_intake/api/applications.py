@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from pydantic_core import to_jsonable_python
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
 from application_intake.api.access import (
     DryRunner,
@@ -22,6 +21,7 @@ from application_intake.api.access import (
     Readable,
     Reader,
     ReviewReadable,
+    command_threads,
     province_scope,
 )
 from application_intake.api.models import (
@@ -160,13 +160,11 @@ def _command(intake: ApplicationIntake, command: Any) -> ApplicationDetail:
     return detail(intake.handle(command))
 
 
-async def _in_thread(
-    access: ProvinceAccess, intake: ApplicationIntake, command: Callable[[Owned], Any]
-) -> ApplicationDetail:
+async def _in_thread(access: ProvinceAccess, command: Callable[[Owned], Any]) -> ApplicationDetail:
     """The hot command routes are `async def` and hand the access check, the command and its detail to one
     worker-thread call (`ProvinceAccess.run`): a checking dependency would be a hop of its own, and a plain `def`
     route a second one for FastAPI's response validation (done in the loop for async routes)."""
-    return await access.run(lambda permitted: _command(intake, command(permitted)))
+    return await access.run(lambda permitted: _command(access.intake, command(permitted)))
 
 
 @router.post(
@@ -175,7 +173,9 @@ async def _in_thread(
     response_model=ApplicationDetail,
     responses={422: {"description": "VALIDATION_FAILED, REGISTRY_ID_UNKNOWN, PROGRAMME_NOT_OPEN"}},
 )
-async def draft_application(body: DraftRequest, principal: ProvinceUser, intake: Intake) -> ApplicationDetail:
+async def draft_application(
+    body: DraftRequest, principal: ProvinceUser, intake: Intake, request: Request
+) -> ApplicationDetail:
     """Starts a draft for the caller's own province."""
     province = principal.province
     assert province is not None
@@ -192,7 +192,7 @@ async def draft_application(body: DraftRequest, principal: ProvinceUser, intake:
             )
         )
 
-    return await run_in_threadpool(draft)
+    return await command_threads(request).run(draft)
 
 
 @router.get("", response_model=Page[ApplicationSummary])
@@ -239,49 +239,46 @@ def get_application(permitted: ReviewReadable, intake: Intake) -> ApplicationDet
 
 
 @router.patch("/{application_id}/details", response_model=ApplicationDetail)
-async def change_details(access: ProvinceCommand, body: DetailsChange, intake: Intake) -> ApplicationDetail:
+async def change_details(access: ProvinceCommand, body: DetailsChange) -> ApplicationDetail:
     changes = body.model_dump(exclude_unset=True)
 
     def change(permitted: Owned) -> ApplicationDetail:
-        ensure_own_registry_ids(intake, permitted.province, changes)
-        return _command(intake, UpdateDetails(application_id=permitted.application_id, changes=changes))
+        ensure_own_registry_ids(access.intake, permitted.province, changes)
+        return _command(access.intake, UpdateDetails(application_id=permitted.application_id, changes=changes))
 
     return await access.run(change)
 
 
 @router.put("/{application_id}/foundation", response_model=ApplicationDetail)
-async def set_foundation(access: ProvinceCommand, body: FoundationText, intake: Intake) -> ApplicationDetail:
+async def set_foundation(access: ProvinceCommand, body: FoundationText) -> ApplicationDetail:
     """清洁生产工作基础."""
-    return await _in_thread(access, intake, lambda p: UpdateFoundation(application_id=p.application_id, text=body.text))
+    return await _in_thread(access, lambda p: UpdateFoundation(application_id=p.application_id, text=body.text))
 
 
 @router.put("/{application_id}/funding", response_model=ApplicationDetail)
-async def set_funding(access: ProvinceCommand, body: Funding, intake: Intake) -> ApplicationDetail:
+async def set_funding(access: ProvinceCommand, body: Funding) -> ApplicationDetail:
     """资金支持: each source with funder, amount in CNY, committed or not, and its evidence document."""
     sources = [to_jsonable_python(s.model_dump()) for s in body.sources]
-    return await _in_thread(access, intake, lambda p: SetFunding(application_id=p.application_id, sources=sources))
+    return await _in_thread(access, lambda p: SetFunding(application_id=p.application_id, sources=sources))
 
 
 @router.put("/{application_id}/plan", response_model=ApplicationDetail)
-async def set_plan_sections(access: ProvinceCommand, body: PlanSections, intake: Intake) -> ApplicationDetail:
+async def set_plan_sections(access: ProvinceCommand, body: PlanSections) -> ApplicationDetail:
     """实施方案: sections of the annex outline by code ("1.1", "3", …)."""
     return await _in_thread(
-        access, intake, lambda p: UpdatePlanSections(application_id=p.application_id, sections=body.sections)
+        access, lambda p: UpdatePlanSections(application_id=p.application_id, sections=body.sections)
     )
 
 
 @router.put("/{application_id}/schedule", response_model=ApplicationDetail)
-async def set_schedule(access: ProvinceCommand, body: Schedule, intake: Intake) -> ApplicationDetail:
+async def set_schedule(access: ProvinceCommand, body: Schedule) -> ApplicationDetail:
     milestones = [to_jsonable_python(m.model_dump()) for m in body.milestones]
-    return await _in_thread(
-        access, intake, lambda p: SetSchedule(application_id=p.application_id, milestones=milestones)
-    )
+    return await _in_thread(access, lambda p: SetSchedule(application_id=p.application_id, milestones=milestones))
 
 
 @router.post("/{application_id}/attachments", status_code=201, response_model=dict[str, Any])
 async def upload_attachment(
     access: ProvinceCommand,
-    intake: Intake,
     kind: Annotated[AttachmentKindName, Form()],
     file: Annotated[UploadFile, File(description="PDF, OFD or DOCX; judged by its content")],
 ) -> dict[str, Any]:
@@ -294,7 +291,7 @@ async def upload_attachment(
         # over the programme's package limit, read in its own transaction (no read of the programme here).
         file.file.seek(0)
         content = file.file.read()
-        attached: dict[str, Any] = intake.handle(
+        attached: dict[str, Any] = access.intake.handle(
             AttachFile(
                 application_id=permitted.application_id,
                 kind=kind,
@@ -324,10 +321,10 @@ def remove_attachment(permitted: ProvinceWritable, attachment_id: str, intake: I
 
 
 @router.post("/{application_id}/submit", response_model=ApplicationDetail)
-async def submit(access: ProvinceCommand, intake: Intake) -> ApplicationDetail:
+async def submit(access: ProvinceCommand) -> ApplicationDetail:
     """Submits: checks the window (Asia/Shanghai), takes a quota slot, generates the subject line and records the
     eligibility verdict, all in one transaction."""
-    return await _in_thread(access, intake, lambda p: Submit(application_id=p.application_id))
+    return await _in_thread(access, lambda p: Submit(application_id=p.application_id))
 
 
 @router.post("/{application_id}/withdraw", response_model=ApplicationDetail)
