@@ -31,6 +31,7 @@ from pilot_common.logging import configure_logging
 from pilot_common.migrations import migrate
 from pilot_common.problems import install_problem_handlers
 from pilot_common.runtime import AssembledService, business_clock_for
+from pilot_common.serve import settle_heap
 from pilot_common.settings import ServiceSettings
 from pilot_common.transport.inprocess import InProcessBus
 from pilot_common.web import SecurityHeadersMiddleware
@@ -86,6 +87,7 @@ def build_platform(data: Path, clock_start: datetime) -> tuple[FastAPI, dict[str
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         for service in services.values():
             service.runtime.start()
+        settle_heap()
         try:
             yield
         finally:
