@@ -10,7 +10,8 @@ freshly migrated database with the same registry copy (`tests.services.intake_su
 
 The clients are load generators on the same 2 cores as the service, which the in-process side does not have: they
 speak HTTP/1.1 with the standard library's `http.client` (`Client`), about a fifth of httpx's CPU per request, and
-the CPU they took per application is printed beside the figures.
+the CPU they took per application is printed beside the figures, as is the service's (the served process and its
+workers, from /proc).
 
 Printed: applications/s, request latency p50/p99, the clients' CPU per application, and HTTP ÷ in process, for
 each of `rounds` rounds (in process, 1 worker, 2 workers, one after the other), and the median of the rounds' ratios.
@@ -67,6 +68,7 @@ class Run(Latencies):
     seconds: float
     latencies_ms: list[float]
     client_cpu_ms: float | None = None  # per application: the load generator's share of the machine
+    server_cpu_ms: float | None = None  # per application: the served process and its workers (all their threads)
 
     @property
     def per_s(self) -> float:
@@ -109,11 +111,11 @@ def in_process(env: Servers, applications: int, clients: int) -> Run:
     intake = ApplicationIntake(url, clock=ShiftedClock(IN_WINDOW))
     for _ in range(clients):
         one_application(intake, programme_id, org_id, object_id, [])  # warm-up
-    seconds, latencies, _ = _in_clients(
+    seconds, latencies, cpu = _in_clients(
         lambda _n, lat: one_application(intake, programme_id, org_id, object_id, lat), applications, clients
     )
     intake.close()
-    return Run("in process", applications, seconds, latencies)
+    return Run("in process", applications, seconds, latencies, server_cpu_ms=cpu * 1000 / applications)
 
 
 class Served:
@@ -153,6 +155,19 @@ class Served:
             return httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200
         except httpx.HTTPError:
             return False
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the served process and its worker processes so far (Linux /proc)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total, pending = 0, [self.process.pid]
+        while pending:
+            pid = pending.pop()
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+            with open(f"/proc/{pid}/task/{pid}/children") as children:
+                pending += [int(child) for child in children.read().split()]
+        return total / ticks
 
     def stop(self) -> None:
         self.process.terminate()
@@ -273,11 +288,14 @@ def over_http(env: Servers, applications: int, clients: int, workers: int) -> Ru
     served = Served(env, workers)
     try:
         _in_clients(lambda _n, lat: _session(served, lat), 2 * clients, clients)  # warm-up: caches, pools
+        before = served.cpu_seconds()
         seconds, latencies, cpu = _in_clients(lambda _n, lat: _session(served, lat), applications, clients)
+        server_cpu = served.cpu_seconds() - before
     finally:
         served.stop()
     name = f"HTTP, {workers} worker{'s' if workers > 1 else ''}"
-    return Run(name, applications, seconds, latencies, client_cpu_ms=cpu * 1000 / applications)
+    per_app = 1000 / applications
+    return Run(name, applications, seconds, latencies, client_cpu_ms=cpu * per_app, server_cpu_ms=server_cpu * per_app)
 
 
 def _or_dash(value: float | None) -> str:
@@ -292,7 +310,10 @@ def run(
     steal time; a ratio of two runs taken minutes apart moved with it.)"""
     env = env or servers()
     print(f"HTTP pair: {applications} applications × 11 commands, {clients} concurrent clients, {rounds} rounds")
-    print(f"{'':>25} | {'apps/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'clients CPU ms/app':>18} {'÷ in process':>12}")
+    print(
+        f"{'':>25} | {'apps/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'service CPU ms/app':>18} {'clients CPU ms/app':>18}"
+        f" {'÷ in process':>12}"
+    )
     ratios: dict[int, list[float]] = {1: [], 2: []}
     for round_ in range(1, rounds + 1):
         runs = [in_process(env, applications, clients)]
@@ -301,7 +322,7 @@ def run(
         for r in runs:
             print(
                 f"{f'round {round_}, {r.name}':>25} | {r.per_s:>7.1f} {r.p50:>7.2f} {r.p99:>7.2f}"
-                f" {_or_dash(r.client_cpu_ms):>18} {r.per_s / base.per_s:>12.2f}"
+                f" {_or_dash(r.server_cpu_ms):>18} {_or_dash(r.client_cpu_ms):>18} {r.per_s / base.per_s:>12.2f}"
             )
         ratios[1].append(runs[1].per_s / base.per_s)
         ratios[2].append(runs[2].per_s / base.per_s)

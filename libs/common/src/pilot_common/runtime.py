@@ -100,7 +100,7 @@ class CommandThreads:
 
     def __init__(self, name: str, size: int = 40) -> None:
         self._name = name
-        self._size = size  # anyio's default: more than the connection pool, so a thread never waits for a thread
+        self._size = size  # anyio's default, which these routes had before
         self._executor = self._new()
 
     def _new(self) -> ThreadPoolExecutor:
