@@ -34,8 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from application_intake.application import ApplicationIntake
 from bench.command import (
     FOUNDATION,
@@ -53,7 +51,7 @@ from pilot_common.clock import ShiftedClock
 from pilot_common.context import Role
 from pilot_common.contracts.programme import batch_2_2023
 from pilot_common.settings import ServiceSettings
-from tests.infra import free_port
+from tests.infra import answers, free_port
 from tests.schema import migrated
 from tests.services.intake_support import seed_registry_copy
 
@@ -144,17 +142,11 @@ class Served:
         }
         self.process = subprocess.Popen([sys.executable, "-m", "application_intake"], cwd=ROOT, env=environment)
         deadline = time.monotonic() + 90
-        while not self._ready():
+        while not answers(f"{self.base}/readyz"):
             if time.monotonic() > deadline or self.process.poll() is not None:
                 self.stop()
                 raise RuntimeError(f"intake with {workers} workers did not start")
             time.sleep(0.2)
-
-    def _ready(self) -> bool:
-        try:
-            return httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
 
     def cpu_seconds(self) -> float:
         """User + system CPU of the served process and its worker processes so far (Linux /proc)."""

@@ -20,7 +20,7 @@ from pilot_common.auth import TokenIssuer
 from pilot_common.context import Role
 from pilot_common.settings import ServiceSettings
 from tests.idp import IdentityProvider
-from tests.infra import free_port, stop_process_group
+from tests.infra import answers, free_port, stop_process_group
 from tests.services.conftest import eventually
 from tests.services.intake_support import IN_WINDOW, outline_codes, pdf
 from tests.services.registry_data import credit_code, enterprise
@@ -44,10 +44,7 @@ class Platform:
 def _wait_ready(urls: list[str], process: subprocess.Popen[bytes]) -> None:
     def ready() -> bool:
         assert process.poll() is None, "the platform process exited"
-        try:
-            return all(httpx.get(f"{u}/readyz", timeout=2).status_code == 200 for u in urls)
-        except httpx.HTTPError:
-            return False
+        return all(answers(f"{u}/readyz") for u in urls)
 
     eventually(ready, timeout=120, interval=0.5)
 

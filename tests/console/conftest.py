@@ -16,7 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from tests.infra import free_port, stop_process_group
+from tests.infra import answers, free_port, stop_process_group
 from tests.services.conftest import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,10 +56,7 @@ def _start(tmp: Path) -> tuple[subprocess.Popen[bytes], Console]:
 
     def ready() -> bool:
         assert process.poll() is None, (tmp / "platform.log").read_text()[-3000:]
-        try:
-            return httpx.get(f"{base}/registry/readyz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
+        return answers(f"{base}/registry/readyz")
 
     eventually(ready, timeout=120, interval=0.5)
     return process, Console(base, tmp / "data")

@@ -22,6 +22,7 @@ import signal
 import socket
 import subprocess
 import threading
+import urllib.request
 from pathlib import Path
 
 log = logging.getLogger("tests.infra")
@@ -82,6 +83,15 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def answers(url: str) -> bool:
+    """The URL answers 200 now (a served process's readiness probe)."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:  # refused, reset, timed out, or an HTTP error status (urllib's HTTPError is an OSError)
+        return False
 
 
 def stop_process_group(process: subprocess.Popen[bytes]) -> None:

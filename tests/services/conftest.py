@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -55,14 +54,6 @@ class Deployment:
             "PILOT_HOST": "127.0.0.1",
             **variables,
         }
-
-
-def answers(url: str) -> bool:
-    """The URL answers 200 now (a served process's probe)."""
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def fresh(service: str, database_url: str) -> str:

@@ -25,7 +25,7 @@ from pilot_common.context import Role
 from pilot_common.problems import ProblemError
 from pilot_common.settings import DEV_JWT_SECRET, ServiceSettings
 from tests.idp import AUDIENCE, IdentityProvider, SigningKey
-from tests.infra import free_port
+from tests.infra import answers, free_port
 from tests.services.conftest import Deployment, eventually
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,10 +165,7 @@ def registry_process(deployment: Deployment, identity_provider: IdentityProvider
 
     def ready() -> bool:
         assert server.poll() is None, (tmp_path / "registry.log").read_text()[-3000:]
-        try:
-            return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
+        return answers(f"{base}/readyz")
 
     try:
         eventually(ready, timeout=90)

@@ -16,8 +16,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pilot_registry.bootstrap import build_registry
-from tests.infra import free_port
-from tests.services.conftest import JIANGSU, MINISTRY, TEST_JWT_SECRET, Deployment, answers, eventually
+from tests.infra import answers, free_port
+from tests.services.conftest import JIANGSU, MINISTRY, TEST_JWT_SECRET, Deployment, eventually
 from tests.services.intake_support import IN_WINDOW, open_batch_2, register_province
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -24,8 +24,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from application_intake.bootstrap import build_intake
 from pilot_common.runtime import AssembledService
 from pilot_registry.bootstrap import build_registry
-from tests.infra import free_port
-from tests.services.conftest import MINISTRY, Deployment, answers, eventually
+from tests.infra import answers, free_port
+from tests.services.conftest import MINISTRY, Deployment, eventually
 from tests.services.registry_data import park_body
 
 REGISTRY_TOPIC = "pilot-registry.events"

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 
 import uvicorn
+from fastapi import FastAPI
 
 from pilot_common.auth import distributed_identity_problems
 from pilot_common.logging import configure_logging
@@ -36,9 +37,16 @@ def serve(
     if workers > 1 and factory is not None:
         uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_config=None, access_log=False)
     else:
-        api = build(settings).api
-        settle_heap()
-        uvicorn.run(api, host=host, port=port, log_config=None, access_log=False)
+        uvicorn.run(served_app(settings, build), host=host, port=port, log_config=None, access_log=False)
+
+
+def served_app(settings: ServiceSettings, build: Callable[[ServiceSettings], AssembledService]) -> FastAPI:
+    """The app of one served process (the only one, or each worker of a `factory`): its logs, the service built,
+    then its heap settled."""
+    configure_logging(settings.service_name, settings.log_level)
+    api = build(settings).api
+    settle_heap()
+    return api
 
 
 def settle_heap() -> None:

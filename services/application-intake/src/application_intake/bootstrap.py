@@ -50,11 +50,6 @@ def settings_from_env() -> ServiceSettings:
 
 def create_app() -> FastAPI:
     """For `uvicorn --factory` with several worker processes (each builds its own runtime)."""
-    from pilot_common.logging import configure_logging
-    from pilot_common.serve import settle_heap
+    from pilot_common.serve import served_app
 
-    settings = settings_from_env()
-    configure_logging(settings.service_name, settings.log_level)
-    api = build_intake(settings).api
-    settle_heap()
-    return api
+    return served_app(settings_from_env(), build_intake)
