@@ -4,11 +4,13 @@ beside its recorded time."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, delete, select
 
 from application_intake.migrations import MIGRATIONS
 from pilot_common.aggregate import AuditedAggregate, business_time_of
@@ -51,6 +53,28 @@ def test_a_restart_resumes_the_clock_and_never_runs_it_backwards(postgres_server
     assert PersistedClock(engine).now() >= later
     with engine.connect() as connection:
         assert connection.execute(select(business_clock)).all()[0].id == 1  # one row per database
+    engine.dispose()
+
+
+def test_processes_starting_together_share_one_clock(postgres_server: Any, unique_name: str) -> None:
+    """Worker processes of one service (PILOT_WORKERS) start at the same moment on a fresh database: every one
+    starts, on one row, at the configured start (a duplicate key once stopped one of two workers)."""
+    engine = create_engine(_database(postgres_server, f"{unique_name}_clock_race"), pool_size=8)
+    starters = 8
+    together = threading.Barrier(starters)
+
+    def start() -> datetime:
+        together.wait()
+        return PersistedClock(engine, IN_WINDOW).now()
+
+    with ThreadPoolExecutor(starters) as pool:
+        for _ in range(10):
+            with engine.begin() as connection:
+                connection.execute(delete(business_clock))  # a first start again
+            nows = list(pool.map(lambda _: start(), range(starters)))
+            assert all(IN_WINDOW <= now < IN_WINDOW + timedelta(minutes=1) for now in nows)
+            with engine.connect() as connection:
+                assert len(connection.execute(select(business_clock)).all()) == 1
     engine.dispose()
 
 

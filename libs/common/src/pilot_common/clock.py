@@ -24,7 +24,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import BigInteger, Column, Engine, Integer, MetaData, String, Table, insert, select, update
+from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, MetaData, String, Table, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +85,12 @@ class PersistedClock:
         self._lock = threading.Lock()
         real = datetime.now(UTC)
         with engine.begin() as connection:
-            row = connection.execute(select(business_clock).where(business_clock.c.id == self._ROW)).first()
-            if row is None:
-                self._offset = (start - real) if start is not None else timedelta(0)
-                self._high_water = real + self._offset
-                connection.execute(insert(business_clock).values(id=self._ROW, **self._row()))
+            if self._created(connection, real, start):
                 return
+            # Locked: processes of one service starting together (PILOT_WORKERS) resume one after the other.
+            row = connection.execute(
+                select(business_clock).where(business_clock.c.id == self._ROW).with_for_update()
+            ).one()
             self._offset = timedelta(microseconds=int(row.offset_us))
             self._high_water = datetime.fromisoformat(str(row.high_water))
             resumed = max(real + self._offset, self._high_water)
@@ -100,6 +101,21 @@ class PersistedClock:
             self._offset = resumed - real
             self._high_water = resumed
             connection.execute(update(business_clock).where(business_clock.c.id == self._ROW).values(**self._row()))
+
+    def _created(self, connection: Connection, real: datetime, start: datetime | None) -> bool:
+        """The clock's row, created if this is the database's first start. Another process of the service may be
+        creating it at the same moment: its insert waits for ours, fails, and it resumes from our row (two workers
+        starting together once failed here with a duplicate key, and one of them did not serve)."""
+        if connection.execute(select(business_clock.c.id).where(business_clock.c.id == self._ROW)).first():
+            return False
+        self._offset = (start - real) if start is not None else timedelta(0)
+        self._high_water = real + self._offset
+        try:
+            with connection.begin_nested():
+                connection.execute(insert(business_clock).values(id=self._ROW, **self._row()))
+        except IntegrityError:
+            return False
+        return True
 
     def _row(self) -> dict[str, object]:
         return {"offset_us": _us(self._offset), "high_water": self._high_water.astimezone(UTC).isoformat()}
