@@ -9,8 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from pilot_common.relay import OutboxRelay
 from pilot_common.transport import BackboneMisconfigured, TopicLayout, dlq_topic, service_topic
 from pilot_common.transport.inprocess import InProcessBus
 from pilot_common.transport.kafka import KafkaTransport
+from tests.outage import database_outage
 from tests.platform.apps import Ledger, Tally, effects
 from tests.platform.conftest import Platform
 
@@ -34,29 +34,6 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
     while not condition():
         assert time.monotonic() < deadline, f"not reached within {timeout}s: {what}"
         time.sleep(0.05)
-
-
-@contextmanager
-def database_outage(server: object, urls: Sequence[str]) -> Iterator[None]:
-    """The databases refuse new connections and lose every open one until the block ends."""
-    names = [make_url(u).database for u in urls]
-    engine = server._admin_engine()  # type: ignore[attr-defined]
-
-    def allow(flag: bool) -> None:
-        with engine.connect() as conn:
-            for name in names:
-                conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(flag).lower()}')
-            if not flag:
-                conn.exec_driver_sql(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY(%(names)s)",
-                    {"names": names},
-                )
-
-    allow(False)
-    try:
-        yield
-    finally:
-        allow(True)
 
 
 def replay(ledger: Ledger) -> set[tuple[int, str, int]]:

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from pilot_common import context as _context
+from pilot_common.faults import is_infrastructure_error
 from pilot_common.violations import DomainRuleViolation, ViolationKind
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -232,6 +233,25 @@ def internal_error() -> ProblemError:
     )
 
 
+def service_unavailable() -> ProblemError:
+    """The database or the broker did not answer the request: an ordinary fault, retried by the client, not a bug."""
+    return ProblemError(
+        503,
+        "SERVICE_UNAVAILABLE",
+        "服务暂不可用",
+        "Service unavailable",
+        "The database or the event broker cannot be reached at the moment; retry in a few seconds. A change sent"
+        " just as the fault began may have been recorded: look at the current state before sending it again.",
+        detail_zh="数据库或消息服务暂时无法访问，请几秒后重试。故障发生时提交的修改可能已经记录，重新提交前请先查看当前状态。",
+        headers={"Retry-After": "5"},
+    )
+
+
+def unexpected_problem(error: BaseException) -> ProblemError:
+    """What an error no handler took is answered with: 503 when the infrastructure failed, else 500 (a bug)."""
+    return service_unavailable() if is_infrastructure_error(error) else internal_error()
+
+
 def store_damaged(what: str, identifier: str) -> ProblemError:
     """The event store holds records that cannot be read back: reported, not a 500 (nothing is changed)."""
     return ProblemError(
@@ -376,8 +396,17 @@ async def _on_http(request: Request, exc: Exception) -> Response:
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
     # Only reached when the app runs without the request middleware of `web.py`, which catches first.
-    _log.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
-    return problem_response(internal_error(), request.url.path)
+    problem = unexpected_problem(exc)
+    log_unexpected(problem, request.method, request.url.path, exc)
+    return problem_response(problem, request.url.path)
+
+
+def log_unexpected(problem: ProblemError, method: str, path: str, error: BaseException) -> None:
+    """A bug with its traceback; an outage of the database or broker as one warning line per request."""
+    if problem.status == 503:
+        _log.warning("%s %s: database or broker unavailable (%s)", method, path, repr(error)[:300])
+    else:
+        _log.error("unhandled error in %s %s", method, path, exc_info=error)
 
 
 #: How each kind of domain refusal is answered over HTTP (the domain knows kinds, not statuses).

@@ -37,9 +37,10 @@ from pilot_common.problems import (
     FieldError,
     ProblemError,
     install_problem_handlers,
-    internal_error,
+    log_unexpected,
     problem_response,
     problem_responses,
+    unexpected_problem,
     validation_failed,
 )
 from pilot_common.settings import ServiceSettings
@@ -233,11 +234,12 @@ class RequestContextMiddleware:
         ):
             try:
                 await self.app(scope, receive_bounded, send_with_ids)
-            except Exception:
-                _log.exception("unhandled error in %s %s", method, path)
+            except Exception as error:
+                problem = unexpected_problem(error)
+                log_unexpected(problem, method, path, error)
                 if started:
                     raise  # too late for a problem response; let the server drop the connection
-                await problem_response(internal_error(), path)(scope, receive, send_with_ids)
+                await problem_response(problem, path)(scope, receive, send_with_ids)
             finally:
                 elapsed = time.perf_counter() - began
                 duration_ms = round(elapsed * 1000, 1)
@@ -289,8 +291,9 @@ def create_service_app(
         description=description,
         version=version,
         lifespan=lifespan,
-        # Any route can fail validation or crash; routers add their own statuses with problem_responses().
-        responses=problem_responses(422, 500),
+        # Any route can fail validation, meet a database or broker outage (503, Retry-After) or crash; routers add
+        # their own statuses with problem_responses().
+        responses=problem_responses(422, 500, 503),
         # FastAPI's own OpenTelemetry covers traces only: metrics are Prometheus (/metrics) and logs JSON lines.
         # (It asks the global providers on every request whether it has anything to do.)
         telemetry={"metrics": False, "logs": False},
