@@ -15,7 +15,7 @@ from application_intake.bootstrap import build_intake
 from pilot_common.problems import PROBLEM_MEDIA_TYPE
 from tests.outage import database_outage
 from tests.services.conftest import AUDITOR, JIANGSU, Deployment, eventually
-from tests.services.intake_support import IN_WINDOW, seed_registry_copy
+from tests.services.intake_support import IN_WINDOW, ProvinceSetup, draft, seed_registry_copy
 
 EDITORS = 4
 
@@ -30,21 +30,6 @@ class Answer:
     body: dict[str, Any]
 
 
-def _draft(intake: TestClient, programme_id: str, org_id: str, object_id: str) -> str:
-    body = {
-        "programme_id": programme_id,
-        "pilot_type": "PARK_CLUSTER",
-        "project_name": "园区清洁生产整体审核创新试点",
-        "applicant_organisation_id": org_id,
-        "implementer_organisation_id": org_id,
-        "pilot_object_id": object_id,
-    }
-    response = intake.post("/applications", json=body, headers=JIANGSU)
-    assert response.status_code == 201, response.text
-    application_id: str = response.json()["id"]
-    return application_id
-
-
 def test_a_database_outage_under_command_requests_answers_503_and_loses_or_doubles_nothing(
     deployment: Deployment,
     start_service: Callable[..., TestClient],
@@ -53,7 +38,8 @@ def test_a_database_outage_under_command_requests_answers_503_and_loses_or_doubl
     settings = deployment.settings("application-intake", clock_start=IN_WINDOW)
     programme_id, org_id, object_id = seed_registry_copy(settings.database_url)
     intake = start_service(build_intake, settings, deployment.bus)
-    drafts = [_draft(intake, programme_id, org_id, object_id) for _ in range(EDITORS)]
+    jiangsu = ProvinceSetup("320000", org_id, object_id, members=[])
+    drafts = [draft(intake, JIANGSU, programme_id, jiangsu) for _ in range(EDITORS)]
 
     answers: list[Answer] = []
     guard = threading.Lock()
