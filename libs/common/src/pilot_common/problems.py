@@ -247,9 +247,14 @@ def service_unavailable() -> ProblemError:
     )
 
 
-def unexpected_problem(error: BaseException) -> ProblemError:
-    """What an error no handler took is answered with: 503 when the infrastructure failed, else 500 (a bug)."""
-    return service_unavailable() if is_infrastructure_error(error) else internal_error()
+def unexpected_problem(error: BaseException, method: str, path: str) -> ProblemError:
+    """What an error no handler took is answered with, logged: 503 when the database or broker failed (one warning
+    line per request), else 500 (a bug, with its traceback)."""
+    if is_infrastructure_error(error):
+        _log.warning("%s %s: database or broker unavailable (%s)", method, path, repr(error)[:300])
+        return service_unavailable()
+    _log.error("unhandled error in %s %s", method, path, exc_info=error)
+    return internal_error()
 
 
 def store_damaged(what: str, identifier: str) -> ProblemError:
@@ -396,17 +401,7 @@ async def _on_http(request: Request, exc: Exception) -> Response:
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
     # Only reached when the app runs without the request middleware of `web.py`, which catches first.
-    problem = unexpected_problem(exc)
-    log_unexpected(problem, request.method, request.url.path, exc)
-    return problem_response(problem, request.url.path)
-
-
-def log_unexpected(problem: ProblemError, method: str, path: str, error: BaseException) -> None:
-    """A bug with its traceback; an outage of the database or broker as one warning line per request."""
-    if problem.status == 503:
-        _log.warning("%s %s: database or broker unavailable (%s)", method, path, repr(error)[:300])
-    else:
-        _log.error("unhandled error in %s %s", method, path, exc_info=error)
+    return problem_response(unexpected_problem(exc, request.method, request.url.path), request.url.path)
 
 
 #: How each kind of domain refusal is answered over HTTP (the domain knows kinds, not statuses).

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -113,6 +113,12 @@ class CommandThreads:
         """The calls under way finish, the idle threads end; a later call starts new ones."""
         old, self._executor = self._executor, self._new()
         old.shutdown(wait=False)
+
+
+def command_threads(request: Request) -> CommandThreads:
+    """The command threads of the service serving the request (`assemble_service` puts them on its app's state)."""
+    threads: CommandThreads = request.app.state.command_threads
+    return threads
 
 
 class ServiceRuntime:

@@ -37,7 +37,6 @@ from pilot_common.problems import (
     FieldError,
     ProblemError,
     install_problem_handlers,
-    log_unexpected,
     problem_response,
     problem_responses,
     unexpected_problem,
@@ -235,8 +234,7 @@ class RequestContextMiddleware:
             try:
                 await self.app(scope, receive_bounded, send_with_ids)
             except Exception as error:
-                problem = unexpected_problem(error)
-                log_unexpected(problem, method, path, error)
+                problem = unexpected_problem(error, method, path)
                 if started:
                     raise  # too late for a problem response; let the server drop the connection
                 await problem_response(problem, path)(scope, receive, send_with_ids)

@@ -22,7 +22,7 @@ from pilot_common.auth import BearerCredentials, Principal, authenticated, princ
 from pilot_common.context import Role
 from pilot_common.contracts.events.evaluation import reader_key_of
 from pilot_common.problems import forbidden_province, forbidden_role, not_found, refuse_before_validation
-from pilot_common.runtime import CommandThreads
+from pilot_common.runtime import CommandThreads, command_threads
 
 T = TypeVar("T")
 
@@ -33,12 +33,6 @@ async def intake(request: Request) -> ApplicationIntake:  # async: no thread hop
 
 
 Intake = Annotated[ApplicationIntake, Depends(intake)]
-
-
-def command_threads(request: Request) -> CommandThreads:
-    """The threads the command routes hand their work to (one hand-off per request)."""
-    threads: CommandThreads = request.app.state.command_threads
-    return threads
 
 
 _READERS = frozenset({Role.PROVINCE, Role.MINISTRY, Role.AUDITOR})

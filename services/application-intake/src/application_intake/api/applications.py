@@ -21,7 +21,6 @@ from application_intake.api.access import (
     Readable,
     Reader,
     ReviewReadable,
-    command_threads,
     province_scope,
 )
 from application_intake.api.models import (
@@ -67,6 +66,7 @@ from application_intake.projections.tables import pilot_objects as registry_pilo
 from pilot_common.inputs import content_disposition, safe_file_name
 from pilot_common.pagination import Page, PageParams, ProvinceFilter, fetch_page, page_params
 from pilot_common.problems import FieldError, ProblemError, forbidden_province, not_found, problem_responses
+from pilot_common.runtime import command_threads
 
 router = APIRouter(
     prefix="/applications",
