@@ -5,16 +5,17 @@ Product: `python -m application_intake` (distributed mode: its database, Kafka, 
 PILOT_WORKERS=1 and =2; 4 clients (threads) each drafting applications of the command bench's shape over the API,
 one connection per application (`_session`): POST the draft, 4 multipart uploads, 5 edits (details, foundation,
 funding, plan, schedule) and the submission, each request a province user's bearer token. Raw: the same 11 commands by
-`ApplicationIntake.handle` in this process, 4 threads, on a database seeded the same way. Each run has its own
-freshly migrated database with the same registry copy (`tests.services.intake_support.seed_registry_copy`).
+`ApplicationIntake.handle` in this process, 4 threads, on a database seeded the same way. Each side has its own
+freshly migrated database with the same registry copy (`tests.services.intake_support.seed_registry_copy`); all
+three sides are up for the whole run and take turns in slices of `SLICE` applications (`run`).
 
 The clients are load generators on the same 2 cores as the service, which the in-process side does not have: they
 speak HTTP/1.1 with the standard library's `http.client` (`Client`), about a fifth of httpx's CPU per request, and
 the CPU they took per application is printed beside the figures, as is the service's (the served process and its
 workers, from /proc).
 
-Printed: applications/s, request latency p50/p99, the clients' CPU per application, and HTTP ÷ in process, for
-each of `rounds` rounds (in process, 2 workers, 1 worker, one after the other), and the median of the rounds' ratios.
+Printed: applications/s, request latency p50/p99, the service's and the clients' CPU per application, and HTTP ÷
+in process, for each of `rounds` rounds, and the median of the rounds' ratios.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,27 +58,34 @@ from tests.services.intake_support import seed_registry_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = 4
+#: Applications per turn of a side: long enough that the clients' start and finish (fewer than 4 busy) stay small.
+SLICE = 40
 
 
 @dataclass
 class Run(Latencies):
+    """One side's applications, time and CPU, summed over the slices of a round."""
+
     name: str
-    applications: int
-    seconds: float
-    latencies_ms: list[float]
-    client_cpu_ms: float | None = None  # per application: the load generator's share of the machine
-    server_cpu_ms: float | None = None  # per application: the served process and its workers (all their threads)
+    applications: int = 0
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    client_cpu_s: float | None = None  # the load generator's share of the machine (over HTTP)
+    server_cpu_s: float = 0.0  # the service: this process in process; the served process and its workers over HTTP
 
     @property
     def per_s(self) -> float:
         return self.applications / self.seconds
 
+    def per_application_ms(self, cpu_s: float | None) -> float | None:
+        return None if cpu_s is None else cpu_s * 1000 / self.applications
+
 
 def _in_clients(
-    work: Callable[[int, list[float]], None], applications: int, clients: int
+    work: Callable[[list[float]], None], applications: int, clients: int
 ) -> tuple[float, list[float], float]:
-    """Runs `work(n, latencies)` for n in 0..applications-1, spread over `clients` threads; (seconds, latencies,
-    this process's CPU seconds meanwhile)."""
+    """Runs `work(latencies)` `applications` times, spread over `clients` threads; (seconds, latencies, this
+    process's CPU seconds meanwhile)."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors: list[BaseException] = []
     start = threading.Barrier(clients + 1)
@@ -85,8 +93,8 @@ def _in_clients(
     def client(c: int) -> None:
         start.wait()
         try:
-            for n in range(c, applications, clients):
-                work(n, latencies[c])
+            for _ in range(c, applications, clients):
+                work(latencies[c])
         except BaseException as e:  # reported by the main thread
             errors.append(e)
 
@@ -103,23 +111,35 @@ def _in_clients(
     return seconds, [ms for lat in latencies for ms in lat], cpu
 
 
-def in_process(env: Servers, applications: int, clients: int) -> Run:
-    url = migrated("application-intake", env.database("http_inproc"))
-    programme_id, org_id, object_id = seed_registry_copy(url, extra_slots=1_000_000)
-    intake = ApplicationIntake(url, clock=ShiftedClock(IN_WINDOW))
-    for _ in range(clients):
-        one_application(intake, programme_id, org_id, object_id, [])  # warm-up
-    seconds, latencies, cpu = _in_clients(
-        lambda _n, lat: one_application(intake, programme_id, org_id, object_id, lat), applications, clients
-    )
-    intake.close()
-    return Run("in process", applications, seconds, latencies, server_cpu_ms=cpu * 1000 / applications)
+class InProcess:
+    """`ApplicationIntake` in this process on its own database: the raw side."""
+
+    name = "in process"
+
+    def __init__(self, env: Servers) -> None:
+        url = migrated("application-intake", env.database("http_inproc"))
+        self.ids = seed_registry_copy(url, extra_slots=1_000_000)
+        self.intake = ApplicationIntake(url, clock=ShiftedClock(IN_WINDOW))
+
+    def application(self, lat: list[float]) -> None:
+        one_application(self.intake, *self.ids, lat)
+
+    def measure(self, run: Run, applications: int, clients: int) -> None:
+        seconds, latencies, cpu = _in_clients(self.application, applications, clients)
+        run.applications += applications
+        run.seconds += seconds
+        run.latencies_ms += latencies
+        run.server_cpu_s += cpu
+
+    def stop(self) -> None:
+        self.intake.close()
 
 
 class Served:
     """`python -m application_intake` on its own database, with `workers` worker processes."""
 
     def __init__(self, env: Servers, workers: int) -> None:
+        self.workers = workers
         self.url = migrated("application-intake", env.database(f"http_w{workers}"))
         self.ids = seed_registry_copy(self.url, extra_slots=1_000_000)
         secret = secrets.token_urlsafe(48)
@@ -147,6 +167,22 @@ class Served:
                 self.stop()
                 raise RuntimeError(f"intake with {workers} workers did not start")
             time.sleep(0.2)
+
+    @property
+    def name(self) -> str:
+        return f"HTTP, {self.workers} worker{'s' if self.workers > 1 else ''}"
+
+    def application(self, lat: list[float]) -> None:
+        _session(self, lat)
+
+    def measure(self, run: Run, applications: int, clients: int) -> None:
+        before = self.cpu_seconds()
+        seconds, latencies, cpu = _in_clients(self.application, applications, clients)
+        run.server_cpu_s += self.cpu_seconds() - before
+        run.applications += applications
+        run.seconds += seconds
+        run.latencies_ms += latencies
+        run.client_cpu_s = (run.client_cpu_s or 0.0) + cpu
 
     def cpu_seconds(self) -> float:
         """User + system CPU of the served process and its worker processes so far (Linux /proc)."""
@@ -276,49 +312,58 @@ def _session(served: Served, lat: list[float]) -> None:
         client.close()
 
 
-def over_http(env: Servers, applications: int, clients: int, workers: int) -> Run:
-    served = Served(env, workers)
-    try:
-        _in_clients(lambda _n, lat: _session(served, lat), 2 * clients, clients)  # warm-up: caches, pools
-        before = served.cpu_seconds()
-        seconds, latencies, cpu = _in_clients(lambda _n, lat: _session(served, lat), applications, clients)
-        server_cpu = served.cpu_seconds() - before
-    finally:
-        served.stop()
-    name = f"HTTP, {workers} worker{'s' if workers > 1 else ''}"
-    per_app = 1000 / applications
-    return Run(name, applications, seconds, latencies, client_cpu_ms=cpu * per_app, server_cpu_ms=server_cpu * per_app)
-
-
 def _or_dash(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
+
+
+Side = InProcess | Served
 
 
 def run(
     applications: int = 120, env: Servers | None = None, clients: int = CLIENTS, rounds: int = 3
 ) -> dict[str, float]:
-    """`rounds` rounds of the three runs, each round in process, then 2 and 1 workers, each run on a fresh database;
-    the figure is the median of the rounds' ratios. (On a shared 2-core VM one run moved by ±15 % with the host's
-    steal time; a ratio of two runs taken minutes apart moved with it.)"""
+    """`rounds` rounds; in each, every side (in process, 2 workers, 1 worker) drafts `applications` applications in
+    slices of `SLICE`, the sides taking turns slice by slice (ABC, CBA, ...), so that all three sample the same
+    spells of the host's steal time; the round's ratio is its applications/s over HTTP ÷ in process, the figure the
+    median of the rounds' ratios. (Run one after the other, each side ~10 s, a single ratio moved from 0.51 to 1.06
+    between rounds of the same code a minute apart.) Each side has its own freshly migrated database and keeps it,
+    and its server, for the whole run."""
     env = env or servers()
-    print(f"HTTP pair: {applications} applications × 11 commands, {clients} concurrent clients, {rounds} rounds")
+    slices = max(1, round(applications / SLICE))
+    print(
+        f"HTTP pair: {applications} applications × 11 commands per side and round, {clients} concurrent clients,"
+        f" {rounds} rounds of {slices} slices taking turns"
+    )
     print(
         f"{'':>25} | {'apps/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'service CPU ms/app':>18} {'clients CPU ms/app':>18}"
         f" {'÷ in process':>12}"
     )
-    ratios: dict[int, list[float]] = {1: [], 2: []}
-    for round_ in range(1, rounds + 1):
-        # The two runs the target compares one right after the other: the host's steal time comes in spells.
-        runs = [in_process(env, applications, clients)]
-        runs += [over_http(env, applications, clients, workers) for workers in (2, 1)]
-        base = runs[0]
-        for r in runs:
-            print(
-                f"{f'round {round_}, {r.name}':>25} | {r.per_s:>7.1f} {r.p50:>7.2f} {r.p99:>7.2f}"
-                f" {_or_dash(r.server_cpu_ms):>18} {_or_dash(r.client_cpu_ms):>18} {r.per_s / base.per_s:>12.2f}"
-            )
-        ratios[2].append(runs[1].per_s / base.per_s)
-        ratios[1].append(runs[2].per_s / base.per_s)
+    sides: list[Side] = []
+    try:
+        sides.append(InProcess(env))
+        sides += [Served(env, workers) for workers in (2, 1)]
+        for side in sides:  # warm-up: caches, pools, connections
+            _in_clients(side.application, 2 * clients, clients)
+        ratios: dict[int, list[float]] = {1: [], 2: []}
+        for round_ in range(1, rounds + 1):
+            runs = {side.name: Run(side.name) for side in sides}
+            for n in range(slices):
+                share = applications * (n + 1) // slices - applications * n // slices
+                for side in sides if n % 2 == 0 else sides[::-1]:
+                    side.measure(runs[side.name], share, clients)
+            base = runs[InProcess.name]
+            for r in runs.values():
+                print(
+                    f"{f'round {round_}, {r.name}':>25} | {r.per_s:>7.1f} {r.p50:>7.2f} {r.p99:>7.2f}"
+                    f" {_or_dash(r.per_application_ms(r.server_cpu_s)):>18}"
+                    f" {_or_dash(r.per_application_ms(r.client_cpu_s)):>18} {r.per_s / base.per_s:>12.2f}"
+                )
+            for side in sides[1:]:
+                assert isinstance(side, Served)
+                ratios[side.workers].append(runs[side.name].per_s / base.per_s)
+    finally:
+        for side in sides:
+            side.stop()
     figure = {workers: statistics.median(values) for workers, values in ratios.items()}
     each = ", ".join(f"{value:.2f}" for value in ratios[2])
     print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -195,3 +196,51 @@ def test_a_deleted_event_is_detected(kind: str, make_database: Callable[[str, st
         )
     result = verify_audit_chain(ledger.audited_recorder, originator_id=entries[2].id)
     assert [(p.code, p.originator_version) for p in result.problems] == [("MISSING_EVENT", 1)]
+
+
+# --- the order of notifications ----------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_a_reader_following_notification_ids_misses_none_while_commands_commit_together(
+    make_database: Callable[[str, str], str],
+) -> None:
+    """What the relay relies on: a reader that keeps taking the notifications after the last one it saw gets every
+    event once, while several writers commit at the same time (the events table is locked from the insert to the
+    commit, so ids commit in order); and the Merkle log has one leaf per event, in notification order."""
+    ledger = Ledger(make_database("postgres", "order"))
+    writers, saves = 6, 50
+    errors: list[BaseException] = []
+    start = threading.Barrier(writers + 1)
+
+    def write(w: int) -> None:
+        start.wait()
+        try:
+            for n in range(saves):
+                entry = ledger.record(n, note=f"{w}")
+                entry.amend(amount=n + 1)
+                ledger.save(entry)
+        except BaseException as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    for t in threads:
+        t.start()
+    start.wait()
+    seen: list[int] = []
+    while True:
+        writing = any(t.is_alive() for t in threads)
+        last = seen[-1] if seen else None
+        seen += [n.id for n in ledger.recorder.select_notifications(last, 1000, inclusive_of_start=last is None)]
+        if not writing:
+            break
+    assert not errors
+    stored = [n.id for n in ledger.recorder.select_notifications(None, 10 * writers * saves)]
+    assert len(stored) == 2 * writers * saves
+    assert seen == stored
+    merkle = ledger.audited_recorder.merkle
+    engine = ledger.datastore.engine
+    assert engine is not None
+    with engine.connect() as conn:
+        leaves = conn.execute(sa.select(merkle.c.leaf_index, merkle.c.notification_id).order_by(merkle.c.leaf_index))
+        assert [tuple(row) for row in leaves] == list(enumerate(stored))
