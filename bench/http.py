@@ -77,6 +77,11 @@ class Run(Latencies):
     def per_s(self) -> float:
         return self.applications / self.seconds
 
+    def add(self, applications: int, seconds: float, latencies: list[float]) -> None:
+        self.applications += applications
+        self.seconds += seconds
+        self.latencies_ms += latencies
+
     def per_application_ms(self, cpu_s: float | None) -> float | None:
         return None if cpu_s is None else cpu_s * 1000 / self.applications
 
@@ -126,10 +131,8 @@ class InProcess:
 
     def measure(self, run: Run, applications: int, clients: int) -> None:
         seconds, latencies, cpu = _in_clients(self.application, applications, clients)
-        run.applications += applications
-        run.seconds += seconds
-        run.latencies_ms += latencies
-        run.server_cpu_s += cpu
+        run.add(applications, seconds, latencies)
+        run.server_cpu_s += cpu  # this process's CPU is the service's (the clients are plain threads calling it)
 
     def stop(self) -> None:
         self.intake.close()
@@ -178,11 +181,9 @@ class Served:
     def measure(self, run: Run, applications: int, clients: int) -> None:
         before = self.cpu_seconds()
         seconds, latencies, cpu = _in_clients(self.application, applications, clients)
+        run.add(applications, seconds, latencies)
         run.server_cpu_s += self.cpu_seconds() - before
-        run.applications += applications
-        run.seconds += seconds
-        run.latencies_ms += latencies
-        run.client_cpu_s = (run.client_cpu_s or 0.0) + cpu
+        run.client_cpu_s = (run.client_cpu_s or 0.0) + cpu  # this process's: the HTTP clients'
 
     def cpu_seconds(self) -> float:
         """User + system CPU of the served process and its worker processes so far (Linux /proc)."""
