@@ -317,9 +317,6 @@ def _or_dash(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-Side = InProcess | Served
-
-
 def run(
     applications: int = 120, env: Servers | None = None, clients: int = CLIENTS, rounds: int = 3
 ) -> dict[str, float]:
@@ -339,10 +336,14 @@ def run(
         f"{'':>25} | {'apps/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'service CPU ms/app':>18} {'clients CPU ms/app':>18}"
         f" {'÷ in process':>12}"
     )
-    sides: list[Side] = []
+    sides: list[InProcess | Served] = []  # each stopped at the end, however far the start got
     try:
-        sides.append(InProcess(env))
-        sides += [Served(env, workers) for workers in (2, 1)]
+        base_side = InProcess(env)
+        sides.append(base_side)
+        served: list[Served] = []
+        for workers in (2, 1):
+            served.append(Served(env, workers))
+            sides.append(served[-1])
         for side in sides:  # warm-up: caches, pools, connections
             _in_clients(side.application, 2 * clients, clients)
         ratios: dict[int, list[float]] = {1: [], 2: []}
@@ -352,15 +353,14 @@ def run(
                 share = applications * (n + 1) // slices - applications * n // slices
                 for side in sides if n % 2 == 0 else sides[::-1]:
                     side.measure(runs[side.name], share, clients)
-            base = runs[InProcess.name]
+            base = runs[base_side.name]
             for r in runs.values():
                 print(
                     f"{f'round {round_}, {r.name}':>25} | {r.per_s:>7.1f} {r.p50:>7.2f} {r.p99:>7.2f}"
                     f" {_or_dash(r.per_application_ms(r.server_cpu_s)):>18}"
                     f" {_or_dash(r.per_application_ms(r.client_cpu_s)):>18} {r.per_s / base.per_s:>12.2f}"
                 )
-            for side in sides[1:]:
-                assert isinstance(side, Served)
+            for side in served:
                 ratios[side.workers].append(runs[side.name].per_s / base.per_s)
     finally:
         for side in sides:
