@@ -21,6 +21,7 @@ import socket
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Sequence
 
 from eventsourcing.persistence import IntegrityError, Notification
@@ -171,6 +172,36 @@ class RelayLease:
             )
 
 
+class BatchPacing:
+    """How long the relay waits after a batch before the next one: `shortest` while events come slowly, growing with
+    the rate at which they come (`shortest` more per `prompt_rate` events a second) up to `longest`.
+
+    Each batch costs about the same whatever it carries (a SELECT, a Kafka produce request and its acknowledgement,
+    ~1.7 ms of CPU in the relay and Kafka's client thread on the test machine), so batches at a fixed pace cost a busy
+    service as much as a quiet one. Pacing by the rate keeps a quiet service's events prompt (a command's events go
+    out as soon as it commits, and a stream of 50 a second waits at most `shortest`) and lets a busy one carry more
+    events per batch, when the CPU is wanted for requests (docs/performance.md, round 11). The rate is the events
+    of the last second's batches: what the relay sees, not what it would carry at another pace."""
+
+    WINDOW_SECONDS = 1.0
+
+    def __init__(self, shortest: float = 0.02, longest: float = 0.1, prompt_rate: float = 50.0) -> None:
+        self.shortest = shortest
+        self.longest = longest
+        self.prompt_rate = prompt_rate
+        self._recent: deque[tuple[float, int]] = deque()  # (when, events covered) of the last second's batches
+        self._in_window = 0
+
+    def after(self, covered: int, now: float) -> float:
+        """The pause after a batch that covered `covered` events at `now` (monotonic seconds)."""
+        self._recent.append((now, covered))
+        self._in_window += covered
+        while now - self._recent[0][0] >= self.WINDOW_SECONDS:
+            self._in_window -= self._recent.popleft()[1]
+        rate = self._in_window / self.WINDOW_SECONDS
+        return min(self.longest, max(self.shortest, self.shortest * rate / self.prompt_rate))
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -180,7 +211,7 @@ class OutboxRelay:
         idle_seconds: float = 0.05,
         retry_seconds: float = 1.0,
         lease_seconds: float = 15.0,
-        min_batch_interval: float = 0.02,
+        pacing: BatchPacing | None = None,
         record_interval: float = 0.5,
     ) -> None:
         self.app = app
@@ -188,7 +219,7 @@ class OutboxRelay:
         self.topic = service_topic(app.service)
         self.batch_size = batch_size
         self.idle_seconds = idle_seconds
-        self.min_batch_interval = min_batch_interval
+        self.pacing = pacing or BatchPacing()
         self.retry_seconds = retry_seconds
         self.record_interval = record_interval
         self.lease = RelayLease(app, f"relay:{app.service}", lease_seconds)
@@ -347,13 +378,14 @@ class OutboxRelay:
                 self._reload_position()
                 self._stop.wait(self.retry_seconds)
                 continue
-            pause = self.min_batch_interval - (time.monotonic() - started)
-            if covered and pause > 0:
+            if covered:
                 # Under load a command commits every few milliseconds and each wakes the relay: a batch per command
                 # (a SELECT, a send, a position recorded) took a third of an API worker's time, beside the requests.
-                # At most one batch per interval: the next one carries the commands committed meanwhile, and an
-                # event waits at most this long more.
-                self._stop.wait(pause)
+                # A pause after each batch (`BatchPacing`): the next one carries the commands committed meanwhile.
+                now = time.monotonic()
+                pause = self.pacing.after(covered, now) - (now - started)
+                if pause > 0:
+                    self._stop.wait(pause)
             self._wake.wait(self.idle_seconds)
             self._wake.clear()
 
