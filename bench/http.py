@@ -14,6 +14,9 @@ speak HTTP/1.1 with the standard library's `http.client` (`Client`), about a fif
 the CPU they took per application is printed beside the figures, as is the service's (the served process and its
 workers, from /proc).
 
+To compare a scratch copy of the code on the served sides only, set `BENCH_SERVED_PYTHONPATH` (the served processes'
+PYTHONPATH; the in-process side keeps this process's code, so that the yardstick does not move with the variant).
+
 Printed: applications/s, request latency p50/p99, the service's and the clients' CPU per application, and HTTP ÷
 in process, for each of `rounds` rounds, and the median of the rounds' ratios.
 """
@@ -163,6 +166,8 @@ class Served:
             "PILOT_JWT_SECRET": secret,
             "PILOT_LOG_LEVEL": "WARNING",
         }
+        if "BENCH_SERVED_PYTHONPATH" in os.environ:
+            environment["PYTHONPATH"] = os.environ["BENCH_SERVED_PYTHONPATH"]
         self.process = subprocess.Popen([sys.executable, "-m", "application_intake"], cwd=ROOT, env=environment)
         deadline = time.monotonic() + 90
         while not answers(f"{self.base}/readyz"):
