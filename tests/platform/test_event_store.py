@@ -244,3 +244,45 @@ def test_a_reader_following_notification_ids_misses_none_while_commands_commit_t
     with engine.connect() as conn:
         leaves = conn.execute(sa.select(merkle.c.leaf_index, merkle.c.notification_id).order_by(merkle.c.leaf_index))
         assert [tuple(row) for row in leaves] == list(enumerate(stored))
+
+
+# --- read transactions ----------------------------------------------------------------------------------------
+
+
+def test_reads_leave_the_connection_its_prepared_statements(make_database: Callable[[str, str], str]) -> None:
+    """psycopg prepares a statement on a connection after its fifth run there, and forgets all it prepared after a
+    ROLLBACK. A read ends with COMMIT, so reads in between do not make the next commands plan their statements
+    anew."""
+    ledger = Ledger(make_database("postgres", "prepared"))
+    try:
+        lookup = sa.text("SELECT count(*) FROM ledger_events WHERE originator_version > :version")
+        backends = set()
+        for _ in range(8):
+            with ledger.reading() as session:
+                session.execute(lookup, {"version": 0})
+                backends.add(session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one())
+        with ledger.reading() as session:
+            prepared = session.execute(sa.text("SELECT statement FROM pg_prepared_statements")).scalars().all()
+        assert len(backends) == 1  # one connection throughout (nothing else uses the pool)
+        assert any("originator_version > $1" in statement for statement in prepared), prepared
+    finally:
+        ledger.close()
+
+
+@pytest.mark.parametrize("kind", DATABASES)
+def test_a_read_inside_a_unit_of_work_commits_nothing_of_it(
+    kind: str, make_database: Callable[[str, str], str]
+) -> None:
+    ledger = Ledger(make_database(kind, "nested"))
+    try:
+        entry = Entry(amount=1, note="never kept")
+        with pytest.raises(RuntimeError), ledger.unit_of_work():
+            ledger.save(entry)
+            with ledger.reading() as session:
+                session.execute(sa.text("SELECT 1"))
+            raise RuntimeError("the command fails after its read")
+        assert ledger.recorder.select_notifications(None, 10) == []
+        with ledger.reading() as session:  # and a read of its own still ends cleanly
+            assert session.execute(sa.text("SELECT count(*) FROM ledger_events")).scalar_one() == 0
+    finally:
+        ledger.close()

@@ -467,8 +467,15 @@ class ServiceApplication(EventSourcedProjection[UUID]):
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self.datastore.transaction(commit=False) as session:
+        """A read-only transaction, or the open one. It ends with COMMIT rather than the library's ROLLBACK: after
+        a ROLLBACK psycopg forgets every statement it had prepared on the connection (and sends DEALLOCATE ALL), so
+        each read cost the commands that came next on that connection their prepared plans. Nothing was written, so
+        the two end it alike; a read that fails still rolls back."""
+        transaction = self.datastore.transaction(commit=False)
+        with transaction as session:
             yield session
+            if transaction.nested_level == 1 and not transaction.commit:  # its own transaction, not a caller's
+                session.commit()
 
     def read_first(self, statement: Any) -> Any:
         """The first row of one SELECT, in autocommit: one round trip, where `reading()` adds a BEGIN and a

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from pydantic_core import to_jsonable_python
-from sqlalchemy import select
+from sqlalchemy import bindparam, literal, select, union_all
 
 from application_intake.api.access import (
     DryRunner,
@@ -124,26 +125,39 @@ _REGISTRY_FIELDS = {
 }
 
 
+@functools.cache
+def _registry_lookup(fields: tuple[str, ...]) -> Any:
+    """One SELECT of the province of each id named (a bound parameter per field), read in autocommit before the
+    command's own transaction: one round trip instead of a transaction of three."""
+    lookups = []
+    for field in fields:
+        table = _REGISTRY_FIELDS[field][0]
+        lookups.append(
+            select(literal(field).label("field"), table.c.province_code).where(table.c.id == bindparam(field))
+        )
+    return union_all(*lookups) if len(lookups) > 1 else lookups[0]
+
+
 def ensure_own_registry_ids(intake: ApplicationIntake, province: str, given: dict[str, Any]) -> None:
     """The organisations and pilot object a draft names must be the province's own, as intake's registry copy
     knows them. Unknown and another province's ids get the same answer, so that the answer reveals nothing of
     other provinces."""
+    asked = [(field, str(given[field])) for field in _REGISTRY_FIELDS if given.get(field) is not None]
+    if not asked:
+        return
+    found = dict(intake.read_all(_registry_lookup(tuple(field for field, _ in asked)), dict(asked)))
     errors = []
-    with intake.reading() as session:
-        for field, (table, what_en, what_zh) in _REGISTRY_FIELDS.items():
-            value = given.get(field)
-            if value is None:
-                continue
-            found = session.execute(select(table.c.province_code).where(table.c.id == str(value))).scalar()
-            if found != province:
-                errors.append(
-                    FieldError(
-                        field=f"body.{field}",
-                        code="REGISTRY_ID_UNKNOWN",
-                        message=f"not a {what_en} of province {province} known to intake (yet)",
-                        message_zh=f"不是本省（{province}）已登记的{what_zh}（或登记信息尚未同步）",
-                    )
+    for field, _ in asked:
+        _table, what_en, what_zh = _REGISTRY_FIELDS[field]
+        if found.get(field) != province:
+            errors.append(
+                FieldError(
+                    field=f"body.{field}",
+                    code="REGISTRY_ID_UNKNOWN",
+                    message=f"not a {what_en} of province {province} known to intake (yet)",
+                    message_zh=f"不是本省（{province}）已登记的{what_zh}（或登记信息尚未同步）",
                 )
+            )
     if errors:
         problem = ProblemError(
             422,
