@@ -246,6 +246,65 @@ def test_a_reader_following_notification_ids_misses_none_while_commands_commit_t
         assert [tuple(row) for row in leaves] == list(enumerate(stored))
 
 
+@pytest.mark.parametrize("kind", DATABASES)
+def test_a_save_that_rolls_back_leaves_no_link_in_the_chain(
+    kind: str, make_database: Callable[[str, str], str]
+) -> None:
+    """Each process remembers the hash of the last event it committed of an aggregate, so that the next one needs no
+    SELECT of it: a version that was written and rolled back must not become a later event's previous hash."""
+    url = make_database(kind, "rolled_back")
+    ledger, other_process = Ledger(url), Ledger(url)
+    try:
+        entry = ledger.record(1)
+        with pytest.raises(RuntimeError), ledger.unit_of_work():
+            entry.amend(amount=500)
+            ledger.save(entry)  # version 2, rolled back below
+            raise RuntimeError("the command fails after its save")
+        theirs = other_process.repository.get(entry.id)
+        theirs.amend(amount=2)
+        other_process.save(theirs)  # version 2, committed by another process
+        ours = ledger.repository.get(entry.id)
+        ours.amend(amount=3)
+        ledger.save(ours)  # version 3: its previous hash is the other process's version 2
+        result = verify_audit_chain(ledger.audited_recorder)
+        assert result.ok, result.problems
+        assert result.events_checked == 3
+    finally:
+        ledger.close()
+        other_process.close()
+
+
+@pytest.mark.parametrize("kind", DATABASES)
+def test_listeners_hear_of_new_events_once_they_are_committed(
+    kind: str, make_database: Callable[[str, str], str]
+) -> None:
+    """The relay is woken this way: woken before the commit, it would find nothing new and wait."""
+    ledger = Ledger(make_database(kind, "listeners"))
+    try:
+        engine = ledger.datastore.engine
+        assert engine is not None
+        heard: list[int] = []
+
+        def stored() -> None:  # on a connection of its own, as the relay reads
+            with engine.connect() as connection:
+                heard.append(connection.execute(sa.text("SELECT count(*) FROM ledger_events")).scalar_one())
+
+        ledger.on_recorded(stored)
+        ledger.record(1)
+        with ledger.unit_of_work():
+            ledger.record(2)
+            ledger.record(3)
+            assert len(heard) == 1  # not yet: still in the transaction
+        with pytest.raises(RuntimeError), ledger.unit_of_work():
+            ledger.record(4)
+            raise RuntimeError("rolled back")
+        with ledger.reading() as session:  # a read's commit is not news either
+            session.execute(sa.text("SELECT 1"))
+        assert heard == [1, 3]  # each time the committed events were there to be read
+    finally:
+        ledger.close()
+
+
 # --- read transactions ----------------------------------------------------------------------------------------
 
 

@@ -162,6 +162,8 @@ class _CommandRun:
 
 
 _command_run: ContextVar[_CommandRun | None] = ContextVar("command_run", default=None)
+#: In a session's info: it recorded new events, for `on_recorded` listeners once it commits.
+_RECORDED = "pilot_events_recorded"
 
 
 class _StaleCache(Exception):
@@ -269,6 +271,8 @@ class ServiceApplication(EventSourcedProjection[UUID]):
 
     def on_recorded(self, listener: Callable[[], None]) -> None:
         """Calls `listener` after each commit of new events (e.g. to wake the relay at once)."""
+        if not self._recorded_listeners:  # one listener on every session of the store, not one per transaction
+            sa_event.listen(self.datastore.session_maker, "after_commit", self._after_commit)
         self._recorded_listeners.append(listener)
 
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
@@ -279,11 +283,15 @@ class ServiceApplication(EventSourcedProjection[UUID]):
         # and waits for its next wake-up or idle pause. The listeners run once the transaction has committed.
         transaction = _open_transaction.get(None)
         if transaction is not None and transaction.nested_level > 0:
-            sa_event.listen(transaction.session, "after_commit", self._call_listeners, once=True)
+            transaction.session.info[_RECORDED] = True  # see `_after_commit`
         else:
             self._call_listeners()
 
-    def _call_listeners(self, *_: Any) -> None:
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop(_RECORDED, False):
+            self._call_listeners()
+
+    def _call_listeners(self) -> None:
         for listener in self._recorded_listeners:
             listener()
 
