@@ -184,11 +184,13 @@ class AuditChainMixin:
         self.witnessed = witnessed_table(f"{prefix}_witnessed")
         # Listened for once, on every session of this store, rather than on each session as it first writes:
         # `event.listen` took ~50 µs a call, three per command, while the command held the events table's lock.
+        # The heads a session wrote wait in its info under this recorder's own key.
+        self._pending_heads = f"pilot_audit_pending_heads:{id(self)}"
         sessions = self.datastore.session_maker
         assert sessions is not None  # a store made from a URL (`event_store_env`), not from a scoped session
         sa_event.listen(sessions, "after_commit", self._heads_committed)
-        sa_event.listen(sessions, "after_rollback", _forget_pending)
-        sa_event.listen(sessions, "after_soft_rollback", _forget_pending_soft)
+        sa_event.listen(sessions, "after_rollback", self._forget_pending)
+        sa_event.listen(sessions, "after_soft_rollback", self._forget_pending_soft)
 
     def _insert_stored_events(self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         # After the library's insert: the events have their notification ids, and on PostgreSQL the events table is
@@ -369,17 +371,23 @@ class AuditChainMixin:
     _HEADS_KEPT = 100_000
 
     def _remember_heads(self, session: Session, rows: list[dict[str, Any]]) -> None:
-        pending: dict[Any, tuple[int, str]] = session.info.setdefault(_PENDING_HEADS, {})
+        pending: dict[Any, tuple[int, str]] = session.info.setdefault(self._pending_heads, {})
         for row in rows:
             pending[row["originator_id"]] = (row["originator_version"], row["hash"])
 
     def _heads_committed(self, session: Session) -> None:
-        pending = session.info.pop(_PENDING_HEADS, None)
+        pending = session.info.pop(self._pending_heads, None)
         if pending:
             heads = self._committed_heads()
             if len(heads) + len(pending) > self._HEADS_KEPT:
                 heads.clear()
             heads.update(pending)
+
+    def _forget_pending(self, session: Session) -> None:
+        session.info.pop(self._pending_heads, None)
+
+    def _forget_pending_soft(self, session: Session, previous_transaction: Any) -> None:
+        session.info.pop(self._pending_heads, None)
 
     def _committed_heads(self) -> dict[Any, tuple[int, str]]:
         heads: dict[Any, tuple[int, str]] | None = self.__dict__.get("_heads")
@@ -418,15 +426,6 @@ _AUDIT_COLUMNS = (
     "prev_hash",
     "hash",
 )
-_PENDING_HEADS = "pilot_audit_pending_heads"
-
-
-def _forget_pending(session: Session) -> None:
-    session.info.pop(_PENDING_HEADS, None)
-
-
-def _forget_pending_soft(session: Session, previous_transaction: Any) -> None:
-    session.info.pop(_PENDING_HEADS, None)
 
 
 class AuditedApplicationRecorder(AuditChainMixin, SQLAlchemyApplicationRecorder):
