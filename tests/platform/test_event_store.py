@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import closing
 from typing import Any
 
 import pytest
@@ -253,8 +254,7 @@ def test_a_save_that_rolls_back_leaves_no_link_in_the_chain(
     """Each process remembers the hash of the last event it committed of an aggregate, so that the next one needs no
     SELECT of it: a version that was written and rolled back must not become a later event's previous hash."""
     url = make_database(kind, "rolled_back")
-    ledger, other_process = Ledger(url), Ledger(url)
-    try:
+    with closing(Ledger(url)) as ledger, closing(Ledger(url)) as other_process:
         entry = ledger.record(1)
         with pytest.raises(RuntimeError), ledger.unit_of_work():
             entry.amend(amount=500)
@@ -269,9 +269,6 @@ def test_a_save_that_rolls_back_leaves_no_link_in_the_chain(
         result = verify_audit_chain(ledger.audited_recorder)
         assert result.ok, result.problems
         assert result.events_checked == 3
-    finally:
-        ledger.close()
-        other_process.close()
 
 
 @pytest.mark.parametrize("kind", DATABASES)
@@ -279,8 +276,7 @@ def test_listeners_hear_of_new_events_once_they_are_committed(
     kind: str, make_database: Callable[[str, str], str]
 ) -> None:
     """The relay is woken this way: woken before the commit, it would find nothing new and wait."""
-    ledger = Ledger(make_database(kind, "listeners"))
-    try:
+    with closing(Ledger(make_database(kind, "listeners"))) as ledger:
         engine = ledger.datastore.engine
         assert engine is not None
         heard: list[int] = []
@@ -301,8 +297,6 @@ def test_listeners_hear_of_new_events_once_they_are_committed(
         with ledger.reading() as session:  # a read's commit is not news either
             session.execute(sa.text("SELECT 1"))
         assert heard == [1, 3]  # each time the committed events were there to be read
-    finally:
-        ledger.close()
 
 
 # --- read transactions ----------------------------------------------------------------------------------------
@@ -312,8 +306,7 @@ def test_reads_leave_the_connection_its_prepared_statements(make_database: Calla
     """psycopg prepares a statement on a connection after its fifth run there, and forgets all it prepared after a
     ROLLBACK. A read ends with COMMIT, so reads in between do not make the next commands plan their statements
     anew."""
-    ledger = Ledger(make_database("postgres", "prepared"))
-    try:
+    with closing(Ledger(make_database("postgres", "prepared"))) as ledger:
         lookup = sa.text("SELECT count(*) FROM ledger_events WHERE originator_version > :version")
         backends = set()
         for _ in range(8):
@@ -324,16 +317,13 @@ def test_reads_leave_the_connection_its_prepared_statements(make_database: Calla
             prepared = session.execute(sa.text("SELECT statement FROM pg_prepared_statements")).scalars().all()
         assert len(backends) == 1  # one connection throughout (nothing else uses the pool)
         assert any("originator_version > $1" in statement for statement in prepared), prepared
-    finally:
-        ledger.close()
 
 
 @pytest.mark.parametrize("kind", DATABASES)
 def test_a_read_inside_a_unit_of_work_commits_nothing_of_it(
     kind: str, make_database: Callable[[str, str], str]
 ) -> None:
-    ledger = Ledger(make_database(kind, "nested"))
-    try:
+    with closing(Ledger(make_database(kind, "nested"))) as ledger:
         entry = Entry(amount=1, note="never kept")
         with pytest.raises(RuntimeError), ledger.unit_of_work():
             ledger.save(entry)
@@ -343,5 +333,3 @@ def test_a_read_inside_a_unit_of_work_commits_nothing_of_it(
         assert ledger.recorder.select_notifications(None, 10) == []
         with ledger.reading() as session:  # and a read of its own still ends cleanly
             assert session.execute(sa.text("SELECT count(*) FROM ledger_events")).scalar_one() == 0
-    finally:
-        ledger.close()

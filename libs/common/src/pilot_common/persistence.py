@@ -190,7 +190,7 @@ class AuditChainMixin:
         assert sessions is not None  # a store made from a URL (`event_store_env`), not from a scoped session
         sa_event.listen(sessions, "after_commit", self._heads_committed)
         sa_event.listen(sessions, "after_rollback", self._forget_pending)
-        sa_event.listen(sessions, "after_soft_rollback", self._forget_pending_soft)
+        sa_event.listen(sessions, "after_soft_rollback", self._forget_pending)
 
     def _insert_stored_events(self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         # After the library's insert: the events have their notification ids, and on PostgreSQL the events table is
@@ -383,10 +383,7 @@ class AuditChainMixin:
                 heads.clear()
             heads.update(pending)
 
-    def _forget_pending(self, session: Session) -> None:
-        session.info.pop(self._pending_heads, None)
-
-    def _forget_pending_soft(self, session: Session, previous_transaction: Any) -> None:
+    def _forget_pending(self, session: Session, *_previous_transaction: Any) -> None:
         session.info.pop(self._pending_heads, None)
 
     def _committed_heads(self) -> dict[Any, tuple[int, str]]:

@@ -482,7 +482,7 @@ class ServiceApplication(EventSourcedProjection[UUID]):
         transaction = self.datastore.transaction(commit=False)
         with transaction as session:
             yield session
-            if transaction.nested_level == 1 and not transaction.commit:  # its own transaction, not a caller's
+            if transaction.nested_level == 1:  # its own transaction, not a caller's
                 session.commit()
 
     def read_first(self, statement: Any) -> Any:
